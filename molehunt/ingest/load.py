@@ -1,0 +1,155 @@
+"""Load one file into the store: all of it or none of it, once per content hash, bad rows to quarantine."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from molehunt.errors import InputError
+from molehunt.ingest.cert_sql import Transform
+from molehunt.ingest.csv_stream import BadRow, sha256_of, stream_csv
+from molehunt.ingest.report import FileReport
+from molehunt.progress import Progress
+from molehunt.store import Store
+
+MAX_PROBLEMS_SHOWN = 5
+_PARAM = re.compile(r"\$([a-z_]+)")
+
+
+def already_ingested(store: Store, sha256: str) -> bool:
+    return store.scalar("SELECT count(*) FROM ingested_files WHERE content_sha256 = ?", [sha256]) != 0
+
+
+@contextmanager
+def file_transaction(
+    store: Store, path: Path, *, sha256: str, source: str, release: str | None, role: str
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, int, list[int]]]:
+    """One transaction for one file: yields (connection, new file_id, [rows, ingested, quarantined]).
+
+    The caller fills the counters; the ingested_files row is written last, inside the same transaction, so a
+    crash at any point leaves neither the rows nor the record of the file.
+    """
+    counts = [0, 0, 0]
+    with store.transaction() as con:
+        file_id = int(store.scalar("SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files"))  # type: ignore[call-overload]
+        yield con, file_id, counts
+        con.execute(
+            "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                file_id, str(path), sha256, source, release, role, path.stat().st_size,
+                counts[0], counts[1], counts[2], datetime.now(UTC).replace(tzinfo=None),
+            ],
+        )  # fmt: skip
+
+
+def quarantine_rows(con: duckdb.DuckDBPyConnection, file_id: int, bad: Iterable[BadRow]) -> None:
+    rows = [(file_id, b.line, b.reason, b.raw) for b in bad]
+    if rows:
+        con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?)", rows)
+
+
+def _params(sql: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {name: values[name] for name in set(_PARAM.findall(sql))}
+
+
+def load_csv(
+    store: Store,
+    path: Path,
+    *,
+    role: str,
+    columns: list[str],
+    transform: Transform,
+    source: str,
+    release: str | None,
+    strict: bool,
+    progress: Progress,
+    params: dict[str, Any] | None = None,
+    block_size: int | None = None,
+) -> FileReport:
+    """Stream a CSV file through `transform` into its table; rows with a `_reason` go to quarantine.
+
+    With strict=True the first bad row raises InputError (file:line: reason) and nothing of the file is kept.
+    """
+    size = path.stat().st_size
+    progress.begin(f"hash {path.name}", size)
+    sha256 = sha256_of(path, progress.advance)
+    progress.end()
+    if already_ingested(store, sha256):
+        return FileReport(str(path), role, 0, 0, 0, skipped=True)
+
+    problems: list[str] = []
+    progress.begin(f"ingest {path.name}", size)
+    try:
+        with file_transaction(store, path, sha256=sha256, source=source, release=release, role=role) as (
+            con,
+            file_id,
+            counts,
+        ):
+            values = {"file_id": file_id, **(params or {})}
+            bound = _params(transform.sql, values)
+            stream_options = {} if block_size is None else {"block_size": block_size}
+            for table, bad_rows in stream_csv(path, columns, on_bytes=progress.advance, **stream_options):
+                counts[0] += table.num_rows + len(bad_rows)
+                _fail_if_strict(strict, path, bad_rows)
+                quarantine_rows(con, file_id, bad_rows)
+                problems.extend(_describe(b) for b in bad_rows[: MAX_PROBLEMS_SHOWN - len(problems)])
+                good, bad = _stage(con, table, transform, bound, file_id, columns)
+                if bad and strict:
+                    line, reason = bad[0]
+                    raise InputError(reason, path=str(path), line=line)
+                problems.extend(f"line {ln}: {why}" for ln, why in bad[: max(0, MAX_PROBLEMS_SHOWN - len(problems))])
+                counts[1] += good
+                counts[2] += len(bad_rows) + len(bad)
+    finally:
+        progress.end()
+    return FileReport(str(path), role, counts[0], counts[1], counts[2], first_problems=tuple(problems))
+
+
+def _describe(bad: BadRow) -> str:
+    return f"line {bad.line}: {bad.reason}" if bad.line is not None else bad.reason
+
+
+def _fail_if_strict(strict: bool, path: Path, bad_rows: list[BadRow]) -> None:
+    if strict and bad_rows:
+        raise InputError(bad_rows[0].reason, path=str(path), line=bad_rows[0].line)
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    table: pa.Table,
+    transform: Transform,
+    params: dict[str, Any],
+    file_id: int,
+    columns: list[str],
+) -> tuple[int, list[tuple[int, str]]]:
+    """Transform one block, insert the good rows, quarantine the rest; returns (good count, [(line, reason)])."""
+    if table.num_rows == 0:
+        return 0, []
+    con.register("batch", table)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {transform.sql}", params)
+        target_columns = ", ".join(transform.columns)
+        con.execute(
+            f"INSERT INTO {transform.table} ({target_columns}) "
+            f"SELECT {target_columns} FROM staged WHERE _reason IS NULL"
+        )
+        bad = con.execute("SELECT line, _reason FROM staged WHERE _reason IS NOT NULL ORDER BY line").fetchall()
+        if bad:
+            raw = " || ',' || ".join(f"coalesce(b.\"{c}\", '')" for c in columns)
+            con.execute(
+                f"INSERT INTO quarantine SELECT ?, s.line, s._reason, {raw} "
+                "FROM staged s JOIN batch b ON s.line = b._line WHERE s._reason IS NOT NULL ORDER BY s.line",
+                [file_id],
+            )
+        good = con.execute("SELECT count(*) FROM staged WHERE _reason IS NULL").fetchall()
+    finally:
+        with suppress(duckdb.Error):  # an aborted transaction refuses even this; the real error is raised
+            con.unregister("batch")
+    return int(good[0][0]), [(int(line), str(reason)) for line, reason in bad]

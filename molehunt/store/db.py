@@ -1,0 +1,105 @@
+"""Opening the store: one DuckDB file, migrated to the current schema on open."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from molehunt.errors import StoreError
+from molehunt.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+# Bounded memory for 30M-row ingests; DuckDB spills to the temp directory beyond this.
+DEFAULT_MEMORY_LIMIT = "2GB"
+
+
+@dataclass
+class Store:
+    """An open store. Use as a context manager, or call close()."""
+
+    path: Path
+    con: duckdb.DuckDBPyConnection
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All or nothing: commit on success, roll back on any exception (Ctrl-C included)."""
+        self.con.begin()
+        try:
+            yield self.con
+        except BaseException:
+            self.con.rollback()
+            raise
+        self.con.commit()
+
+    def scalar(self, sql: str, params: list[object] | None = None) -> object:
+        """The first column of the first row, or None (reads the whole result so the connection is free)."""
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
+
+
+def open_store(path: Path, *, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> Store:
+    """Open (creating if needed) the DuckDB store at path and bring its schema up to date.
+
+    Raises StoreError when the file is not a DuckDB database, is locked by another process, or was written
+    by a newer molehunt.
+    """
+    if read_only and not path.exists():
+        raise StoreError(f"no store at {path}: run `molehunt ingest` or `molehunt demo` first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit})
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open the store {path}: {exc}") from exc
+    store = Store(path=path, con=con)
+    if not read_only:
+        _migrate(store)
+    else:
+        _check_version(store)
+    return store
+
+
+def _current_version(store: Store) -> int:
+    store.con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    found = store.scalar("SELECT max(version) FROM schema_version")
+    return int(found) if isinstance(found, int) else 0
+
+
+def _check_version(store: Store) -> None:
+    found = store.scalar(
+        "SELECT max(version) FROM schema_version"
+        " WHERE EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'schema_version')"
+    )
+    if found != SCHEMA_VERSION:
+        raise StoreError(
+            f"store {store.path} has schema version {found}, this molehunt expects {SCHEMA_VERSION}: "
+            "open it once read-write (e.g. `molehunt status`) to migrate"
+        )
+
+
+def _migrate(store: Store) -> None:
+    current = _current_version(store)
+    if current > SCHEMA_VERSION:
+        store.close()
+        raise StoreError(
+            f"store {store.path} has schema version {current}, newer than this molehunt ({SCHEMA_VERSION}): "
+            "upgrade molehunt"
+        )
+    for version, statements in MIGRATIONS:
+        if version <= current:
+            continue
+        with store.transaction() as con:
+            for statement in statements:
+                con.execute(statement)
+            con.execute("INSERT INTO schema_version VALUES (?)", [version])

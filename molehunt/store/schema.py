@@ -1,0 +1,114 @@
+"""Tables of the store, as numbered migrations applied in order (never edit a shipped one: add a new one)."""
+
+from __future__ import annotations
+
+from molehunt.events import EVENT_COLUMNS
+
+
+def _events_table() -> str:
+    columns = ",\n    ".join(f"{name} {sql_type}" for name, sql_type, _ in EVENT_COLUMNS)
+    return f"CREATE TABLE events (\n    {columns}\n)"
+
+
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (
+        1,
+        (
+            # One row per ingested file; content_sha256 makes re-ingesting the same bytes a no-op.
+            """CREATE TABLE ingested_files (
+                file_id INTEGER PRIMARY KEY,
+                path VARCHAR NOT NULL,
+                content_sha256 VARCHAR NOT NULL UNIQUE,
+                source VARCHAR NOT NULL,
+                release VARCHAR,
+                role VARCHAR NOT NULL,
+                size_bytes BIGINT NOT NULL,
+                rows_read BIGINT NOT NULL,
+                rows_ingested BIGINT NOT NULL,
+                rows_quarantined BIGINT NOT NULL,
+                ingested_at TIMESTAMP NOT NULL
+            )""",
+            _events_table(),
+            # Rows that could not be read, kept whole with the reason, never dropped silently.
+            """CREATE TABLE quarantine (
+                file_id INTEGER NOT NULL,
+                line BIGINT,
+                reason VARCHAR NOT NULL,
+                raw VARCHAR
+            )""",
+            # LDAP-style monthly directory snapshots; departures show as a user missing from later months.
+            """CREATE TABLE directory_snapshots (
+                month DATE NOT NULL,
+                employee_name VARCHAR,
+                user_id VARCHAR NOT NULL,
+                email VARCHAR,
+                role VARCHAR,
+                projects VARCHAR[],
+                business_unit VARCHAR,
+                functional_unit VARCHAR,
+                department VARCHAR,
+                team VARCHAR,
+                supervisor VARCHAR,
+                file_id INTEGER NOT NULL,
+                line BIGINT NOT NULL
+            )""",
+            """CREATE TABLE psychometric (
+                user_id VARCHAR NOT NULL,
+                employee_name VARCHAR,
+                openness INTEGER,
+                conscientiousness INTEGER,
+                extraversion INTEGER,
+                agreeableness INTEGER,
+                neuroticism INTEGER,
+                file_id INTEGER NOT NULL,
+                line BIGINT NOT NULL
+            )""",
+            """CREATE TABLE decoy_files (
+                path VARCHAR NOT NULL,
+                host VARCHAR,
+                file_id INTEGER NOT NULL,
+                line BIGINT NOT NULL
+            )""",
+            # Ground truth: read by evaluation only, never by features or scorers.
+            """CREATE TABLE answers_insiders (
+                dataset VARCHAR NOT NULL,
+                scenario INTEGER NOT NULL,
+                details VARCHAR,
+                user_id VARCHAR NOT NULL,
+                start_time TIMESTAMP NOT NULL,
+                end_time TIMESTAMP NOT NULL,
+                file_id INTEGER NOT NULL,
+                line BIGINT NOT NULL
+            )""",
+            """CREATE TABLE answers_events (
+                dataset VARCHAR NOT NULL,
+                scenario INTEGER NOT NULL,
+                user_id VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL,
+                event_id VARCHAR NOT NULL,
+                time TIMESTAMP,
+                file_id INTEGER NOT NULL,
+                line BIGINT NOT NULL
+            )""",
+            # Per user: latest directory attributes and the first/last month seen.
+            """CREATE VIEW directory_users AS
+            WITH ranked AS (
+                SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY month DESC) AS recency,
+                       min(month) OVER (PARTITION BY user_id) AS first_month,
+                       max(month) OVER (PARTITION BY user_id) AS last_month
+                FROM directory_snapshots
+            )
+            SELECT user_id, employee_name, email, role, projects, business_unit, functional_unit,
+                   department, team, supervisor, first_month, last_month,
+                   last_month < (SELECT max(month) FROM directory_snapshots) AS departed
+            FROM ranked WHERE recency = 1""",
+            # Ground-truth labels joined to events on (kind, source id), never on column position.
+            """CREATE VIEW labelled_events AS
+            SELECT e.*, a.dataset, a.scenario
+            FROM events e JOIN answers_events a
+              ON e.kind = a.kind AND e.event_id = a.event_id""",
+        ),
+    ),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]

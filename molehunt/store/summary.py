@@ -1,0 +1,77 @@
+"""What the store holds: events per kind and time span, people, quarantine, ground truth."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from molehunt.store.db import Store
+
+
+@dataclass(frozen=True)
+class KindSummary:
+    kind: str
+    events: int
+    users: int
+    first: datetime | None
+    last: datetime | None
+
+
+@dataclass(frozen=True)
+class StoreSummary:
+    files: int
+    events: int
+    quarantined: int
+    kinds: tuple[KindSummary, ...]
+    directory_users: int
+    departed_users: int
+    months: int
+    decoys: int
+    insiders: int
+    labelled_events: int
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for kind in data["kinds"]:
+            for key in ("first", "last"):
+                kind[key] = kind[key].isoformat() if kind[key] else None
+        return data
+
+
+def _count(store: Store, sql: str) -> int:
+    value = store.scalar(sql)
+    return int(value) if isinstance(value, int) else 0
+
+
+def summarize(store: Store) -> StoreSummary:
+    """Counts over the whole store (one pass over events, grouped by kind)."""
+    kinds = tuple(
+        KindSummary(str(kind), int(n), int(users), first, last)
+        for kind, n, users, first, last in store.con.execute(
+            "SELECT kind, count(*), count(DISTINCT user_id), min(time), max(time) FROM events "
+            "GROUP BY kind ORDER BY kind"
+        ).fetchall()
+    )
+    return StoreSummary(
+        files=_count(store, "SELECT count(*) FROM ingested_files"),
+        events=sum(k.events for k in kinds),
+        quarantined=_count(store, "SELECT count(*) FROM quarantine"),
+        kinds=kinds,
+        directory_users=_count(store, "SELECT count(*) FROM directory_users"),
+        departed_users=_count(store, "SELECT count(*) FROM directory_users WHERE departed"),
+        months=_count(store, "SELECT count(DISTINCT month) FROM directory_snapshots"),
+        decoys=_count(store, "SELECT count(*) FROM decoy_files"),
+        insiders=_count(store, "SELECT count(DISTINCT user_id) FROM answers_insiders"),
+        labelled_events=_count(store, "SELECT count(*) FROM labelled_events"),
+    )
+
+
+def quarantined_rows(store: Store, *, limit: int = 50, path: str | None = None) -> list[dict[str, Any]]:
+    """Quarantined rows with the file they came from, oldest file first (parameterized filter by path)."""
+    rows = store.con.execute(
+        "SELECT f.path, q.line, q.reason, q.raw FROM quarantine q JOIN ingested_files f USING (file_id) "
+        "WHERE ? IS NULL OR f.path = ? ORDER BY q.file_id, q.line LIMIT ?",
+        [path, path, limit],
+    ).fetchall()
+    return [{"path": p, "line": line, "reason": reason, "raw": raw} for p, line, reason, raw in rows]

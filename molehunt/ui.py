@@ -1,0 +1,122 @@
+"""Terminal rendering for the CLI: progress bars and tables. The library never imports this."""
+
+from __future__ import annotations
+
+from rich import filesize
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from molehunt.ingest.report import IngestReport
+from molehunt.store.summary import StoreSummary
+
+console = Console(stderr=True)
+out = Console()
+
+
+class _AmountColumn(ProgressColumn):
+    """Bytes for tasks that read files, plain counts for the rest."""
+
+    def render(self, task: Task) -> Text:
+        total = int(task.total or 0)
+        if task.fields.get("unit") == "bytes":
+            return Text(f"{filesize.decimal(int(task.completed))}/{filesize.decimal(total)}", style="progress.download")
+        return Text(f"{int(task.completed):,}/{total:,}", style="progress.download")
+
+
+class RichProgress:
+    """molehunt.progress.Progress drawn as one Rich bar per task; begin() tasks count bytes, stage() steps."""
+
+    def __init__(self, *, enabled: bool = True) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description:<28}"),
+            BarColumn(),
+            _AmountColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not enabled,
+            transient=False,
+        )
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> RichProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def begin(self, label: str, total: int, unit: str = "bytes") -> None:
+        self._task = self._progress.add_task(label, total=max(total, 1), unit=unit)
+
+    def advance(self, amount: int) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, amount)
+
+    def end(self) -> None:
+        if self._task is not None:
+            task = self._progress.tasks[self._task]
+            self._progress.update(self._task, completed=task.total)
+            self._task = None
+
+    def stage(self, label: str, done: int, total: int) -> None:
+        """Adapter for callbacks of the form progress(stage, done, total) (the simulator's)."""
+        if self._task is None or self._progress.tasks[self._task].description != label:
+            if self._task is not None:
+                self.end()
+            self.begin(label, total, unit="steps")
+        assert self._task is not None
+        self._progress.update(self._task, completed=done, total=max(total, 1))
+
+
+def ingest_table(report: IngestReport) -> Table:
+    table = Table(title=f"Ingested {report.root} ({report.source} {report.release or ''})".strip())
+    for column in ("file", "kind", "rows read", "ingested", "quarantined", "note"):
+        table.add_column(column, justify="right" if column in {"rows read", "ingested", "quarantined"} else "left")
+    for f in report.files:
+        note = "already ingested (same content)" if f.skipped else "; ".join(f.first_problems[:2])
+        table.add_row(
+            f.path.removeprefix(report.root).lstrip("/") or f.path,
+            f.role,
+            f"{f.rows:,}",
+            f"{f.ingested:,}",
+            f"[red]{f.quarantined:,}[/]" if f.quarantined else "0",
+            note,
+        )
+    table.add_section()
+    table.add_row("total", "", f"{report.rows:,}", f"{report.ingested:,}", f"{report.quarantined:,}", "")
+    return table
+
+
+def summary_table(summary: StoreSummary) -> Table:
+    table = Table(title="What the store holds")
+    for column in ("kind", "events", "users", "first", "last"):
+        table.add_column(column, justify="right" if column in {"events", "users"} else "left")
+    for kind in summary.kinds:
+        table.add_row(
+            kind.kind,
+            f"{kind.events:,}",
+            f"{kind.users:,}",
+            f"{kind.first:%Y-%m-%d}" if kind.first else "",
+            f"{kind.last:%Y-%m-%d}" if kind.last else "",
+        )
+    table.add_section()
+    table.add_row("all events", f"{summary.events:,}", "", "", "")
+    table.caption = (
+        f"{summary.directory_users:,} people in {summary.months} directory snapshots "
+        f"({summary.departed_users:,} left); {summary.decoys:,} decoy files; "
+        f"{summary.quarantined:,} rows quarantined (see `molehunt quarantine`); "
+        f"ground truth: {summary.insiders} insiders, {summary.labelled_events:,} labelled events"
+    )
+    return table
