@@ -110,10 +110,13 @@ def ingest_answers(store: Store, answers: Path, release: str, *, strict: bool) -
     if strict and len(detail_files) < len(insiders):
         raise InputError(bad[-1].reason, path=str(path), line=bad[-1].line)
 
-    if already_ingested(store, sha):
+    # insiders.csv lists every release's insiders, so the same bytes are a different input per release.
+    if already_ingested(store, sha, snapshot=release):
         reports.append(FileReport(str(path), "insiders", 0, 0, 0, skipped=True))
     else:
-        with file_transaction(store, path, sha256=sha, source="cert", release=release, role="insiders") as (
+        with file_transaction(
+            store, path, sha256=sha, source="cert", release=release, role="insiders", snapshot=release
+        ) as (
             con,
             file_id,
             counts,

@@ -75,4 +75,5 @@ def _ingest_file(
         progress=progress,
         params=params,
         block_size=block_size,
+        snapshot=cert_file.month or "",
     )

@@ -23,13 +23,24 @@ MAX_PROBLEMS_SHOWN = 5
 _PARAM = re.compile(r"\$([a-z_]+)")
 
 
-def already_ingested(store: Store, sha256: str) -> bool:
-    return store.scalar("SELECT count(*) FROM ingested_files WHERE content_sha256 = ?", [sha256]) != 0
+def already_ingested(store: Store, sha256: str, snapshot: str = "") -> bool:
+    """True when these bytes (as this snapshot, for files whose meaning depends on their name) are in."""
+    found = store.scalar(
+        "SELECT count(*) FROM ingested_files WHERE content_sha256 = ? AND snapshot = ?", [sha256, snapshot]
+    )
+    return found != 0
 
 
 @contextmanager
 def file_transaction(
-    store: Store, path: Path, *, sha256: str, source: str, release: str | None, role: str
+    store: Store,
+    path: Path,
+    *,
+    sha256: str,
+    source: str,
+    release: str | None,
+    role: str,
+    snapshot: str = "",
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, int, list[int]]]:
     """One transaction for one file: yields (connection, new file_id, [rows, ingested, quarantined]).
 
@@ -41,9 +52,9 @@ def file_transaction(
         file_id = int(store.scalar("SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files"))  # type: ignore[call-overload]
         yield con, file_id, counts
         con.execute(
-            "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                file_id, str(path), sha256, source, release, role, path.stat().st_size,
+                file_id, str(path), sha256, snapshot, source, release, role, path.stat().st_size,
                 counts[0], counts[1], counts[2], datetime.now(UTC).replace(tzinfo=None),
             ],
         )  # fmt: skip
@@ -72,6 +83,7 @@ def load_csv(
     progress: Progress,
     params: dict[str, Any] | None = None,
     block_size: int | None = None,
+    snapshot: str = "",
 ) -> FileReport:
     """Stream a CSV file through `transform` into its table; rows with a `_reason` go to quarantine.
 
@@ -81,13 +93,15 @@ def load_csv(
     progress.begin(f"hash {path.name}", size)
     sha256 = sha256_of(path, progress.advance)
     progress.end()
-    if already_ingested(store, sha256):
+    if already_ingested(store, sha256, snapshot):
         return FileReport(str(path), role, 0, 0, 0, skipped=True)
 
     problems: list[str] = []
     progress.begin(f"ingest {path.name}", size)
     try:
-        with file_transaction(store, path, sha256=sha256, source=source, release=release, role=role) as (
+        with file_transaction(
+            store, path, sha256=sha256, source=source, release=release, role=role, snapshot=snapshot
+        ) as (
             con,
             file_id,
             counts,

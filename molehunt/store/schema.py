@@ -14,11 +14,13 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (
         1,
         (
-            # One row per ingested file; content_sha256 makes re-ingesting the same bytes a no-op.
+            # One row per ingested file; (content_sha256, snapshot) makes re-ingesting the same bytes a no-op.
+            # snapshot is the month of an LDAP file ('' otherwise): two months may hold identical bytes.
             """CREATE TABLE ingested_files (
                 file_id INTEGER PRIMARY KEY,
                 path VARCHAR NOT NULL,
-                content_sha256 VARCHAR NOT NULL UNIQUE,
+                content_sha256 VARCHAR NOT NULL,
+                snapshot VARCHAR NOT NULL,
                 source VARCHAR NOT NULL,
                 release VARCHAR,
                 role VARCHAR NOT NULL,
@@ -26,7 +28,8 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
                 rows_read BIGINT NOT NULL,
                 rows_ingested BIGINT NOT NULL,
                 rows_quarantined BIGINT NOT NULL,
-                ingested_at TIMESTAMP NOT NULL
+                ingested_at TIMESTAMP NOT NULL,
+                UNIQUE (content_sha256, snapshot)
             )""",
             _events_table(),
             # Rows that could not be read, kept whole with the reason, never dropped silently.
