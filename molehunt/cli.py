@@ -45,7 +45,7 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except MolehuntError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
     except KeyboardInterrupt:
         console.print("[yellow]interrupted: the file being ingested was rolled back; the store is as before[/]")

@@ -7,6 +7,7 @@ line an event came from) travels with every event so an analyst can always go ba
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -131,7 +132,10 @@ def split_domain(url: str) -> str | None:
     >>> split_domain("http://www.Example.com:8080/a?b")
     'example.com'
     """
-    rest = url.split("://", 1)[1] if "://" in url else url
-    host = rest.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0].lower()
-    host = host.removeprefix("www.")
+    match = _HOST.match(url)
+    host = match.group(1).lower().removeprefix("www.") if match else ""
     return host or None
+
+
+# The same pattern as the SQL in molehunt.ingest.cert_sql.DOMAIN_SQL (a property test keeps them equal).
+_HOST = re.compile(r"^(?:[^:/?#]*://)?([^/?#:]*)")
