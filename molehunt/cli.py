@@ -178,10 +178,14 @@ def demo_command(
 
     from molehunt.demo import DEFAULT_DEMO, run_demo
 
-    changes = {k: v for k, v in {"users": users, "days": days, "seed": seed}.items() if v is not None}
     home = _home(ctx)
     with _errors():
-        config = replace(DEFAULT_DEMO, **changes)
+        config = replace(
+            DEFAULT_DEMO,
+            users=DEFAULT_DEMO.users if users is None else users,
+            days=DEFAULT_DEMO.days if days is None else days,
+            seed=DEFAULT_DEMO.seed if seed is None else seed,
+        )
         with RichProgress() as bar:
             result = run_demo(home, config, progress=bar, synth_progress=bar.stage)
     out.print(ingest_table(result.ingest))

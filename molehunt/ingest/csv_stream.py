@@ -22,7 +22,7 @@ import pyarrow.csv as pacsv
 
 from molehunt.errors import InputError
 
-BLOCK_SIZE = 8 << 20
+BLOCK_SIZE = 32 << 20
 LINE_COLUMN = "_line"
 REASON_COLUMN = "_reason"
 

@@ -15,11 +15,13 @@ import pyarrow as pa
 from molehunt.errors import InputError
 from molehunt.ingest.cert_sql import Transform
 from molehunt.ingest.csv_stream import BadRow, sha256_of, stream_csv
+from molehunt.ingest.prefetch import prefetch
 from molehunt.ingest.report import FileReport
 from molehunt.progress import Progress
 from molehunt.store import Store
 
 MAX_PROBLEMS_SHOWN = 5
+SCAN_CHUNK_ROWS = 16_384
 _PARAM = re.compile(r"\$([a-z_]+)")
 
 
@@ -109,7 +111,7 @@ def load_csv(
             values = {"file_id": file_id, **(params or {})}
             bound = _params(transform.sql, values)
             stream_options = {} if block_size is None else {"block_size": block_size}
-            for table, bad_rows in stream_csv(path, columns, on_bytes=progress.advance, **stream_options):
+            for table, bad_rows in prefetch(stream_csv(path, columns, on_bytes=progress.advance, **stream_options)):
                 counts[0] += table.num_rows + len(bad_rows)
                 _fail_if_strict(strict, path, bad_rows)
                 quarantine_rows(con, file_id, bad_rows)
@@ -146,24 +148,30 @@ def _stage(
     """Transform one block, insert the good rows, quarantine the rest; returns (good count, [(line, reason)])."""
     if table.num_rows == 0:
         return 0, []
-    con.register("batch", table)
+    # Several record batches let DuckDB scan (and insert) with all its threads; one batch uses one.
+    con.register("batch", pa.Table.from_batches(table.to_batches(max_chunksize=SCAN_CHUNK_ROWS)))
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {transform.sql}", params)
-        target_columns = ", ".join(transform.columns)
-        con.execute(
-            f"INSERT INTO {transform.table} ({target_columns}) "
-            f"SELECT {target_columns} FROM staged WHERE _reason IS NULL"
-        )
-        bad = con.execute("SELECT line, _reason FROM staged WHERE _reason IS NOT NULL ORDER BY line").fetchall()
+        # Only the reason columns are computed here (projection pushdown), so the check pass is cheap.
+        bad = con.execute(
+            f"SELECT line, _reason FROM ({transform.sql}) WHERE _reason IS NOT NULL ORDER BY line", params
+        ).fetchall()
+        if len(bad) < table.num_rows:
+            target_columns = ", ".join(transform.columns)
+            con.execute(
+                f"INSERT INTO {transform.table} ({target_columns}) "
+                f"SELECT {target_columns} FROM ({transform.sql}) WHERE _reason IS NULL",
+                params,
+            )
         if bad:
+            con.register("bad_rows", pa.table({"line": [r[0] for r in bad], "reason": [r[1] for r in bad]}))
             raw = " || ',' || ".join(f"coalesce(b.\"{c}\", '')" for c in columns)
             con.execute(
-                f"INSERT INTO quarantine SELECT ?, s.line, s._reason, {raw} "
-                "FROM staged s JOIN batch b ON s.line = b._line WHERE s._reason IS NOT NULL ORDER BY s.line",
+                f"INSERT INTO quarantine SELECT ?, b._line, r.reason, {raw} "
+                "FROM batch b JOIN bad_rows r ON b._line = r.line ORDER BY b._line",
                 [file_id],
             )
-        good = con.execute("SELECT count(*) FROM staged WHERE _reason IS NULL").fetchall()
+            con.unregister("bad_rows")
     finally:
         with suppress(duckdb.Error):  # an aborted transaction refuses even this; the real error is raised
             con.unregister("batch")
-    return int(good[0][0]), [(int(line), str(reason)) for line, reason in bad]
+    return table.num_rows - len(bad), [(int(line), str(reason)) for line, reason in bad]
