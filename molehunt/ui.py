@@ -83,7 +83,8 @@ class RichProgress:
 def ingest_table(report: IngestReport) -> Table:
     table = Table(title=f"Ingested {report.root} ({report.source} {report.release or ''})".strip())
     for column in ("file", "kind", "rows read", "ingested", "quarantined", "note"):
-        table.add_column(column, justify="right" if column in {"rows read", "ingested", "quarantined"} else "left")
+        numeric = column in {"rows read", "ingested", "quarantined"}
+        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
     for f in report.files:
         note = "already ingested (same content)" if f.skipped else "; ".join(f.first_problems[:2])
         table.add_row(

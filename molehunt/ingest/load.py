@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,49 +92,66 @@ def load_csv(
     With strict=True the first bad row raises InputError (file:line: reason) and nothing of the file is kept.
     """
     size = path.stat().st_size
-    progress.begin(f"hash {path.name}", size)
-    sha256 = sha256_of(path, progress.advance)
-    progress.end()
-    if already_ingested(store, sha256, snapshot):
-        return FileReport(str(path), role, 0, 0, 0, skipped=True)
-
-    problems: list[str] = []
-    progress.begin(f"ingest {path.name}", size)
+    # One bar per file covering both passes: hashing (to skip known content) and parsing.
+    progress.begin(f"ingest {path.name}", 2 * size)
     try:
-        with file_transaction(
-            store, path, sha256=sha256, source=source, release=release, role=role, snapshot=snapshot
-        ) as (
-            con,
-            file_id,
-            counts,
-        ):
-            values = {"file_id": file_id, **(params or {})}
-            bound = _params(transform.sql, values)
-            stream_options = {} if block_size is None else {"block_size": block_size}
-            for table, bad_rows in prefetch(stream_csv(path, columns, on_bytes=progress.advance, **stream_options)):
-                counts[0] += table.num_rows + len(bad_rows)
-                _fail_if_strict(strict, path, bad_rows)
-                quarantine_rows(con, file_id, bad_rows)
-                problems.extend(_describe(b) for b in bad_rows[: MAX_PROBLEMS_SHOWN - len(problems)])
-                good, bad = _stage(con, table, transform, bound, file_id, columns)
-                if bad and strict:
-                    line, reason = bad[0]
-                    raise InputError(reason, path=str(path), line=line)
-                problems.extend(f"line {ln}: {why}" for ln, why in bad[: max(0, MAX_PROBLEMS_SHOWN - len(problems))])
-                counts[1] += good
-                counts[2] += len(bad_rows) + len(bad)
+        sha256 = sha256_of(path, progress.advance)
+        if already_ingested(store, sha256, snapshot):
+            return FileReport(str(path), role, 0, 0, 0, skipped=True)
+        return _load_new(
+            store, path, role=role, columns=columns, transform=transform, source=source, release=release,
+            strict=strict, progress=progress, params=params or {}, block_size=block_size, snapshot=snapshot,
+            sha256=sha256,
+        )  # fmt: skip
     finally:
         progress.end()
+
+
+def _load_new(
+    store: Store,
+    path: Path,
+    *,
+    role: str,
+    columns: list[str],
+    transform: Transform,
+    source: str,
+    release: str | None,
+    strict: bool,
+    progress: Progress,
+    params: dict[str, Any],
+    block_size: int | None,
+    snapshot: str,
+    sha256: str,
+) -> FileReport:
+    """Ingest a file not seen before in one transaction (see load_csv)."""
+    problems: list[str] = []
+    options = {} if block_size is None else {"block_size": block_size}
+    transaction = file_transaction(
+        store, path, sha256=sha256, source=source, release=release, role=role, snapshot=snapshot
+    )
+    with transaction as (con, file_id, counts):
+        bound = _params(transform.sql, {"file_id": file_id, **params})
+        for table, bad_rows in prefetch(stream_csv(path, columns, on_bytes=progress.advance, **options)):
+            good, bad = _stage(con, table, transform, bound, file_id, columns)
+            _fail_if_strict(strict, path, [*((b.line, b.reason) for b in bad_rows), *bad])
+            quarantine_rows(con, file_id, bad_rows)
+            problems.extend(_describe(b.line, b.reason) for b in bad_rows)
+            problems.extend(_describe(line, reason) for line, reason in bad)
+            del problems[MAX_PROBLEMS_SHOWN:]
+            counts[0] += table.num_rows + len(bad_rows)
+            counts[1] += good
+            counts[2] += len(bad_rows) + len(bad)
     return FileReport(str(path), role, counts[0], counts[1], counts[2], first_problems=tuple(problems))
 
 
-def _describe(bad: BadRow) -> str:
-    return f"line {bad.line}: {bad.reason}" if bad.line is not None else bad.reason
+def _describe(line: int | None, reason: str) -> str:
+    return f"line {line}: {reason}" if line is not None else reason
 
 
-def _fail_if_strict(strict: bool, path: Path, bad_rows: list[BadRow]) -> None:
-    if strict and bad_rows:
-        raise InputError(bad_rows[0].reason, path=str(path), line=bad_rows[0].line)
+def _fail_if_strict(strict: bool, path: Path, bad: Sequence[tuple[int | None, str]]) -> None:
+    if strict and bad:
+        line, reason = min(bad, key=lambda item: item[0] or 0)
+        raise InputError(reason, path=str(path), line=line)
 
 
 def _stage(
