@@ -64,7 +64,7 @@ def run_child(code: str, *args: str) -> tuple[dict[str, float], float]:
 
 
 def dataset(workdir: Path, config: SynthConfig) -> Path:
-    out = workdir / f"{config.release}-u{config.users}-d{config.days}-s{config.seed}"
+    out = workdir / f"{config.release}-u{config.users}-d{config.days}-s{config.seed}-h{config.http_per_day:g}"
     marker = out / "molehunt-synth.json"
     wanted = json.dumps(asdict(config), default=str, sort_keys=True)
     if not (marker.is_file() and marker.read_text() == wanted):
@@ -81,10 +81,20 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--release", default="r4.2", choices=["r4.2", "r6.2"])
+    parser.add_argument(
+        "--http-per-day", type=float, default=40.0, help="web rows per active user-day (real r4.2: about 80)"
+    )
     parser.add_argument("--workdir", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args()
 
-    config = SynthConfig(users=args.users, days=args.days, seed=args.seed, release=args.release, start=date(2010, 1, 4))
+    config = SynthConfig(
+        users=args.users,
+        days=args.days,
+        seed=args.seed,
+        release=args.release,
+        start=date(2010, 1, 4),
+        http_per_day=args.http_per_day,
+    )
     data = dataset(args.workdir, config)
     size = sum((data / name).stat().st_size for name in ACTIVITY_FILES)
 

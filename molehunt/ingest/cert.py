@@ -7,7 +7,7 @@ from pathlib import Path
 from molehunt.ingest.answers import ingest_answers
 from molehunt.ingest.cert_layout import HEADERS, CertFile, discover
 from molehunt.ingest.cert_sql import TRANSFORMS
-from molehunt.ingest.load import load_csv
+from molehunt.ingest.load import CsvSpec, load_csv
 from molehunt.ingest.report import FileReport, IngestReport
 from molehunt.progress import NoProgress, Progress
 from molehunt.store import Store
@@ -59,21 +59,16 @@ def _ingest_file(
     domains: list[str],
     block_size: int | None,
 ) -> FileReport:
-    header = HEADERS[cert_file.role][release]
     params: dict[str, object] = {"internal_domains": domains}
     if cert_file.month is not None:
         params["month"] = cert_file.month
-    return load_csv(
-        store,
-        cert_file.path,
+    spec = CsvSpec(
         role=cert_file.role,
-        columns=list(header),
+        columns=HEADERS[cert_file.role][release],
         transform=TRANSFORMS[cert_file.role](release),
         source="cert",
         release=release,
-        strict=strict,
-        progress=progress,
         params=params,
-        block_size=block_size,
         snapshot=cert_file.month or "",
     )
+    return load_csv(store, cert_file.path, spec, strict=strict, progress=progress, block_size=block_size)

@@ -76,12 +76,18 @@ COMMON_CHECKS: list[tuple[str, str]] = [
 ]
 
 
-def _event_select(values: Mapping[str, str], checks: list[tuple[str, str]]) -> Transform:
-    """Canonical event columns from expressions (missing columns are typed NULLs)."""
+def _event_select(
+    values: Mapping[str, str], checks: list[tuple[str, str]], derived: Mapping[str, str] | None = None
+) -> Transform:
+    """Canonical event columns from expressions (missing columns are typed NULLs).
+
+    `derived` names intermediate values computed once per row and usable by the expressions and checks.
+    """
     exprs = [f"{values.get(name, f'CAST(NULL AS {sql_type})')} AS {name}" for name, sql_type, _ in EVENT_COLUMNS]
+    inner = "".join(f", {expr} AS {name}" for name, expr in (derived or {}).items())
     sql = (
         f"SELECT {', '.join(exprs)}, {_reason(COMMON_CHECKS + checks)} AS _reason "
-        f"FROM (SELECT *, try_strptime(date, '{DATE_FORMAT}') AS _time FROM batch)"
+        f"FROM (SELECT *, try_strptime(date, '{DATE_FORMAT}') AS _time{inner} FROM batch)"
     )
     return Transform("events", tuple(name for name, _, _ in EVENT_COLUMNS), sql)
 
@@ -152,16 +158,17 @@ RECIPIENTS_SQL = (
     " lambda a: lower(trim(a)))"
 )
 ATTACHMENT_PARTS_SQL = "list_filter(string_split(attachments, ';'), lambda p: p <> '')"
+IS_INTERNAL = "lambda a: list_contains($internal_domains, split_part(a, '@', 2))"
 
 
 def email(release: str) -> Transform:
-    recipients = RECIPIENTS_SQL
-    is_internal = "lambda a: list_contains($internal_domains, split_part(a, '@', 2))"
+    # Recipients are split once per row (derived), then counted by domain.
+    derived = {"_recipients": RECIPIENTS_SQL, "_internal": f"list_transform({RECIPIENTS_SQL}, {IS_INTERNAL})"}
     values = _base("email") | {
         "sender": "nullif(lower(trim(\"from\")), '')",
-        "recipients": recipients,
-        "n_internal": f"len(list_filter({recipients}, {is_internal}))",
-        "n_external": f"len(list_filter({recipients}, lambda a: NOT ({is_internal.removeprefix('lambda a: ')})))",
+        "recipients": "_recipients",
+        "n_internal": "len(list_filter(_internal, lambda x: x))",
+        "n_external": "len(list_filter(_internal, lambda x: NOT x))",
         "bytes": "try_cast(size AS BIGINT)",
         "content": "nullif(content, '')",
     }
@@ -178,24 +185,24 @@ def email(release: str) -> Transform:
             )
         )
     else:
-        parts = ATTACHMENT_PARTS_SQL
+        derived["_parts"] = ATTACHMENT_PARTS_SQL
         values |= {
             "activity": _activity_case("email"),
-            "attachment_count": f"len({parts})",
+            "attachment_count": "len(_parts)",
             "attachment_bytes": (
-                f"coalesce(list_sum(list_transform({parts},"
+                "coalesce(list_sum(list_transform(_parts,"
                 " lambda p: try_cast(regexp_extract(p, '\\((\\d+)\\)$', 1) AS BIGINT))), 0)"
             ),
         }
         checks += [
             _activity_check("email"),
             (
-                f"NOT list_bool_and(list_append(list_transform({parts},"
+                "NOT list_bool_and(list_append(list_transform(_parts,"
                 " lambda p: regexp_matches(p, '^.+\\(\\d+\\)$')), true))",
                 "format('bad attachments \"{}\" (expected path(bytes);...)', attachments)",
             ),
         ]
-    return _event_select(values, checks)
+    return _event_select(values, checks, derived)
 
 
 def http(release: str) -> Transform:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -72,67 +73,58 @@ def _params(sql: str, values: dict[str, Any]) -> dict[str, Any]:
     return {name: values[name] for name in set(_PARAM.findall(sql))}
 
 
+@dataclass(frozen=True)
+class CsvSpec:
+    """How to read one CSV file: its columns, the SQL that maps them, and how the file is recorded."""
+
+    role: str
+    columns: tuple[str, ...]
+    transform: Transform
+    source: str
+    release: str | None
+    params: dict[str, Any] = field(default_factory=dict)
+    snapshot: str = ""  # for files whose meaning depends on their name (an LDAP month)
+
+
 def load_csv(
     store: Store,
     path: Path,
+    spec: CsvSpec,
     *,
-    role: str,
-    columns: list[str],
-    transform: Transform,
-    source: str,
-    release: str | None,
     strict: bool,
     progress: Progress,
-    params: dict[str, Any] | None = None,
     block_size: int | None = None,
-    snapshot: str = "",
 ) -> FileReport:
-    """Stream a CSV file through `transform` into its table; rows with a `_reason` go to quarantine.
+    """Stream a CSV file through `spec.transform` into its table; rows with a `_reason` go to quarantine.
 
-    With strict=True the first bad row raises InputError (file:line: reason) and nothing of the file is kept.
+    Skips (and reports as skipped) content ingested before. With strict=True the first bad row raises
+    InputError (file:line: reason) and nothing of the file is kept.
     """
-    size = path.stat().st_size
     # One bar per file covering both passes: hashing (to skip known content) and parsing.
-    progress.begin(f"ingest {path.name}", 2 * size)
+    progress.begin(f"ingest {path.name}", 2 * path.stat().st_size)
     try:
         sha256 = sha256_of(path, progress.advance)
-        if already_ingested(store, sha256, snapshot):
-            return FileReport(str(path), role, 0, 0, 0, skipped=True)
-        return _load_new(
-            store, path, role=role, columns=columns, transform=transform, source=source, release=release,
-            strict=strict, progress=progress, params=params or {}, block_size=block_size, snapshot=snapshot,
-            sha256=sha256,
-        )  # fmt: skip
+        if already_ingested(store, sha256, spec.snapshot):
+            return FileReport(str(path), spec.role, 0, 0, 0, skipped=True)
+        return _load_new(store, path, spec, sha256, strict=strict, progress=progress, block_size=block_size)
     finally:
         progress.end()
 
 
 def _load_new(
-    store: Store,
-    path: Path,
-    *,
-    role: str,
-    columns: list[str],
-    transform: Transform,
-    source: str,
-    release: str | None,
-    strict: bool,
-    progress: Progress,
-    params: dict[str, Any],
-    block_size: int | None,
-    snapshot: str,
-    sha256: str,
+    store: Store, path: Path, spec: CsvSpec, sha256: str, *, strict: bool, progress: Progress, block_size: int | None
 ) -> FileReport:
     """Ingest a file not seen before in one transaction (see load_csv)."""
     problems: list[str] = []
     options = {} if block_size is None else {"block_size": block_size}
+    columns = list(spec.columns)
     transaction = file_transaction(
-        store, path, sha256=sha256, source=source, release=release, role=role, snapshot=snapshot
+        store, path, sha256=sha256, source=spec.source, release=spec.release, role=spec.role, snapshot=spec.snapshot
     )
     with transaction as (con, file_id, counts):
-        bound = _params(transform.sql, {"file_id": file_id, **params})
+        bound = _params(spec.transform.sql, {"file_id": file_id, **spec.params})
         for table, bad_rows in prefetch(stream_csv(path, columns, on_bytes=progress.advance, **options)):
-            good, bad = _stage(con, table, transform, bound, file_id, columns)
+            good, bad = _stage(con, table, spec.transform, bound, file_id, columns)
             _fail_if_strict(strict, path, [*((b.line, b.reason) for b in bad_rows), *bad])
             quarantine_rows(con, file_id, bad_rows)
             problems.extend(_describe(b.line, b.reason) for b in bad_rows)
@@ -141,7 +133,7 @@ def _load_new(
             counts[0] += table.num_rows + len(bad_rows)
             counts[1] += good
             counts[2] += len(bad_rows) + len(bad)
-    return FileReport(str(path), role, counts[0], counts[1], counts[2], first_problems=tuple(problems))
+    return FileReport(str(path), spec.role, counts[0], counts[1], counts[2], first_problems=tuple(problems))
 
 
 def _describe(line: int | None, reason: str) -> str:
