@@ -60,7 +60,10 @@ def run_child(code: str, *args: str) -> tuple[dict[str, float], float]:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"child failed with exit code {child.returncode}")
-    return json.loads(output), usage.ru_maxrss / 1024
+    *chatter, answer = output.strip().splitlines()
+    if chatter:
+        print("child said:", *chatter, sep="\n  ")
+    return json.loads(answer), usage.ru_maxrss / 1024
 
 
 def dataset(workdir: Path, config: SynthConfig) -> Path:

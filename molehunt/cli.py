@@ -10,8 +10,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
-from rich.table import Table
 
 from molehunt import __version__
 from molehunt.config import Home, resolve_home
@@ -19,7 +19,7 @@ from molehunt.errors import MolehuntError
 from molehunt.ingest import READERS, ingest
 from molehunt.store import open_store
 from molehunt.store.summary import quarantined_rows, summarize
-from molehunt.ui import RichProgress, console, ingest_table, out, summary_table
+from molehunt.ui import RichProgress, console, ingest_table, out, quarantine_table, summary_table, synth_table
 
 app = typer.Typer(
     help="molehunt: protect, detect and trace insider theft of sensitive documents.",
@@ -47,7 +47,7 @@ def _errors() -> Iterator[None]:
     except MolehuntError as exc:
         console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, duckdb.InterruptException):
         console.print("[yellow]interrupted: the file being ingested was rolled back; the store is as before[/]")
         raise typer.Exit(130) from None
 
@@ -122,12 +122,7 @@ def synth_command(
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
         result = generate(config, out_dir, progress=bar.stage)
-    table = Table(title=f"Wrote {result.out_dir}")
-    table.add_column("file")
-    table.add_column("rows", justify="right")
-    for name, rows in sorted(result.counts.items()):
-        table.add_row(name, f"{rows:,}")
-    out.print(table)
+    out.print(synth_table(result.out_dir, result.counts))
     out.print(f"{len(result.insiders)} insiders planted (ground truth in answers/).")
 
 
@@ -154,16 +149,11 @@ def quarantine_command(
 ) -> None:
     """List quarantined rows: file, line, reason and the raw text."""
     with _errors(), open_store(_home(ctx).store_path, read_only=True) as store:
-        rows = quarantined_rows(store, limit=limit, path=file)
+        rows = quarantined_rows(store, limit=limit, path=str(Path(file).resolve()) if file else None)
     if as_json:
         out.print_json(json.dumps(rows))
-        return
-    table = Table(title="Quarantined rows")
-    for column in ("file", "line", "reason", "raw"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(row["path"], str(row["line"]), row["reason"], row["raw"])
-    out.print(table)
+    else:
+        out.print(quarantine_table(rows))
 
 
 @app.command("demo")

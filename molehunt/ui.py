@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 from rich import filesize
 from rich.console import Console
 from rich.progress import (
@@ -86,7 +90,7 @@ def ingest_table(report: IngestReport) -> Table:
         numeric = column in {"rows read", "ingested", "quarantined"}
         table.add_column(column, justify="right" if numeric else "left", overflow="fold")
     for f in report.files:
-        note = "already ingested (same content)" if f.skipped else "; ".join(f.first_problems[:2])
+        note = "already ingested (same content)" if f.skipped else "; ".join([*f.warnings, *f.first_problems][:2])
         table.add_row(
             f.path.removeprefix(report.root).lstrip("/") or f.path,
             f.role,
@@ -97,6 +101,24 @@ def ingest_table(report: IngestReport) -> Table:
         )
     table.add_section()
     table.add_row("total", "", f"{report.rows:,}", f"{report.ingested:,}", f"{report.quarantined:,}", "")
+    return table
+
+
+def synth_table(out_dir: Path, counts: Mapping[str, int]) -> Table:
+    table = Table(title=f"Wrote {out_dir}")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, rows in sorted(counts.items()):
+        table.add_row(name, f"{rows:,}")
+    return table
+
+
+def quarantine_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(title="Quarantined rows")
+    for column in ("file", "line", "reason", "raw"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["path"], str(row["line"]), row["reason"], row["raw"])
     return table
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from molehunt.ingest.answers import ingest_answers
@@ -71,4 +72,11 @@ def _ingest_file(
         params=params,
         snapshot=cert_file.month or "",
     )
-    return load_csv(store, cert_file.path, spec, strict=strict, progress=progress, block_size=block_size)
+    report = load_csv(store, cert_file.path, spec, strict=strict, progress=progress, block_size=block_size)
+    if cert_file.role == "email" and not domains and not report.skipped:
+        warning = (
+            "no internal e-mail domains known (ingest LDAP/ first or pass --internal-domain): "
+            "all recipients counted external"
+        )
+        report = replace(report, warnings=(*report.warnings, warning))
+    return report

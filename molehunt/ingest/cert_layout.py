@@ -112,10 +112,10 @@ def discover(root: Path, *, only: set[str] | None = None) -> CertLayout:
     """
     if not root.is_dir():
         raise InputError(f"{root} is not a directory: give the folder holding logon.csv, device.csv, ...")
-    wanted = set(only) if only else set(HEADERS) - {"insiders"}
-    unknown_roles = wanted - set(HEADERS)
-    if unknown_roles:
-        raise InputError(f"unknown file kinds {sorted(unknown_roles)}; known: {sorted(HEADERS)}")
+    kinds = set(HEADERS) - {"insiders"}
+    wanted = {kind.strip() for kind in only} if only else kinds
+    if wanted - kinds:
+        raise InputError(f"unknown file kinds {sorted(wanted - kinds)}; known: {', '.join(sorted(kinds))}")
 
     files: list[CertFile] = []
     unknown: list[str] = []
@@ -160,14 +160,12 @@ def discover(root: Path, *, only: set[str] | None = None) -> CertLayout:
     if not possible:
         detail = "; ".join(f"{path} is {rel}" for rel, path in sorted(votes.items()))
         raise InputError(f"{root} mixes releases: {detail}")
-    release = "r6.2" if "r6.2" in possible and len(possible) == 1 else min(possible)
+    # Two candidates remain only when every file reads the same in both releases (logon, psychometric).
+    release = min(possible)
 
     order = {role: rank for rank, role in enumerate(("ldap", "psychometric", "decoy", *ACTIVITY_ROLES))}
     files.sort(key=lambda f: (order[f.role], str(f.path)))
     answers = root / "answers"
-    return CertLayout(
-        root=root,
-        release=release,
-        files=tuple(files),
-        answers=answers if answers.is_dir() and (answers / "insiders.csv").is_file() else None,
-    )
+    if answers.is_dir() and not (answers / "insiders.csv").is_file():
+        raise InputError(f"{answers} has no insiders.csv; add it, or move answers/ out of the folder")
+    return CertLayout(root=root, release=release, files=tuple(files), answers=answers if answers.is_dir() else None)

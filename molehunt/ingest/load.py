@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from molehunt.errors import InputError
 from molehunt.ingest.cert_sql import Transform
-from molehunt.ingest.csv_stream import BadRow, sha256_of, stream_csv
+from molehunt.ingest.csv_stream import BLOCK_SIZE, BadRow, CsvStream, sha256_of
 from molehunt.ingest.prefetch import prefetch
 from molehunt.ingest.report import FileReport
 from molehunt.progress import Progress
@@ -24,6 +24,28 @@ from molehunt.store import Store
 MAX_PROBLEMS_SHOWN = 5
 SCAN_CHUNK_ROWS = 16_384
 _PARAM = re.compile(r"\$([a-z_]+)")
+
+
+@dataclass
+class Tally:
+    """Row counts of the one file being ingested (rows read = ingested + quarantined)."""
+
+    rows: int = 0
+    ingested: int = 0
+    quarantined: int = 0
+
+
+@dataclass(frozen=True)
+class CsvSpec:
+    """How to read one CSV file: its columns, the SQL that maps them, and how the file is recorded."""
+
+    role: str
+    columns: tuple[str, ...]
+    transform: Transform
+    source: str
+    release: str | None
+    params: dict[str, Any] = field(default_factory=dict)
+    snapshot: str = ""  # for files whose meaning depends on their name (an LDAP month)
 
 
 def already_ingested(store: Store, sha256: str, snapshot: str = "") -> bool:
@@ -44,21 +66,21 @@ def file_transaction(
     release: str | None,
     role: str,
     snapshot: str = "",
-) -> Iterator[tuple[duckdb.DuckDBPyConnection, int, list[int]]]:
-    """One transaction for one file: yields (connection, new file_id, [rows, ingested, quarantined]).
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, int, Tally]]:
+    """One transaction for one file: yields (connection, new file_id, tally for the caller to fill).
 
-    The caller fills the counters; the ingested_files row is written last, inside the same transaction, so a
-    crash at any point leaves neither the rows nor the record of the file.
+    The ingested_files row is written last, inside the same transaction, so a crash at any point leaves
+    neither the rows nor the record of the file. Paths are stored resolved, so provenance is unambiguous.
     """
-    counts = [0, 0, 0]
+    tally = Tally()
     with store.transaction() as con:
         file_id = int(store.scalar("SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files"))  # type: ignore[call-overload]
-        yield con, file_id, counts
+        yield con, file_id, tally
         con.execute(
             "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                file_id, str(path), sha256, snapshot, source, release, role, path.stat().st_size,
-                counts[0], counts[1], counts[2], datetime.now(UTC).replace(tzinfo=None),
+                file_id, str(path.resolve()), sha256, snapshot, source, release, role, path.stat().st_size,
+                tally.rows, tally.ingested, tally.quarantined, datetime.now(UTC).replace(tzinfo=None),
             ],
         )  # fmt: skip
 
@@ -67,23 +89,6 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, file_id: int, bad: Iterable[
     rows = [(file_id, b.line, b.reason, b.raw) for b in bad]
     if rows:
         con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?)", rows)
-
-
-def _params(sql: str, values: dict[str, Any]) -> dict[str, Any]:
-    return {name: values[name] for name in set(_PARAM.findall(sql))}
-
-
-@dataclass(frozen=True)
-class CsvSpec:
-    """How to read one CSV file: its columns, the SQL that maps them, and how the file is recorded."""
-
-    role: str
-    columns: tuple[str, ...]
-    transform: Transform
-    source: str
-    release: str | None
-    params: dict[str, Any] = field(default_factory=dict)
-    snapshot: str = ""  # for files whose meaning depends on their name (an LDAP month)
 
 
 def load_csv(
@@ -97,8 +102,9 @@ def load_csv(
 ) -> FileReport:
     """Stream a CSV file through `spec.transform` into its table; rows with a `_reason` go to quarantine.
 
-    Skips (and reports as skipped) content ingested before. With strict=True the first bad row raises
-    InputError (file:line: reason) and nothing of the file is kept.
+    Skips (and reports as skipped) content ingested before. Raises InputError, keeping nothing of the file,
+    when strict=True and a row is bad, when the file changes while it is read, or when its events repeat
+    events of another file (an overlapping re-export).
     """
     # One bar per file covering both passes: hashing (to skip known content) and parsing.
     progress.begin(f"ingest {path.name}", 2 * path.stat().st_size)
@@ -106,34 +112,59 @@ def load_csv(
         sha256 = sha256_of(path, progress.advance)
         if already_ingested(store, sha256, spec.snapshot):
             return FileReport(str(path), spec.role, 0, 0, 0, skipped=True)
-        return _load_new(store, path, spec, sha256, strict=strict, progress=progress, block_size=block_size)
+        stream = CsvStream(path, list(spec.columns), on_bytes=progress.advance, block_size=block_size or BLOCK_SIZE)
+        return _load_new(store, path, spec, sha256, stream, strict=strict)
     finally:
         progress.end()
 
 
-def _load_new(
-    store: Store, path: Path, spec: CsvSpec, sha256: str, *, strict: bool, progress: Progress, block_size: int | None
-) -> FileReport:
+def _load_new(store: Store, path: Path, spec: CsvSpec, sha256: str, stream: CsvStream, *, strict: bool) -> FileReport:
     """Ingest a file not seen before in one transaction (see load_csv)."""
     problems: list[str] = []
-    options = {} if block_size is None else {"block_size": block_size}
-    columns = list(spec.columns)
     transaction = file_transaction(
         store, path, sha256=sha256, source=spec.source, release=spec.release, role=spec.role, snapshot=spec.snapshot
     )
-    with transaction as (con, file_id, counts):
-        bound = _params(spec.transform.sql, {"file_id": file_id, **spec.params})
-        for table, bad_rows in prefetch(stream_csv(path, columns, on_bytes=progress.advance, **options)):
-            good, bad = _stage(con, table, spec.transform, bound, file_id, columns)
+    with transaction as (con, file_id, tally):
+        bound = {
+            name: value
+            for name, value in ({"file_id": file_id} | spec.params).items()
+            if f"${name}" in spec.transform.sql
+        }
+        for table, bad_rows in prefetch(iter(stream)):
+            good, bad = _stage(con, table, spec.transform, bound, file_id)
             _fail_if_strict(strict, path, [*((b.line, b.reason) for b in bad_rows), *bad])
             quarantine_rows(con, file_id, bad_rows)
+            if tally.ingested == 0 and good and spec.transform.table == "events":
+                _refuse_overlap(con, file_id, path, spec.release)
             problems.extend(_describe(b.line, b.reason) for b in bad_rows)
             problems.extend(_describe(line, reason) for line, reason in bad)
             del problems[MAX_PROBLEMS_SHOWN:]
-            counts[0] += table.num_rows + len(bad_rows)
-            counts[1] += good
-            counts[2] += len(bad_rows) + len(bad)
-    return FileReport(str(path), spec.role, counts[0], counts[1], counts[2], first_problems=tuple(problems))
+            tally.rows += table.num_rows + len(bad_rows)
+            tally.ingested += good
+            tally.quarantined += len(bad_rows) + len(bad)
+        if stream.sha256 != sha256:
+            raise InputError(
+                "the file changed while it was being read; ingest it again once it is complete", path=str(path)
+            )
+    return FileReport(
+        str(path), spec.role, tally.rows, tally.ingested, tally.quarantined, first_problems=tuple(problems)
+    )
+
+
+def _refuse_overlap(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, release: str | None) -> None:
+    """Refuse a file whose first events are already in the store from another file of the same release."""
+    earlier = con.execute(
+        "SELECT f.path FROM (SELECT kind, event_id FROM events WHERE file_id = ? LIMIT 1000) n "
+        "JOIN events e ON e.kind = n.kind AND e.event_id = n.event_id AND e.file_id <> ? "
+        "JOIN ingested_files f ON f.file_id = e.file_id AND f.release IS NOT DISTINCT FROM ? LIMIT 1",
+        [file_id, file_id, release],
+    ).fetchall()
+    if earlier:
+        raise InputError(
+            f"its events repeat events already ingested from {earlier[0][0]} (an overlapping or re-encoded "
+            "copy); ingest only files with new events, or use a fresh --home",
+            path=str(path),
+        )
 
 
 def _describe(line: int | None, reason: str) -> str:
@@ -143,16 +174,11 @@ def _describe(line: int | None, reason: str) -> str:
 def _fail_if_strict(strict: bool, path: Path, bad: Sequence[tuple[int | None, str]]) -> None:
     if strict and bad:
         line, reason = min(bad, key=lambda item: item[0] or 0)
-        raise InputError(reason, path=str(path), line=line)
+        raise InputError(f"{reason} (fix the row, or drop --strict to quarantine it)", path=str(path), line=line)
 
 
 def _stage(
-    con: duckdb.DuckDBPyConnection,
-    table: pa.Table,
-    transform: Transform,
-    params: dict[str, Any],
-    file_id: int,
-    columns: list[str],
+    con: duckdb.DuckDBPyConnection, table: pa.Table, transform: Transform, params: dict[str, Any], file_id: int
 ) -> tuple[int, list[tuple[int, str]]]:
     """Transform one block, insert the good rows, quarantine the rest; returns (good count, [(line, reason)])."""
     if table.num_rows == 0:
@@ -172,10 +198,12 @@ def _stage(
                 params,
             )
         if bad:
+            # The raw text of a bad row is its fields joined back: without quoting, that is the line itself.
             con.register("bad_rows", pa.table({"line": [r[0] for r in bad], "reason": [r[1] for r in bad]}))
-            raw = " || ',' || ".join(f"coalesce(b.\"{c}\", '')" for c in columns)
+            raw = " || ',' || ".join(f'b."{c}"' for c in table.column_names if not c.startswith("_"))
             con.execute(
-                f"INSERT INTO quarantine SELECT ?, b._line, r.reason, {raw} "
+                f"INSERT INTO quarantine SELECT ?, b._line, r.reason, "
+                f"CASE WHEN r.reason = 'empty line' THEN '' ELSE {raw} END "
                 "FROM batch b JOIN bad_rows r ON b._line = r.line ORDER BY b._line",
                 [file_id],
             )

@@ -17,10 +17,12 @@ class FileReport:
     quarantined: int
     skipped: bool = False
     first_problems: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # about the file as a whole, not a row (rows go to quarantine)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["first_problems"] = list(self.first_problems)
+        data["warnings"] = list(self.warnings)
         return data
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,10 +35,17 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """All or nothing: commit on success, roll back on any exception (Ctrl-C included)."""
+        """All or nothing: commit on success, roll back on any exception (Ctrl-C included).
+
+        Ctrl-C that lands inside a DuckDB query surfaces as duckdb.InterruptException; it is raised here as
+        KeyboardInterrupt so callers see one kind of interruption.
+        """
         self.con.begin()
         try:
             yield self.con
+        except duckdb.InterruptException as exc:
+            self.con.rollback()
+            raise KeyboardInterrupt from exc
         except BaseException:
             self.con.rollback()
             raise
@@ -66,8 +74,14 @@ def open_store(path: Path, *, read_only: bool = False, memory_limit: str = DEFAU
             "preserve_insertion_order": False,
         }
         con = duckdb.connect(str(path), read_only=read_only, config=config)
+        # DuckDB's own progress bar writes to stdout and would corrupt --json output; we draw our own.
+        con.execute("SET enable_progress_bar = false")
     except duckdb.Error as exc:
-        raise StoreError(f"cannot open the store {path}: {exc}") from exc
+        if "lock" in str(exc).lower():
+            holder = re.search(r"PID (\d+)", str(exc))
+            who = f"another molehunt (PID {holder[1]})" if holder else "another process"
+            raise StoreError(f"{who} is using the store {path}; wait for it to finish, or use another --home") from exc
+        raise StoreError(f"cannot open the store {path}: {str(exc).split(' See also')[0]}") from exc
     store = Store(path=path, con=con)
     if not read_only:
         _migrate(store)
@@ -83,10 +97,10 @@ def _current_version(store: Store) -> int:
 
 
 def _check_version(store: Store) -> None:
-    found = store.scalar(
-        "SELECT max(version) FROM schema_version"
-        " WHERE EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'schema_version')"
-    )
+    if not store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"):
+        store.close()
+        raise StoreError(f"{store.path} is a DuckDB file but not a molehunt store; point --home elsewhere")
+    found = store.scalar("SELECT max(version) FROM schema_version")
     if found != SCHEMA_VERSION:
         raise StoreError(
             f"store {store.path} has schema version {found}, this molehunt expects {SCHEMA_VERSION}: "

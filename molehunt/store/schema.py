@@ -105,11 +105,13 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
                    department, team, supervisor, first_month, last_month,
                    last_month < (SELECT max(month) FROM directory_snapshots) AS departed
             FROM ranked WHERE recency = 1""",
-            # Ground-truth labels joined to events on (kind, source id), never on column position.
+            # Ground-truth labels joined to events on (release, kind, source id), never on column position;
+            # ids are unique within one release's file only.
             """CREATE VIEW labelled_events AS
             SELECT e.*, a.dataset, a.scenario
-            FROM events e JOIN answers_events a
-              ON e.kind = a.kind AND e.event_id = a.event_id""",
+            FROM events e
+            JOIN ingested_files f ON f.file_id = e.file_id
+            JOIN answers_events a ON e.kind = a.kind AND e.event_id = a.event_id AND a.dataset = f.release""",
         ),
     ),
 )

@@ -33,6 +33,10 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 def test_every_command_and_option_is_documented() -> None:
     command = typer.main.get_command(app)
     assert isinstance(command, typer.core.TyperGroup)
+    for param in command.params:  # global options
+        for opt in getattr(param, "opts", []):
+            if opt.startswith("--") and opt != "--help":
+                assert opt in README, f"global option {opt} is not in README"
     for name, sub in command.commands.items():
         assert f"molehunt {name}" in README, f"`molehunt {name}` is not in README"
         for param in sub.params:

@@ -167,13 +167,33 @@ def test_same_files_twice_change_nothing(tmp_path: Path, store: Store) -> None:
     assert all(f.skipped for f in ingest_cert(store, copy).files)
 
 
-def test_changed_file_is_ingested_as_new(tmp_path: Path, store: Store) -> None:
+def test_overlapping_re_export_is_refused_but_new_events_are_taken(tmp_path: Path, store: Store) -> None:
     root = write_cert_dir(tmp_path, "r4.2")
     ingest_cert(store, root)
-    write_csv(root / "logon.csv", HEADERS["logon"]["r4.2"], [*ROWS["r4.2"]["logon"], ROWS["r4.2"]["logon"][0]])
+    # The same events again with one more appended (a grown or re-encoded export): refused, nothing added.
+    write_csv(
+        root / "logon.csv",
+        HEADERS["logon"]["r4.2"],
+        [*ROWS["r4.2"]["logon"], "{L3},01/05/2010 08:00:00,ALE0001,PC-0001,Logon"],
+    )
+    before = store.scalar("SELECT count(*) FROM events")
+    with pytest.raises(InputError, match=r"repeat events already ingested from .*logon\.csv"):
+        ingest_cert(store, root)
+    assert store.scalar("SELECT count(*) FROM events") == before
+    # A file with only new events (next month's export) is ingested.
+    write_csv(root / "logon.csv", HEADERS["logon"]["r4.2"], ["{L3},02/01/2010 08:00:00,ALE0001,PC-0001,Logon"])
     report = ingest_cert(store, root)
     (logon,) = [f for f in report.files if f.role == "logon"]
-    assert not logon.skipped and logon.ingested == 3
+    assert not logon.skipped and logon.ingested == 1
+
+
+def test_file_changing_while_read_is_refused(tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_cert_dir(tmp_path, "r4.2")
+    # The first pass (hash) saw other bytes than the second (parse): as when a copy is still being written.
+    monkeypatch.setattr("molehunt.ingest.load.sha256_of", lambda path, on_bytes=None: "0" * 64)
+    with pytest.raises(InputError, match="changed while it was being read"):
+        ingest_cert(store, root)
+    assert store.scalar("SELECT count(*) FROM events") == 0
 
 
 def test_answers_label_events_by_id_not_position(tmp_path: Path, store: Store) -> None:
@@ -187,20 +207,83 @@ def test_answers_label_events_by_id_not_position(tmp_path: Path, store: Store) -
         ],
     )
     ingest_cert(store, root)
-    insiders = store.con.execute("SELECT dataset, scenario, user_id, start_time, end_time FROM answers_insiders")
+    insiders = store.con.execute(
+        "SELECT dataset, scenario, user_id, start_time, end_time FROM answers_insiders WHERE dataset = 'r4.2'"
+    )
     assert insiders.fetchall() == [("r4.2", 2, "ALE0001", datetime(2010, 1, 4, 7, 58), datetime(2010, 1, 4, 11, 0))]
     labelled = store.con.execute("SELECT kind, event_id, line FROM labelled_events ORDER BY kind").fetchall()
     assert labelled == [("http", "{H1}", 2), ("logon", "{L1}", 2)]
 
 
-def test_missing_per_insider_file_is_quarantined(tmp_path: Path, store: Store) -> None:
+def test_missing_per_insider_file_is_a_warning_and_the_insider_stays(tmp_path: Path, store: Store) -> None:
     root = write_cert_dir(tmp_path, "r4.2")
     write_answers(root, "r4.2", [])
     (root / "answers" / "r4.2-2" / "r4.2-2-ALE0001.csv").unlink()
     report = ingest_cert(store, root)
     (insiders,) = [f for f in report.files if f.role == "insiders"]
+    assert (insiders.rows, insiders.ingested, insiders.quarantined) == (2, 2, 0)
+    assert "not found" in insiders.warnings[0]
+    users = store.con.execute("SELECT dataset, user_id FROM answers_insiders ORDER BY dataset").fetchall()
+    assert users == [("r1", "ZZZ"), ("r4.2", "ALE0001")]
+
+
+def test_empty_or_all_bad_per_insider_files(tmp_path: Path, store: Store) -> None:
+    root = write_cert_dir(tmp_path, "r4.2")
+    write_answers(root, "r4.2", ["", "nonsense"])
+    report = ingest_cert(store, root)
+    (details,) = [f for f in report.files if f.role == "answers"]
+    assert (details.rows, details.ingested, details.quarantined) == (2, 0, 2)
+    assert store.scalar("SELECT count(*) FROM answers_events") == 0
+
+
+def test_answers_of_other_releases_only(tmp_path: Path, store: Store) -> None:
+    root = write_cert_dir(tmp_path, "r4.2")
+    write_answers(root, "r6.2", [])  # insiders.csv names r6.2 and r1 insiders, none of r4.2
+    report = ingest_cert(store, root)
+    assert [f.role for f in report.files if f.role in {"insiders", "answers"}] == ["insiders"]
+    assert store.scalar("SELECT count(*) FROM answers_insiders WHERE dataset = 'r4.2'") == 0
+
+
+def test_answers_details_must_be_a_plain_file_name(tmp_path: Path, store: Store) -> None:
+    root = write_cert_dir(tmp_path, "r4.2")
+    write_csv(
+        root / "answers" / "insiders.csv",
+        HEADERS["insiders"]["r4.2"],
+        ["4.2,1,../../logon.csv,ALE0001,1/4/2010 7:58:00,1/4/2010 11:00:00"],
+    )
+    report = ingest_cert(store, root)
+    (insiders,) = [f for f in report.files if f.role == "insiders"]
     assert insiders.quarantined == 1
-    assert "not found" in str(store.scalar("SELECT reason FROM quarantine"))
+    assert "not a plain .csv file name" in str(store.scalar("SELECT reason FROM quarantine"))
+
+
+def test_labels_do_not_cross_releases(tmp_path: Path, store: Store) -> None:
+    old = write_cert_dir(tmp_path / "r42", "r4.2")
+    write_answers(old, "r4.2", ["logon," + ROWS["r4.2"]["logon"][0]])
+    new = write_cert_dir(tmp_path / "r62", "r6.2", {"logon": ["{L1},03/04/2010 07:58:00,BRA0002,PC-0009,Logon"]})
+    ingest_cert(store, old)
+    ingest_cert(store, new)  # same event id {L1} in another release
+    labelled = store.con.execute("SELECT dataset, user_id, time FROM labelled_events").fetchall()
+    assert labelled == [("r4.2", "ALE0001", datetime(2010, 1, 4, 7, 58))]
+
+
+def test_bom_quotes_and_repeated_header(tmp_path: Path, store: Store) -> None:
+    root = write_cert_dir(tmp_path, "r4.2")
+    (root / "logon.csv").write_bytes(
+        b"\xef\xbb\xbfid,date,user,pc,activity\n"
+        b'{L1},01/04/2010 07:58:00,ALE0001,"PC-0001,Logon\n'  # 2: a stray quote must not swallow line 3
+        b"{L2},01/04/2010 07:59:00,ALE0001,PC-0001,Logon\n"  # 3
+        b"id,date,user,pc,activity\n"  # 4: a header repeated mid-file (concatenated exports)
+        b"{L3},01/04/2010 08:00:00,ALE\xcb,PC\n"  # 5: short row cut inside a multi-byte character
+    )
+    report = ingest_cert(store, root)
+    (logon,) = [f for f in report.files if f.role == "logon"]
+    assert (logon.rows, logon.ingested, logon.quarantined) == (4, 2, 2)
+    rows = store.con.execute("SELECT line, event_id, host FROM events WHERE kind = 'logon' ORDER BY line").fetchall()
+    assert rows == [(2, "{L1}", '"PC-0001'), (3, "{L2}", "PC-0001")]
+    reasons = store.con.execute("SELECT line, reason, raw FROM quarantine ORDER BY line").fetchall()
+    assert reasons[0][:2] == (4, "repeated header line")
+    assert reasons[1][0] == 5 and reasons[1][1] == "expected 5 fields, found 4" and "ALE?" in reasons[1][2]
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,9 @@ def big_http(root: Path) -> None:
     with (root / "http.csv").open("w") as handle:
         handle.write("id,date,user,pc,url,content\n")
         for n in range(ROWS):
-            handle.write(f"{{H{n}}},01/0{1 + n % 9}/2010 10:00:00,ALE0001,PC-0001,http://site{n % 97}.com/p{n},w{n}\n")
+            handle.write(
+                f"{{BIG{n}}},01/0{1 + n % 9}/2010 10:00:00,ALE0001,PC-0001,http://site{n % 97}.com/p{n},w{n}\n"
+            )
 
 
 def counts(store_path: Path) -> dict[str, int]:

@@ -10,7 +10,7 @@ from molehunt.ingest.csv_stream import _valid_row_lines, read_header, stream_csv
 
 COLUMNS = ["id", "a", "b"]
 
-line_kinds = st.sampled_from(["good", "short", "long", "empty", "badbytes"])
+line_kinds = st.sampled_from(["good", "short", "long", "empty", "badbytes", "badshort", "quote", "utf8", "header"])
 
 
 def render(kind: str, n: int) -> bytes:
@@ -20,11 +20,15 @@ def render(kind: str, n: int) -> bytes:
         "long": f"r{n},x,y,z".encode(),
         "empty": b"",
         "badbytes": f"r{n},\xff{n},y".encode("latin-1"),
+        "badshort": f"r{n},\xcb".encode("latin-1"),  # cut inside a multi-byte character, and short
+        "quote": f'r{n},"x{n},y'.encode(),  # a stray quote: one row, never a multi-line field
+        "utf8": f"r{n},é{n},日本".encode(),  # multi-byte characters, split across tiny read blocks
+        "header": b"id,a,b",
     }[kind]
 
 
 @settings(max_examples=60, deadline=None)
-@given(kinds=st.lists(line_kinds, min_size=0, max_size=60), block=st.sampled_from([16, 64, 1 << 20]))
+@given(kinds=st.lists(line_kinds, min_size=0, max_size=60), block=st.sampled_from([32, 64, 1 << 20]))
 def test_every_line_is_accounted_for_once_with_its_number(tmp_path_factory, kinds: list[str], block: int) -> None:
     path = Path(tmp_path_factory.mktemp("csv")) / "f.csv"
     body = b"".join(render(kind, n) + b"\n" for n, kind in enumerate(kinds))
@@ -42,16 +46,25 @@ def test_every_line_is_accounted_for_once_with_its_number(tmp_path_factory, kind
     assert sorted(seen) == list(range(2, len(kinds) + 2))
     for n, kind in enumerate(kinds):
         outcome = seen[n + 2]
-        if kind == "good":
-            assert outcome == f"ok:r{n}"
-        elif kind == "short":
-            assert outcome == "expected 3 fields, found 2"
-        elif kind == "long":
-            assert outcome == "expected 3 fields, found 4"
-        elif kind == "empty":
-            assert outcome == "empty line"
-        else:
-            assert "not UTF-8" in outcome
+        expected = {
+            "good": f"ok:r{n}",
+            "quote": f"ok:r{n}",
+            "utf8": f"ok:r{n}",
+            "short": "expected 3 fields, found 2",
+            "badshort": "expected 3 fields, found 2",
+            "long": "expected 3 fields, found 4",
+            "empty": "empty line",
+            "header": "repeated header line",
+            "badbytes": "undecodable bytes (not UTF-8), shown as ?",
+        }[kind]
+        assert outcome == expected
+
+
+def test_values_survive_tiny_read_blocks(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes("id,a,b\nr1,é日本,ü\nr2,x,y\n".encode())
+    rows = [row for table, _ in stream_csv(path, COLUMNS, block_size=16) for row in table.to_pylist()]
+    assert [(r["a"], r["b"], r["_reason"]) for r in rows] == [("é日本", "ü", None), ("x", "y", None)]
 
 
 def test_valid_row_lines_skip_bad_lines() -> None:

@@ -63,3 +63,46 @@ def test_home_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.chdir(tmp_path)
     assert resolve_home(None).root == tmp_path / "molehunt-data"
     assert resolve_home(None).store_path.name == "molehunt.duckdb"
+
+
+def test_foreign_duckdb_file_is_not_a_store(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "other.duckdb"
+    duckdb.connect(str(path)).close()
+    with pytest.raises(StoreError, match="not a molehunt store"):
+        open_store(path, read_only=True)
+
+
+def test_locked_store_names_the_holder(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "s.duckdb"
+    open_store(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+         "time.sleep(30)", str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        with pytest.raises(StoreError, match=rf"PID {holder.pid}\) is using the store .*use another --home"):
+            open_store(path)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_interrupted_query_rolls_back_as_keyboard_interrupt(tmp_path: Path) -> None:
+    import threading
+
+    with open_store(tmp_path / "s.duckdb") as store:
+        timer = threading.Timer(0.3, store.con.interrupt)
+        timer.start()
+        with pytest.raises(KeyboardInterrupt), store.transaction() as con:
+            con.execute("INSERT INTO decoy_files VALUES ('x', NULL, 1, 2)")
+            con.execute("SELECT count(*) FROM range(10000000000) a, range(10) b WHERE a.range % 7 = b.range").fetchall()
+        timer.cancel()
+        assert store.scalar("SELECT count(*) FROM decoy_files") == 0
