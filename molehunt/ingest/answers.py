@@ -16,7 +16,7 @@ from molehunt.errors import InputError
 from molehunt.ingest.cert_layout import ACTIVITY_ROLES, HEADERS
 from molehunt.ingest.cert_sql import DATE_FORMAT  # strptime also takes the unpadded dates answers/ has
 from molehunt.ingest.csv_stream import BadRow, read_header, sha256_of
-from molehunt.ingest.load import already_ingested, file_transaction, quarantine_rows
+from molehunt.ingest.load import already_ingested, file_writer, quarantine_rows
 from molehunt.ingest.report import FileReport
 from molehunt.store import Store
 
@@ -109,11 +109,8 @@ def ingest_answers(store: Store, answers: Path, release: str, *, strict: bool) -
     if already_ingested(store, sha):
         reports.append(FileReport(str(path), "insiders", 0, 0, 0, skipped=True))
     else:
-        with file_transaction(store, path, sha256=sha, source="cert", release=release, role="insiders") as (
-            con,
-            file_id,
-            tally,
-        ):
+        with file_writer(store, path, sha256=sha, source="cert", release=release, role="insiders") as out:
+            con, file_id, tally = out.con, out.file_id, out.tally
             if insiders:
                 con.executemany(
                     "INSERT INTO answers_insiders VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -160,11 +157,8 @@ def _ingest_details(store: Store, path: Path, insider: Insider, release: str, *,
         good.append((insider.dataset, insider.scenario, user, kind, event_id, when, number))
     if strict and bad:
         raise InputError(f"{bad[0].reason} (fix the row, or drop --strict)", path=str(path), line=bad[0].line)
-    with file_transaction(store, path, sha256=sha, source="cert", release=release, role="answers") as (
-        con,
-        file_id,
-        tally,
-    ):
+    with file_writer(store, path, sha256=sha, source="cert", release=release, role="answers") as out:
+        con, file_id, tally = out.con, out.file_id, out.tally
         if good:
             con.executemany(
                 "INSERT INTO answers_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(*g[:6], file_id, g[6]) for g in good]

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,12 @@ from molehunt.ingest.prefetch import prefetch
 from molehunt.ingest.report import FileReport
 from molehunt.progress import Progress
 from molehunt.store import Store
+from molehunt.store.files import begin_file, complete_file, purge_file
 
 MAX_PROBLEMS_SHOWN = 5
 SCAN_CHUNK_ROWS = 16_384
+# Rows written between commits of a pending file: DuckDB holds part of an open transaction in memory.
+CHECKPOINT_ROWS = 1_000_000
 _PARAM = re.compile(r"\$([a-z_]+)")
 
 
@@ -51,13 +53,28 @@ class CsvSpec:
 def already_ingested(store: Store, sha256: str, snapshot: str = "") -> bool:
     """True when these bytes (as this snapshot, for files whose meaning depends on their name) are in."""
     found = store.scalar(
-        "SELECT count(*) FROM ingested_files WHERE content_sha256 = ? AND snapshot = ?", [sha256, snapshot]
+        "SELECT count(*) FROM ingested_files WHERE content_sha256 = ? AND snapshot = ? AND status = 'complete'",
+        [sha256, snapshot],
     )
     return found != 0
 
 
+@dataclass
+class FileWriter:
+    """Where one file's rows go: the connection (inside an open transaction), its file_id and its tally."""
+
+    con: duckdb.DuckDBPyConnection
+    file_id: int
+    tally: Tally = field(default_factory=Tally)
+
+    def checkpoint(self) -> None:
+        """Commit what is written so far (still pending: invisible as a complete file) to bound memory."""
+        self.con.commit()
+        self.con.begin()
+
+
 @contextmanager
-def file_transaction(
+def file_writer(
     store: Store,
     path: Path,
     *,
@@ -66,23 +83,27 @@ def file_transaction(
     release: str | None,
     role: str,
     snapshot: str = "",
-) -> Iterator[tuple[duckdb.DuckDBPyConnection, int, Tally]]:
-    """One transaction for one file: yields (connection, new file_id, tally for the caller to fill).
+) -> Iterator[FileWriter]:
+    """All of a file or none of it: pending while written, complete at the end, purged on any failure.
 
-    The ingested_files row is written last, inside the same transaction, so a crash at any point leaves
-    neither the rows nor the record of the file. Paths are stored resolved, so provenance is unambiguous.
+    A crash that kills the process leaves a pending file, which the next open of the store purges
+    (molehunt.store.files). Paths are stored resolved, so provenance is unambiguous.
     """
-    tally = Tally()
-    with store.transaction() as con:
-        file_id = int(store.scalar("SELECT coalesce(max(file_id), 0) + 1 FROM ingested_files"))  # type: ignore[call-overload]
-        yield con, file_id, tally
-        con.execute(
-            "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                file_id, str(path.resolve()), sha256, snapshot, source, release, role, path.stat().st_size,
-                tally.rows, tally.ingested, tally.quarantined, datetime.now(UTC).replace(tzinfo=None),
-            ],
-        )  # fmt: skip
+    con = store.con
+    file_id = begin_file(con, path, sha256=sha256, snapshot=snapshot, source=source, release=release, role=role)
+    writer = FileWriter(con, file_id)
+    con.begin()
+    try:
+        yield writer
+        complete_file(con, file_id, writer.tally.rows, writer.tally.ingested, writer.tally.quarantined)
+        con.commit()
+    except BaseException as exc:
+        with suppress(duckdb.Error):
+            con.rollback()
+        purge_file(con, file_id)
+        if isinstance(exc, duckdb.InterruptException):  # Ctrl-C inside a query
+            raise KeyboardInterrupt from exc
+        raise
 
 
 def quarantine_rows(con: duckdb.DuckDBPyConnection, file_id: int, bad: Iterable[BadRow]) -> None:
@@ -121,10 +142,12 @@ def load_csv(
 def _load_new(store: Store, path: Path, spec: CsvSpec, sha256: str, stream: CsvStream, *, strict: bool) -> FileReport:
     """Ingest a file not seen before in one transaction (see load_csv)."""
     problems: list[str] = []
-    transaction = file_transaction(
+    writer = file_writer(
         store, path, sha256=sha256, source=spec.source, release=spec.release, role=spec.role, snapshot=spec.snapshot
     )
-    with transaction as (con, file_id, tally):
+    with writer as out:
+        con, file_id, tally = out.con, out.file_id, out.tally
+        since_checkpoint = 0
         bound = {
             name: value
             for name, value in ({"file_id": file_id} | spec.params).items()
@@ -142,6 +165,10 @@ def _load_new(store: Store, path: Path, spec: CsvSpec, sha256: str, stream: CsvS
             tally.rows += table.num_rows + len(bad_rows)
             tally.ingested += good
             tally.quarantined += len(bad_rows) + len(bad)
+            since_checkpoint += table.num_rows
+            if since_checkpoint >= CHECKPOINT_ROWS:
+                out.checkpoint()
+                since_checkpoint = 0
         if stream.sha256 != sha256:
             raise InputError(
                 "the file changed while it was being read; ingest it again once it is complete", path=str(path)

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from molehunt.errors import StoreError
+from molehunt.store.files import pending_files, purge_pending
 from molehunt.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 # Bounded memory for 30M-row ingests; DuckDB spills to the temp directory beyond this.
@@ -85,8 +86,13 @@ def open_store(path: Path, *, read_only: bool = False, memory_limit: str = DEFAU
     store = Store(path=path, con=con)
     if not read_only:
         _migrate(store)
-    else:
-        _check_version(store)
+        purge_pending(con)
+        return store
+    _check_version(store)
+    if pending_files(con):  # an interrupted ingest left rows behind: clean up before anyone reads
+        store.close()
+        open_store(path, memory_limit=memory_limit).close()
+        return open_store(path, read_only=True, memory_limit=memory_limit)
     return store
 
 

@@ -16,6 +16,8 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
         (
             # One row per ingested file; (content_sha256, snapshot) makes re-ingesting the same bytes a no-op.
             # snapshot is the month of an LDAP file ('' otherwise): two months may hold identical bytes.
+            # status is 'pending' while a file is being written (in committed chunks) and 'complete' after;
+            # a pending file's rows are removed before anything reads the store (molehunt.store.files).
             """CREATE TABLE ingested_files (
                 file_id INTEGER PRIMARY KEY,
                 path VARCHAR NOT NULL,
@@ -29,6 +31,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
                 rows_ingested BIGINT NOT NULL,
                 rows_quarantined BIGINT NOT NULL,
                 ingested_at TIMESTAMP NOT NULL,
+                status VARCHAR NOT NULL CHECK (status IN ('pending', 'complete')),
                 UNIQUE (content_sha256, snapshot)
             )""",
             _events_table(),
@@ -117,3 +120,8 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+# Tables whose rows come from an ingested file (they carry its file_id).
+FILE_TABLES = (
+    "events", "quarantine", "directory_snapshots", "psychometric", "decoy_files", "answers_insiders", "answers_events",
+)  # fmt: skip

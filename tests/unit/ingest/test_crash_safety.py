@@ -9,8 +9,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import duckdb
 import pytest
 
+import molehunt.ingest.load as load
 from molehunt.ingest import ingest_cert
 from molehunt.store import open_store
 from tests.cert_fixtures import write_cert_dir
@@ -39,24 +41,25 @@ CHILD = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
+    import molehunt.ingest.load as load
     from molehunt.ingest import ingest_cert
     from molehunt.store import open_store
 
-    class StopMidway:
-        label = ""
-        done = 0
-        def begin(self, label, total):
-            self.label, self.done, self.total = label, 0, total
-        def advance(self, amount):
-            self.done += amount
-            if self.label == "ingest http.csv" and self.done > self.total // 2:
-                print("MID", flush=True)
-                time.sleep(120)
-        def end(self):
-            pass
+    load.CHECKPOINT_ROWS = 10_000
+    commit_chunk = load.FileWriter.checkpoint
+    chunks = 0
 
+    def checkpoint_then_stall(self):  # after three committed chunks of http.csv, wait to be killed
+        global chunks
+        commit_chunk(self)
+        chunks += 1
+        if chunks == 3:
+            print("MID", flush=True)
+            time.sleep(120)
+
+    load.FileWriter.checkpoint = checkpoint_then_stall
     with open_store(Path(sys.argv[1])) as store:
-        ingest_cert(store, Path(sys.argv[2]), progress=StopMidway(), block_size=256 * 1024)
+        ingest_cert(store, Path(sys.argv[2]), block_size=256 * 1024)
     """
 )
 
@@ -82,6 +85,13 @@ def test_killed_mid_file_leaves_store_as_before(tmp_path: Path) -> None:
     child.wait(timeout=30)
     assert line.strip() == "MID", "the child never reached the middle of http.csv"
 
+    # Read the raw file without molehunt: the killed ingest left committed chunks of a pending file...
+    raw = duckdb.connect(str(store_path), read_only=True)
+    assert raw.execute("SELECT count(*) FROM ingested_files WHERE status = 'pending'").fetchall() == [(1,)]
+    assert raw.execute("SELECT count(*) FROM events").fetchall()[0][0] > before["events"] + 10_000
+    raw.close()
+
+    # ...which the next open of the store removes before anything can read it.
     after = counts(store_path)
     # The new logon file committed before http.csv began; http.csv left nothing behind.
     assert after["ingested_files"] == before["ingested_files"] + 1
@@ -97,32 +107,27 @@ def test_killed_mid_file_leaves_store_as_before(tmp_path: Path) -> None:
     assert counts(store_path)["events"] == before["events"] + 1 + ROWS
 
 
-class InterruptMidway:
-    """Presses Ctrl-C once half of the named file has been read (several blocks already inserted)."""
+def test_ctrl_c_mid_file_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(load, "CHECKPOINT_ROWS", 10_000)
+    commit_chunk = load.FileWriter.checkpoint
+    chunks = []
 
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.current = ""
-        self.done = self.total = 0
-
-    def begin(self, label: str, total: int) -> None:
-        self.current, self.done, self.total = label, 0, total
-
-    def advance(self, amount: int) -> None:
-        self.done += amount
-        if self.current == self.label and self.done > self.total // 2:
+    def checkpoint_then_ctrl_c(self: load.FileWriter) -> None:
+        commit_chunk(self)
+        chunks.append(self.file_id)
+        if len(chunks) == 3:
             raise KeyboardInterrupt
 
-    def end(self) -> None:
-        return None
-
-
-def test_ctrl_c_mid_file_rolls_back(tmp_path: Path) -> None:
+    monkeypatch.setattr(load.FileWriter, "checkpoint", checkpoint_then_ctrl_c)
     store_path = tmp_path / "molehunt.duckdb"
     data = write_cert_dir(tmp_path / "data", "r4.2")
     big_http(data)
     with open_store(store_path) as store, pytest.raises(KeyboardInterrupt):
-        ingest_cert(store, data, progress=InterruptMidway("ingest http.csv"), block_size=256 * 1024)
+        ingest_cert(store, data, block_size=256 * 1024)
+    assert len(chunks) == 3  # three chunks of http.csv had been committed
+    raw = duckdb.connect(str(store_path), read_only=True)  # cleaned at once, not only at the next open
+    assert raw.execute("SELECT count(*) FROM events WHERE kind = 'http'").fetchall() == [(0,)]
+    raw.close()
     with open_store(store_path) as store:
         assert store.scalar("SELECT count(*) FROM events WHERE kind = 'http'") == 0
         assert store.scalar("SELECT count(*) FROM ingested_files WHERE role = 'http'") == 0
