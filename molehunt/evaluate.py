@@ -1,0 +1,174 @@
+"""Metrics of a scoring against ground truth. Labels are read here and nowhere else.
+
+Inputs are plain: per user-day scores (user, day, score) and the truth (insider users, malicious user-days, the
+last day of insiders who leave). Every metric is defined in its docstring so a reader can recompute it by hand.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+from molehunt.errors import InputError
+from molehunt.store import Store
+
+
+@dataclass(frozen=True)
+class Truth:
+    insiders: frozenset[str]
+    malicious_days: frozenset[tuple[str, date]]
+    leavers: frozenset[str]  # insiders who leave the organization (their last day is their last scored day)
+
+
+@dataclass(frozen=True)
+class DetectionDelay:
+    user: str
+    first_malicious: date
+    first_in_top5: date | None
+    last_day: date
+
+    @property
+    def days(self) -> int | None:
+        return None if self.first_in_top5 is None else (self.first_in_top5 - self.first_malicious).days
+
+    @property
+    def before_leaving(self) -> bool:
+        return self.first_in_top5 is not None and self.first_in_top5 <= self.last_day
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    users: int
+    insiders: int
+    user_days: int
+    malicious_user_days: int
+    user_auc: float
+    user_day_auc: float
+    recall_top1: float
+    recall_top5: float
+    insiders_in_top_k: int
+    delays: tuple[DetectionDelay, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["delays"] = [
+            {"user": d.user, "first_malicious": str(d.first_malicious), "last_day": str(d.last_day),
+             "first_in_top5": str(d.first_in_top5) if d.first_in_top5 else None, "days": d.days,
+             "before_leaving": d.before_leaving}
+            for d in self.delays
+        ]  # fmt: skip
+        return data
+
+
+def read_scores(path: Path) -> list[tuple[str, date, float]]:
+    """Rows of a scores CSV (header user,day,score,reasons); InputError with file:line on a bad row."""
+    rows: list[tuple[str, date, float]] = []
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames is None or not {"user", "day", "score"} <= set(reader.fieldnames):
+                raise InputError("expected a header with user,day,score", path=str(path), line=1)
+            for number, row in enumerate(reader, start=2):
+                try:
+                    rows.append((row["user"], date.fromisoformat(row["day"]), float(row["score"])))
+                except (ValueError, TypeError) as exc:
+                    raise InputError(f"bad row: {exc}", path=str(path), line=number) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read scores: {exc}", path=str(path)) from exc
+    return rows
+
+
+def truth_from_store(store: Store, dataset: str | None = None) -> Truth:
+    """Ground truth of one release (the only one ingested, unless named) from the store's answers tables."""
+    datasets = [
+        r[0] for r in store.con.execute("SELECT DISTINCT release FROM ingested_files WHERE role = 'answers'").fetchall()
+    ]
+    chosen = dataset or (datasets[0] if len(datasets) == 1 else None)
+    if chosen is None:
+        raise InputError(f"the store holds answers of {len(datasets)} releases ({datasets}); name one with --dataset")
+    insiders = {
+        r[0] for r in store.con.execute("SELECT user_id FROM answers_insiders WHERE dataset = ?", [chosen]).fetchall()
+    }
+    days = {
+        (u, d)
+        for u, d in store.con.execute(
+            "SELECT DISTINCT user_id, CAST(time AS DATE) FROM answers_events WHERE dataset = ?", [chosen]
+        ).fetchall()
+    }
+    leavers = {r[0] for r in store.con.execute("SELECT user_id FROM directory_users WHERE departed").fetchall()}
+    return Truth(frozenset(insiders), frozenset(days), frozenset(leavers & insiders))
+
+
+def _auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    if labels.min() == labels.max():
+        return float("nan")
+    return float(roc_auc_score(labels, scores))
+
+
+def evaluate(scores: list[tuple[str, date, float]], truth: Truth) -> Evaluation:
+    """All metrics; ties in rank cut-offs are broken by user and day so results are deterministic.
+
+    - user AUC: ROC AUC of max-over-days score per user, insiders positive.
+    - user-day AUC: ROC AUC over user-days, malicious user-days positive.
+    - recall top 1% / 5%: share of malicious user-days among the ceil(1% / 5% of user-days) highest scores.
+    - insiders in top k: insiders among the k highest users, k = number of insiders.
+    - delays: for insiders who leave, from their first malicious day to the first day they rank in that day's top 5.
+    """
+    if not scores:
+        raise InputError("no scores to evaluate")
+    ordered = sorted(scores, key=lambda r: (-r[2], r[0], r[1]))
+    labels = np.array([(u, d) in truth.malicious_days for u, d, _ in ordered], dtype=int)
+    values = np.array([s for _, _, s in ordered])
+    per_user: dict[str, float] = {}
+    for user, _, score in ordered:
+        per_user[user] = max(per_user.get(user, -np.inf), score)
+    users = sorted(per_user, key=lambda u: (-per_user[u], u))
+    user_labels = np.array([u in truth.insiders for u in users], dtype=int)
+    k = len(truth.insiders)
+
+    def recall(share: float) -> float:
+        cut = int(np.ceil(share * len(ordered)))
+        return float(labels[:cut].sum() / max(labels.sum(), 1))
+
+    return Evaluation(
+        users=len(users),
+        insiders=int(user_labels.sum()),
+        user_days=len(ordered),
+        malicious_user_days=int(labels.sum()),
+        user_auc=_auc(user_labels, np.array([per_user[u] for u in users])),
+        user_day_auc=_auc(labels, values),
+        recall_top1=recall(0.01),
+        recall_top5=recall(0.05),
+        insiders_in_top_k=int(user_labels[:k].sum()),
+        delays=_delays(ordered, truth),
+    )
+
+
+def _delays(ordered: list[tuple[str, date, float]], truth: Truth) -> tuple[DetectionDelay, ...]:
+    top5: dict[date, set[str]] = defaultdict(set)
+    by_day: dict[date, list[tuple[str, float]]] = defaultdict(list)
+    last_days: dict[str, date] = {}
+    for user, day, score in ordered:
+        by_day[day].append((user, score))
+        last_days[user] = max(day, last_days.get(user, day))
+    for day, entries in by_day.items():
+        top5[day] = {u for u, _ in entries[:5]}  # already in score order
+    delays = []
+    for user in sorted(truth.leavers):
+        last_day = last_days.get(user)
+        if last_day is None:
+            continue
+        malicious = sorted(d for u, d in truth.malicious_days if u == user)
+        if not malicious:
+            continue
+        first = malicious[0]
+        hits = sorted(d for d in top5 if d >= first and user in top5[d])
+        delays.append(DetectionDelay(user, first, hits[0] if hits else None, last_day))
+    return tuple(delays)

@@ -1,0 +1,35 @@
+"""Baselines for every feature: the user's own trailing history and the peer group's same day.
+
+build_baselines() turns `user_day_features` into `user_day`: each feature F gains F__median and F__mad (robust
+centre and spread over the user's active days in the trailing window, the day itself excluded; NULL without
+history) and F__peer (the median of F that day among users of the same role and department).
+`history_days` counts the active days in the window, so callers can trust the own baseline only when it is full.
+"""
+
+from __future__ import annotations
+
+from molehunt.features.catalog import FEATURE_NAMES
+from molehunt.features.user_day import HISTORY_DAYS
+from molehunt.store import Store
+
+
+def baseline_sql(window_days: int = HISTORY_DAYS) -> str:
+    columns = []
+    for name in FEATURE_NAMES:
+        columns += [
+            f"median({name}) OVER history AS {name}__median",
+            f"mad({name}) OVER history AS {name}__mad",
+            f"median({name}) OVER peers AS {name}__peer",
+        ]
+    return f"""CREATE OR REPLACE TABLE user_day AS
+SELECT *, count(*) OVER history AS history_days, {", ".join(columns)}
+FROM user_day_features
+WINDOW history AS (PARTITION BY user_id ORDER BY day
+                   RANGE BETWEEN INTERVAL {int(window_days)} DAYS PRECEDING AND INTERVAL 1 DAY PRECEDING),
+       peers AS (PARTITION BY role, department, day)"""
+
+
+def build_baselines(store: Store, window_days: int = HISTORY_DAYS) -> int:
+    """(Re)build `user_day` from `user_day_features`; returns its row count."""
+    store.con.execute(baseline_sql(window_days))
+    return int(store.scalar("SELECT count(*) FROM user_day"))  # type: ignore[call-overload]

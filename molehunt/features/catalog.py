@@ -1,0 +1,58 @@
+"""The per user-day features: one name, one meaning each. The SQL that computes them is in user_day.py.
+
+Every feature is a non-negative count or amount for one user on one calendar day (days with any activity only).
+Baselines (baselines.py) add, for each feature F, the columns F__median and F__mad (the user's own trailing
+60-day median and median absolute deviation, excluding the day itself) and F__peer (the median of the same day's
+value over the user's peer group: same role and department). Rules and scorers read the table `user_day`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    description: str
+    unit: str = "events"
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature("events", "all events of the day"),
+    Feature("logons", "logons"),
+    Feature("after_hours_events", "events outside the user's usual hours (their own 5th-95th percentile hours)"),
+    Feature("weekend_events", "events on a Saturday or Sunday"),
+    Feature("new_hosts", "machines used today that the user never used before"),
+    Feature("other_user_hosts", "machines used today that are another user's main machine"),
+    Feature("usb_connects", "removable-media connects"),
+    Feature("files_to_removable", "files written or copied to removable media", "files"),
+    Feature("files_from_removable", "files read or copied from removable media", "files"),
+    Feature("files_opened", "distinct files opened", "files"),
+    Feature("files_outside_projects", "distinct files touched outside the user's own projects", "files"),
+    Feature("decoy_touches", "events on a decoy file"),
+    Feature("emails_sent", "e-mails sent", "e-mails"),
+    Feature("external_recipients", "recipients outside the organization's domains", "recipients"),
+    Feature("personal_recipients", "recipients at personal webmail domains", "recipients"),
+    Feature("attachments_out", "attachments on mail with an external recipient", "attachments"),
+    Feature("attachment_bytes_out", "attachment bytes on mail with an external recipient", "bytes"),
+    Feature("job_site_visits", "web requests to job sites", "requests"),
+    Feature("cloud_visits", "web requests to cloud-storage sites", "requests"),
+    Feature("cloud_uploads", "uploads to cloud-storage sites", "uploads"),
+    Feature("leak_visits", "web requests to leak sites", "requests"),
+    Feature("leak_uploads", "uploads to leak sites", "uploads"),
+    Feature("exe_downloads", "executable downloads", "downloads"),
+    Feature("hacking_downloads", "requests to hacking-tool or keylogger sites", "requests"),
+)
+
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+
+# Context columns of user_day that are not scored as features.
+CONTEXT_COLUMNS = (
+    "user_id",  # VARCHAR
+    "day",  # DATE
+    "days_to_departure",  # INTEGER, NULL when the user is not known to leave
+    "role",  # VARCHAR, from the directory
+    "department",  # VARCHAR
+    "first_day",  # DATE, the user's first day with activity
+)

@@ -1,0 +1,168 @@
+"""Per user-day features, computed in SQL inside the store (one definition each, see catalog.py).
+
+build_user_day() writes the table `user_day_features` (features and context per user and active day) from
+`events`, the directory, the decoy list and the domain lists. It reads no ground truth.
+"""
+
+from __future__ import annotations
+
+from molehunt.features.catalog import FEATURE_NAMES
+from molehunt.features.domains import DomainLists
+from molehunt.store import Store
+
+# Hours a person with too little history (under this many events in the trailing window) is assumed to work.
+DEFAULT_WORK_HOURS = (7, 19)
+MIN_HISTORY_EVENTS = 100
+HISTORY_DAYS = 60
+RARE_HOUR_SHARE = 0.01  # an hour holding under 1% of the user's trailing activity is outside their usual hours
+
+_STAGES: tuple[tuple[str, str], ...] = (
+    (
+        "fx_events",
+        """SELECT e.user_id, CAST(e.time AS DATE) AS day, hour(e.time) AS hour, e.kind, e.activity, e.host,
+               lower(e.path) AS path, e.to_removable, e.from_removable, e.n_external, e.recipients,
+               e.attachment_count, coalesce(e.attachment_bytes, CASE WHEN e.attachment_count > 0 THEN e.bytes END, 0)
+                 AS attachment_bytes,
+               e.content_type, coalesce(c1.category, c2.category) AS category
+        FROM events e
+        LEFT JOIN domain_categories c1 ON e.domain = c1.domain
+        LEFT JOIN domain_categories c2 ON c1.domain IS NULL
+             AND regexp_replace(e.domain, '^[^.]+\\.', '') = c2.domain""",
+    ),
+    # Hour-of-day profile: share of the user's trailing-window events that fell in each hour.
+    (
+        "fx_hours",
+        f"""WITH per_hour AS (
+                SELECT user_id, day, hour, count(*) AS n FROM fx_events GROUP BY ALL
+            ), per_day AS (
+                SELECT user_id, day, sum(n) AS n FROM per_hour GROUP BY ALL
+            ), trailing_day AS (
+                SELECT user_id, day, coalesce(sum(n) OVER (PARTITION BY user_id ORDER BY day RANGE BETWEEN
+                    INTERVAL {HISTORY_DAYS} DAYS PRECEDING AND INTERVAL 1 DAY PRECEDING), 0) AS history
+                FROM per_day
+            ), trailing_hour AS (
+                SELECT user_id, day, hour, n, coalesce(sum(n) OVER (PARTITION BY user_id, hour ORDER BY day RANGE
+                    BETWEEN INTERVAL {HISTORY_DAYS} DAYS PRECEDING AND INTERVAL 1 DAY PRECEDING), 0) AS at_hour
+                FROM per_hour
+            )
+            SELECT h.user_id, h.day,
+                   sum(h.n) FILTER (WHERE CASE WHEN d.history >= {MIN_HISTORY_EVENTS}
+                       THEN h.at_hour < {RARE_HOUR_SHARE} * d.history
+                       ELSE h.hour < {DEFAULT_WORK_HOURS[0]} OR h.hour >= {DEFAULT_WORK_HOURS[1]} END)
+                     AS after_hours_events
+            FROM trailing_hour h JOIN trailing_day d USING (user_id, day)
+            GROUP BY ALL""",
+    ),
+    # Each user's main machine: the one they log on to most.
+    (
+        "fx_main_host",
+        """SELECT user_id, arg_max(host, n) AS host FROM (
+               SELECT user_id, host, count(*) AS n FROM fx_events WHERE kind = 'logon' AND host IS NOT NULL
+               GROUP BY ALL) GROUP BY user_id""",
+    ),
+    (
+        "fx_hosts",
+        """WITH first_use AS (
+               SELECT user_id, host, min(day) AS first_day FROM fx_events WHERE host IS NOT NULL GROUP BY ALL
+           ), users AS (SELECT user_id, min(day) AS first_day FROM fx_events GROUP BY ALL),
+           used AS (SELECT DISTINCT user_id, day, host FROM fx_events WHERE host IS NOT NULL)
+           SELECT u.user_id, u.day,
+                  count(*) FILTER (WHERE f.first_day = u.day AND u.day > s.first_day) AS new_hosts,
+                  count(*) FILTER (WHERE m.user_id IS NOT NULL) AS other_user_hosts
+           FROM used u
+           JOIN first_use f USING (user_id, host)
+           JOIN users s USING (user_id)
+           LEFT JOIN (SELECT host, any_value(user_id) AS user_id FROM fx_main_host GROUP BY host) m
+             ON m.host = u.host AND m.user_id <> u.user_id
+           GROUP BY ALL""",
+    ),
+    # Project directories: a path segment naming a known project; outside = another team's project.
+    (
+        "fx_files",
+        """WITH projects AS (
+               SELECT DISTINCT lower(p) AS project FROM directory_users, unnest(projects) AS t(p)
+           ), own AS (
+               SELECT user_id, list(lower(p)) AS mine FROM directory_users, unnest(projects) AS t(p) GROUP BY ALL
+           ), touched AS (
+               SELECT DISTINCT e.user_id, e.day, e.path FROM fx_events e WHERE e.kind = 'file' AND e.path IS NOT NULL
+           ), segments AS (
+               SELECT t.user_id, t.day, t.path, p.project FROM touched t
+               JOIN projects p ON contains(t.path, '\\' || p.project || '\\')
+           )
+           SELECT s.user_id, s.day,
+                  count(DISTINCT s.path) FILTER (WHERE NOT list_contains(coalesce(o.mine, []), s.project))
+                    AS files_outside_projects
+           FROM segments s LEFT JOIN own o USING (user_id)
+           GROUP BY ALL""",
+    ),
+    (
+        "fx_counts",
+        """SELECT user_id, day,
+               count(*) AS events,
+               count(*) FILTER (WHERE kind = 'logon' AND activity = 'logon') AS logons,
+               count(*) FILTER (WHERE dayofweek(day) IN (0, 6)) AS weekend_events,
+               count(*) FILTER (WHERE kind = 'device' AND activity = 'connect') AS usb_connects,
+               count(*) FILTER (WHERE kind = 'file' AND to_removable) AS files_to_removable,
+               count(*) FILTER (WHERE kind = 'file' AND from_removable) AS files_from_removable,
+               count(DISTINCT path) FILTER (WHERE kind = 'file' AND activity = 'open') AS files_opened,
+               count(*) FILTER (WHERE kind = 'file' AND path IN (SELECT lower(path) FROM decoy_files)) AS decoy_touches,
+               count(*) FILTER (WHERE kind = 'email' AND activity = 'send') AS emails_sent,
+               coalesce(sum(n_external) FILTER (WHERE kind = 'email' AND activity = 'send'), 0) AS external_recipients,
+               coalesce(sum(len(list_filter(recipients, lambda r: list_contains($webmail, split_part(r, '@', 2)))))
+                 FILTER (WHERE kind = 'email' AND activity = 'send'), 0) AS personal_recipients,
+               coalesce(sum(attachment_count) FILTER (WHERE kind = 'email' AND activity = 'send' AND n_external > 0), 0)
+                 AS attachments_out,
+               coalesce(sum(attachment_bytes) FILTER (WHERE kind = 'email' AND activity = 'send' AND n_external > 0), 0)
+                 AS attachment_bytes_out,
+               count(*) FILTER (WHERE kind = 'http' AND category = 'job') AS job_site_visits,
+               count(*) FILTER (WHERE kind = 'http' AND category = 'cloud') AS cloud_visits,
+               count(*) FILTER (WHERE kind = 'http' AND category = 'cloud' AND activity = 'upload') AS cloud_uploads,
+               count(*) FILTER (WHERE kind = 'http' AND category = 'leak') AS leak_visits,
+               count(*) FILTER (WHERE kind = 'http' AND category = 'leak' AND activity = 'upload') AS leak_uploads,
+               count(*) FILTER (WHERE kind = 'http' AND content_type = 'exe') AS exe_downloads,
+               count(*) FILTER (WHERE kind = 'http' AND category = 'hacking') AS hacking_downloads
+        FROM fx_events GROUP BY ALL""",
+    ),
+    # Departure: the last day of activity of a user who drops out of the directory.
+    (
+        "fx_context",
+        """WITH last_seen AS (SELECT user_id, min(day) AS first_day, max(day) AS last_day FROM fx_events GROUP BY ALL)
+           SELECT l.user_id, l.first_day, CASE WHEN d.departed THEN l.last_day END AS departure_day,
+                  d.role, d.department
+           FROM last_seen l LEFT JOIN directory_users d USING (user_id)""",
+    ),
+)
+
+# Where each feature comes from (the rest are in fx_counts); every feature is a BIGINT, 0 when absent.
+_SOURCES = {
+    "after_hours_events": "h.after_hours_events",
+    "new_hosts": "o.new_hosts",
+    "other_user_hosts": "o.other_user_hosts",
+    "files_outside_projects": "f.files_outside_projects",
+}
+FINAL = f"""CREATE OR REPLACE TABLE user_day_features AS
+SELECT c.user_id, c.day,
+       CAST(x.departure_day - c.day AS INTEGER) AS days_to_departure,
+       x.role, x.department, x.first_day,
+       {", ".join(f"CAST(coalesce({_SOURCES.get(n, 'c.' + n)}, 0) AS BIGINT) AS {n}" for n in FEATURE_NAMES)}
+FROM fx_counts c
+JOIN fx_context x USING (user_id)
+LEFT JOIN fx_hours h USING (user_id, day)
+LEFT JOIN fx_hosts o USING (user_id, day)
+LEFT JOIN fx_files f USING (user_id, day)"""
+
+
+def build_user_day(store: Store, domains: DomainLists | None = None) -> int:
+    """(Re)build user_day_features from the store's events; returns the number of user-days."""
+    lists = domains or DomainLists()
+    con = store.con
+    con.execute("CREATE OR REPLACE TEMP TABLE domain_categories (domain VARCHAR, category VARCHAR)")
+    con.executemany("INSERT INTO domain_categories VALUES (?, ?)", lists.rows())
+    webmail = sorted(lists.categories.get("webmail", ()))
+    for name, sql in _STAGES:
+        params = {"webmail": webmail} if "$webmail" in sql else {}
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", params)
+    con.execute(FINAL)
+    for name, _ in _STAGES:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    return int(store.scalar("SELECT count(*) FROM user_day_features"))  # type: ignore[call-overload]

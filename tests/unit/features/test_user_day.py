@@ -1,0 +1,241 @@
+"""Every feature on hand-made events: each test states the events and the value the feature must take."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from molehunt.events import EVENT_COLUMN_NAMES, Event, EventKind, Provenance
+from molehunt.features.baselines import build_baselines
+from molehunt.features.catalog import FEATURE_NAMES
+from molehunt.features.user_day import build_user_day
+from molehunt.store import Store
+
+DAY = date(2010, 3, 10)  # a Wednesday
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute)
+
+
+def event(kind: EventKind, activity: str, when: datetime, user: str = "ANN", **fields: Any) -> Event:
+    return Event("test", kind, when, user, activity, Provenance(1, 2), **fields)
+
+
+def load(store: Store, events: list[Event], *, people: list[tuple[str, str, list[str]]] | None = None) -> None:
+    placeholders = ", ".join("?" for _ in EVENT_COLUMN_NAMES)
+    store.con.executemany(f"INSERT INTO events VALUES ({placeholders})", [e.to_row() for e in events])
+    months = [date(2010, 1, 1), date(2010, 2, 1), date(2010, 3, 1), date(2010, 4, 1)]
+    for user, role, projects in people or [("ANN", "Engineer", ["atlas"]), ("BOB", "Engineer", ["borealis"])]:
+        for month in months:
+            if user == "LEO" and month > date(2010, 2, 1):
+                continue  # LEO leaves
+            store.con.execute(
+                "INSERT INTO directory_snapshots (month, user_id, email, role, projects, department, file_id, line) "
+                "VALUES (?, ?, ?, ?, ?, 'Eng', 1, 2)",
+                [month, user, f"{user.lower()}@corp.com", role, projects],
+            )
+
+
+def features(store: Store, user: str = "ANN", day: date = DAY) -> dict[str, Any]:
+    build_user_day(store)
+    cursor = store.con.execute("SELECT * FROM user_day_features WHERE user_id = ? AND day = ?", [user, day])
+    names = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    assert len(rows) == 1, f"expected one row for {user} on {day}, got {len(rows)}"
+    return dict(zip(names, rows[0], strict=True))
+
+
+def office_days(user: str, days: int, end: date, host: str = "PC-1") -> list[Event]:
+    """A plain history: logon at 9, a web visit at 12, logoff at 17 on each of the days before `end`."""
+    out = []
+    for back in range(days, 0, -1):
+        day = end - timedelta(days=back)
+        out += [
+            event(EventKind.LOGON, "logon", at(day, 9), user, host=host),
+            event(EventKind.HTTP, "visit", at(day, 12), user, host=host, url="http://news.com/a", domain="news.com"),
+            event(EventKind.LOGON, "logoff", at(day, 17), user, host=host),
+        ]
+    return out
+
+
+def test_one_row_per_active_user_day_with_all_features(store: Store) -> None:
+    load(store, [event(EventKind.LOGON, "logon", at(DAY, 9), host="PC-1")])
+    row = features(store)
+    assert set(FEATURE_NAMES) <= set(row)
+    assert row["events"] == 1 and row["logons"] == 1
+    assert store.scalar("SELECT count(*) FROM user_day_features") == 1
+
+
+def test_after_hours_relative_to_own_history(store: Store) -> None:
+    history = office_days("ANN", 40, DAY)
+    night = [event(EventKind.LOGON, "logon", at(DAY, 2), host="PC-1"), event(EventKind.LOGON, "logoff", at(DAY, 9))]
+    load(store, history + night)
+    assert features(store)["after_hours_events"] == 1  # 02:00 is rare for her; 09:00 is her habit
+
+
+def test_after_hours_defaults_without_history(store: Store) -> None:
+    load(
+        store,
+        [event(EventKind.LOGON, "logon", at(DAY, 22), host="PC-1"), event(EventKind.LOGON, "logoff", at(DAY, 10))],
+    )
+    assert features(store)["after_hours_events"] == 1
+
+
+def test_night_worker_is_not_after_hours_at_night(store: Store) -> None:
+    history = []  # 60 nights x 2 events: enough history (>= 100 events) to judge by her own hours
+    for back in range(60, 0, -1):
+        day = DAY - timedelta(days=back)
+        history += [
+            event(EventKind.LOGON, "logon", at(day, 22), host="PC-1"),
+            event(EventKind.LOGON, "logoff", at(day, 23)),
+        ]
+    load(store, [*history, event(EventKind.LOGON, "logon", at(DAY, 22), host="PC-1")])
+    assert features(store)["after_hours_events"] == 0
+
+
+def test_weekend_events(store: Store) -> None:
+    saturday = date(2010, 3, 13)
+    load(store, [event(EventKind.LOGON, "logon", at(saturday, 10), host="PC-1")])
+    assert features(store, day=saturday)["weekend_events"] == 1
+
+
+def test_new_and_other_users_hosts(store: Store) -> None:
+    history = office_days("ANN", 5, DAY, "PC-1") + office_days("BOB", 5, DAY, "PC-2")
+    today = [
+        event(EventKind.LOGON, "logon", at(DAY, 9), host="PC-2"),  # Bob's machine, new to Ann
+        event(EventKind.LOGON, "logon", at(DAY, 10), host="PC-9"),  # a machine nobody owns, new to Ann
+        event(EventKind.LOGON, "logon", at(DAY, 11), host="PC-1"),
+    ]
+    load(store, history + today)
+    row = features(store)
+    assert (row["new_hosts"], row["other_user_hosts"]) == (2, 1)
+
+
+def test_removable_media_and_files(store: Store) -> None:
+    load(
+        store,
+        [
+            event(EventKind.DEVICE, "connect", at(DAY, 9), host="PC-1"),
+            event(EventKind.DEVICE, "disconnect", at(DAY, 10), host="PC-1"),
+            event(EventKind.FILE, "copy", at(DAY, 9, 5), path="C:\\Projects\\Atlas\\a.doc", to_removable=True),
+            event(EventKind.FILE, "copy", at(DAY, 9, 6), path="C:\\Projects\\Borealis\\b.doc", to_removable=True),
+            event(EventKind.FILE, "open", at(DAY, 9, 7), path="R:\\c.doc", from_removable=True),
+            event(EventKind.FILE, "open", at(DAY, 9, 8), path="C:\\Projects\\Atlas\\a.doc"),
+            event(EventKind.FILE, "open", at(DAY, 9, 9), path="C:\\Projects\\Atlas\\a.doc"),
+        ],
+    )
+    row = features(store)
+    assert row["usb_connects"] == 1
+    assert (row["files_to_removable"], row["files_from_removable"]) == (2, 1)
+    assert row["files_opened"] == 2  # distinct paths opened
+    assert row["files_outside_projects"] == 1  # Borealis is Bob's project, not Ann's
+
+
+def test_decoy_touches(store: Store) -> None:
+    store.con.execute("INSERT INTO decoy_files VALUES ('C:\\Projects\\Atlas\\Secret-Plan.doc', 'PC-1', 1, 2)")
+    load(
+        store,
+        [
+            event(EventKind.FILE, "open", at(DAY, 9), path="c:\\projects\\atlas\\secret-plan.doc"),
+            event(EventKind.FILE, "open", at(DAY, 9), path="C:\\Projects\\Atlas\\plan.doc"),
+        ],
+    )
+    assert features(store)["decoy_touches"] == 1
+
+
+def test_email_features(store: Store) -> None:
+    load(
+        store,
+        [
+            event(
+                EventKind.EMAIL, "send", at(DAY, 10), sender="ann@corp.com",
+                recipients=("bob@corp.com", "me@gmail.com", "x@partner.com"), n_internal=1, n_external=2,
+                attachment_count=2, attachment_bytes=5000, bytes=6000,
+            ),
+            event(
+                EventKind.EMAIL, "send", at(DAY, 11), sender="ann@corp.com", recipients=("bob@corp.com",),
+                n_internal=1, n_external=0, attachment_count=1, attachment_bytes=700, bytes=800,
+            ),
+            event(
+                EventKind.EMAIL, "view", at(DAY, 12), sender="x@partner.com", recipients=("ann@corp.com",),
+                n_internal=1, n_external=0, attachment_count=3, attachment_bytes=9000,
+            ),
+        ],
+    )  # fmt: skip
+    row = features(store)
+    assert row["emails_sent"] == 2
+    assert (row["external_recipients"], row["personal_recipients"]) == (2, 1)
+    assert (row["attachments_out"], row["attachment_bytes_out"]) == (2, 5000)  # external mail only
+
+
+def test_attachment_bytes_fall_back_to_message_size(store: Store) -> None:
+    load(
+        store,
+        [
+            event(
+                EventKind.EMAIL, "send", at(DAY, 10), recipients=("me@gmail.com",), n_internal=0, n_external=1,
+                attachment_count=1, bytes=40_000,
+            )
+        ],
+    )  # fmt: skip
+    assert features(store)["attachment_bytes_out"] == 40_000  # r4.2 gives only the message size
+
+
+@pytest.mark.parametrize(
+    ("url", "domain", "activity", "content_type", "expected"),
+    [
+        ("http://monster.com/jobs", "monster.com", "visit", None, {"job_site_visits": 1}),
+        ("http://jobs.indeed.com/x", "jobs.indeed.com", "visit", None, {"job_site_visits": 1}),
+        ("https://dropbox.com/u", "dropbox.com", "upload", None, {"cloud_visits": 1, "cloud_uploads": 1}),
+        ("http://wikileaks.org/s", "wikileaks.org", "upload", None, {"leak_visits": 1, "leak_uploads": 1}),
+        ("http://refog.com/k.exe", "refog.com", "download", "exe", {"hacking_downloads": 1, "exe_downloads": 1}),
+        ("http://notmonster.com/", "notmonster.com", "visit", None, {}),
+    ],
+)
+def test_web_categories(
+    store: Store, url: str, domain: str, activity: str, content_type: str | None, expected: dict[str, int]
+) -> None:
+    load(store, [event(EventKind.HTTP, activity, at(DAY, 10), url=url, domain=domain, content_type=content_type)])
+    row = features(store)
+    web = (
+        "job_site_visits",
+        "cloud_visits",
+        "cloud_uploads",
+        "leak_visits",
+        "leak_uploads",
+        "exe_downloads",
+        "hacking_downloads",
+    )
+    assert {name: row[name] for name in web if row[name]} == expected
+
+
+def test_days_to_departure_from_directory_drop_out(store: Store) -> None:
+    leo = [event(EventKind.LOGON, "logon", at(date(2010, 2, d), 9), "LEO", host="PC-3") for d in (1, 10, 20)]
+    load(store, leo + office_days("ANN", 3, DAY), people=[("ANN", "Engineer", []), ("LEO", "Engineer", [])])
+    assert features(store, "LEO", date(2010, 2, 10))["days_to_departure"] == 10
+    assert features(store, "ANN", DAY - timedelta(days=1))["days_to_departure"] is None
+
+
+def test_baselines_exclude_the_day_and_use_peers(store: Store) -> None:
+    copies = []
+    for back, n in zip(range(5, 0, -1), (2, 4, 2, 4, 2), strict=True):
+        day = DAY - timedelta(days=back)
+        copies += [event(EventKind.FILE, "copy", at(day, 10, i), path=f"a{i}.doc", to_removable=True) for i in range(n)]
+    copies += [event(EventKind.FILE, "copy", at(DAY, 10, i), path=f"b{i}.doc", to_removable=True) for i in range(30)]
+    copies += [event(EventKind.FILE, "copy", at(DAY, 10, 0), "BOB", path="c.doc", to_removable=True)]
+    load(store, copies)
+    build_user_day(store)
+    build_baselines(store)
+    row = store.con.execute(
+        "SELECT files_to_removable, files_to_removable__median, files_to_removable__mad, files_to_removable__peer,"
+        " history_days FROM user_day WHERE user_id = 'ANN' AND day = ?",
+        [DAY],
+    ).fetchall()[0]
+    assert row == (30, 2.0, 0.0, 15.5, 5)  # median of 2,4,2,4,2 is 2; MAD 0; peers that day: 30 and 1
+    first = store.con.execute(
+        "SELECT files_to_removable__median, history_days FROM user_day WHERE user_id = 'BOB'"
+    ).fetchall()
+    assert first == [(None, 0)]
