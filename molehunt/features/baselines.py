@@ -32,4 +32,4 @@ WINDOW history AS (PARTITION BY user_id ORDER BY day
 def build_baselines(store: Store, window_days: int = HISTORY_DAYS) -> int:
     """(Re)build `user_day` from `user_day_features`; returns its row count."""
     store.con.execute(baseline_sql(window_days))
-    return int(store.scalar("SELECT count(*) FROM user_day"))  # type: ignore[call-overload]
+    return store.count("SELECT count(*) FROM user_day")

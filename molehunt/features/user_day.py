@@ -165,4 +165,4 @@ def build_user_day(store: Store, domains: DomainLists | None = None) -> int:
     con.execute(FINAL)
     for name, _ in _STAGES:
         con.execute(f"DROP TABLE IF EXISTS {name}")
-    return int(store.scalar("SELECT count(*) FROM user_day_features"))  # type: ignore[call-overload]
+    return store.count("SELECT count(*) FROM user_day_features")

@@ -39,11 +39,6 @@ class StoreSummary:
         return data
 
 
-def _count(store: Store, sql: str) -> int:
-    value = store.scalar(sql)
-    return int(value) if isinstance(value, int) else 0
-
-
 def summarize(store: Store) -> StoreSummary:
     """Counts over the whole store (one pass over events, grouped by kind)."""
     kinds = tuple(
@@ -54,16 +49,16 @@ def summarize(store: Store) -> StoreSummary:
         ).fetchall()
     )
     return StoreSummary(
-        files=_count(store, "SELECT count(*) FROM ingested_files"),
+        files=store.count("SELECT count(*) FROM ingested_files"),
         events=sum(k.events for k in kinds),
-        quarantined=_count(store, "SELECT count(*) FROM quarantine"),
+        quarantined=store.count("SELECT count(*) FROM quarantine"),
         kinds=kinds,
-        directory_users=_count(store, "SELECT count(*) FROM directory_users"),
-        departed_users=_count(store, "SELECT count(*) FROM directory_users WHERE departed"),
-        months=_count(store, "SELECT count(DISTINCT month) FROM directory_snapshots"),
-        decoys=_count(store, "SELECT count(*) FROM decoy_files"),
-        insiders=_count(store, "SELECT count(DISTINCT user_id) FROM answers_insiders"),
-        labelled_events=_count(store, "SELECT count(*) FROM labelled_events"),
+        directory_users=store.count("SELECT count(*) FROM directory_users"),
+        departed_users=store.count("SELECT count(*) FROM directory_users WHERE departed"),
+        months=store.count("SELECT count(DISTINCT month) FROM directory_snapshots"),
+        decoys=store.count("SELECT count(*) FROM decoy_files"),
+        insiders=store.count("SELECT count(DISTINCT user_id) FROM answers_insiders"),
+        labelled_events=store.count("SELECT count(*) FROM labelled_events"),
     )
 
 
