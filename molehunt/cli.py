@@ -19,7 +19,17 @@ from molehunt.errors import MolehuntError
 from molehunt.ingest import READERS, ingest
 from molehunt.store import open_store
 from molehunt.store.summary import quarantined_rows, summarize
-from molehunt.ui import RichProgress, console, ingest_table, out, quarantine_table, summary_table, synth_table
+from molehunt.ui import (
+    RichProgress,
+    alerts_table,
+    console,
+    evaluation_table,
+    ingest_table,
+    out,
+    quarantine_table,
+    summary_table,
+    synth_table,
+)
 
 app = typer.Typer(
     help="molehunt: protect, detect and trace insider theft of sensitive documents.",
@@ -154,6 +164,80 @@ def quarantine_command(
         out.print_json(json.dumps(rows))
     else:
         out.print(quarantine_table(rows))
+
+
+def _store_path(ctx: typer.Context, store: Path | None) -> Path:
+    return store if store is not None else _home(ctx).ensure().store_path
+
+
+@app.command("score")
+def score_command(
+    ctx: typer.Context,
+    directory: Annotated[Path | None, typer.Argument(help="Dataset folder to ingest first (optional).")] = None,
+    out_file: Annotated[Path, typer.Option("--out", help="Write one row per user-day: user,day,score,reasons.")] = Path(
+        "scores.csv"
+    ),
+    source: Annotated[str, typer.Option(help=f"Input format of DIR: {', '.join(sorted(READERS))}.")] = "cert",
+    store: Annotated[Path | None, typer.Option(help="Store file to use instead of the home's.")] = None,
+) -> None:
+    """Score every user-day (features, baselines, anomaly ensemble, scenario rules) and write the scores CSV."""
+    from molehunt.detect.pipeline import score_store, write_scores_csv
+
+    with _errors(), open_store(_store_path(ctx, store)) as opened, RichProgress() as bar:
+        if directory is not None:
+            ingest(opened, source, directory, progress=bar)
+        run = score_store(opened, progress=bar)
+        written = write_scores_csv(opened, out_file)
+    out.print(
+        f"Scored {run.user_days:,} user-days of {run.users:,} users ({run.rule_hits:,} rule hits); "
+        f"wrote {written:,} rows to {out_file}"
+    )
+
+
+@app.command("eval")
+def eval_command(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path | None, typer.Argument(help="Dataset folder whose answers/ to use (ingested if new).")
+    ] = None,
+    scores: Annotated[Path, typer.Option(help="Scores CSV written by `molehunt score`.")] = Path("scores.csv"),
+    dataset: Annotated[str | None, typer.Option(help="Release of the answers when the store holds several.")] = None,
+    store: Annotated[Path | None, typer.Option(help="Store file to use instead of the home's.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Measure a scoring against the ground truth in answers/ (AUCs, recall at a budget, detection delay)."""
+    from molehunt.evaluate import evaluate, read_scores, truth_from_store
+
+    with _errors(), open_store(_store_path(ctx, store)) as opened:
+        if directory is not None:
+            with RichProgress(enabled=not as_json) as bar:
+                ingest(opened, "cert", directory, progress=bar)
+        result = evaluate(read_scores(scores), truth_from_store(opened, dataset))
+    if as_json:
+        out.print_json(json.dumps(result.to_json()))
+    else:
+        out.print(evaluation_table(result))
+
+
+@app.command("alerts")
+def alerts_command(
+    ctx: typer.Context,
+    day: Annotated[str | None, typer.Option(help="Day to show, YYYY-MM-DD (default: the latest scored day).")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many alerts.")] = 20,
+    store: Annotated[Path | None, typer.Option(help="Store file to use instead of the home's.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Ranked alerts of a day with the reasons behind each score."""
+    from molehunt.detect.alerts import alerts_for
+
+    with _errors():
+        chosen = date.fromisoformat(day) if day else None
+        with open_store(store or _home(ctx).store_path, read_only=True) as opened:
+            shown_day, alerts = alerts_for(opened, chosen, limit)
+    if as_json:
+        out.print_json(json.dumps({"day": shown_day.isoformat(), "alerts": [a.to_json() for a in alerts]}))
+    else:
+        out.print(alerts_table(f"Alerts for {shown_day}", alerts))
 
 
 @app.command("demo")

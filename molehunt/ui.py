@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,8 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from molehunt.detect.alerts import Alert
+from molehunt.evaluate import Evaluation
 from molehunt.ingest.report import IngestReport
 from molehunt.store.summary import StoreSummary
 
@@ -142,4 +144,44 @@ def summary_table(summary: StoreSummary) -> Table:
         f"{summary.quarantined:,} rows quarantined (see `molehunt quarantine`); "
         f"ground truth: {summary.insiders} insiders, {summary.labelled_events:,} labelled events"
     )
+    return table
+
+
+def alerts_table(title: str, alerts: Sequence[Alert]) -> Table:
+    table = Table(title=title)
+    for column in ("#", "user", "day", "score", "rules", "why"):
+        table.add_column(column, overflow="fold", justify="right" if column in {"#", "score"} else "left")
+    for alert in alerts:
+        table.add_row(
+            str(alert.rank),
+            alert.user_id,
+            alert.day.isoformat(),
+            f"{alert.score:.1f}",
+            ", ".join(alert.rules),
+            alert.reasons,
+        )
+    return table
+
+
+def evaluation_table(result: Evaluation) -> Table:
+    table = Table(title=f"Evaluation: {result.insiders} insiders among {result.users:,} users")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    rows = [
+        ("user-level ROC AUC (max daily score)", f"{result.user_auc:.3f}"),
+        ("user-day ROC AUC", f"{result.user_day_auc:.3f}"),
+        ("malicious user-days in top 1% of user-days", f"{result.recall_top1:.1%}"),
+        ("malicious user-days in top 5% of user-days", f"{result.recall_top5:.1%}"),
+        (f"insiders among the top {result.insiders} users", f"{result.insiders_in_top_k}/{result.insiders}"),
+        ("user-days scored / malicious", f"{result.user_days:,} / {result.malicious_user_days:,}"),
+    ]
+    for delay in result.delays:
+        when = (
+            f"day {delay.days} of their theft" + ("" if delay.before_leaving else ", after leaving")
+            if delay.first_in_top5
+            else "never in a day's top 5"
+        )
+        rows.append((f"{delay.user} (leaves {delay.last_day}) first in a day's top 5", when))
+    for name, value in rows:
+        table.add_row(name, value)
     return table

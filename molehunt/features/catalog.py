@@ -35,6 +35,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("external_recipients", "recipients outside the organization's domains", "recipients"),
     Feature("personal_recipients", "recipients at personal webmail domains", "recipients"),
     Feature("attachments_out", "attachments on mail with an external recipient", "attachments"),
+    Feature("personal_attachments", "attachments on mail to a personal webmail address", "attachments"),
     Feature("attachment_bytes_out", "attachment bytes on mail with an external recipient", "bytes"),
     Feature("job_site_visits", "web requests to job sites", "requests"),
     Feature("cloud_visits", "web requests to cloud-storage sites", "requests"),
@@ -54,5 +55,5 @@ CONTEXT_COLUMNS = (
     "days_to_departure",  # INTEGER, NULL when the user is not known to leave
     "role",  # VARCHAR, from the directory
     "department",  # VARCHAR
-    "first_day",  # DATE, the user's first day with activity
+    "first_day",  # DATE, the user's first day with activity (rules derive tenure_days from it)
 )

@@ -20,7 +20,8 @@ _STAGES: tuple[tuple[str, str], ...] = (
     (
         "fx_events",
         """SELECT e.user_id, CAST(e.time AS DATE) AS day, hour(e.time) AS hour, e.kind, e.activity, e.host,
-               lower(e.path) AS path, e.to_removable, e.from_removable, e.n_external, e.recipients,
+               lower(e.path) AS path, e.to_removable, e.from_removable, e.n_external,
+               len(list_filter(e.recipients, lambda r: list_contains($webmail, split_part(r, '@', 2)))) AS n_personal,
                e.attachment_count, coalesce(e.attachment_bytes, CASE WHEN e.attachment_count > 0 THEN e.bytes END, 0)
                  AS attachment_bytes,
                e.content_type, coalesce(c1.category, c2.category) AS category
@@ -108,10 +109,11 @@ _STAGES: tuple[tuple[str, str], ...] = (
                count(*) FILTER (WHERE kind = 'file' AND path IN (SELECT lower(path) FROM decoy_files)) AS decoy_touches,
                count(*) FILTER (WHERE kind = 'email' AND activity = 'send') AS emails_sent,
                coalesce(sum(n_external) FILTER (WHERE kind = 'email' AND activity = 'send'), 0) AS external_recipients,
-               coalesce(sum(len(list_filter(recipients, lambda r: list_contains($webmail, split_part(r, '@', 2)))))
-                 FILTER (WHERE kind = 'email' AND activity = 'send'), 0) AS personal_recipients,
+               coalesce(sum(n_personal) FILTER (WHERE kind = 'email' AND activity = 'send'), 0) AS personal_recipients,
                coalesce(sum(attachment_count) FILTER (WHERE kind = 'email' AND activity = 'send' AND n_external > 0), 0)
                  AS attachments_out,
+               coalesce(sum(attachment_count) FILTER (WHERE kind = 'email' AND activity = 'send' AND n_personal > 0), 0)
+                 AS personal_attachments,
                coalesce(sum(attachment_bytes) FILTER (WHERE kind = 'email' AND activity = 'send' AND n_external > 0), 0)
                  AS attachment_bytes_out,
                count(*) FILTER (WHERE kind = 'http' AND category = 'job') AS job_site_visits,

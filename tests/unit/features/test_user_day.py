@@ -169,6 +169,7 @@ def test_email_features(store: Store) -> None:
     assert row["emails_sent"] == 2
     assert (row["external_recipients"], row["personal_recipients"]) == (2, 1)
     assert (row["attachments_out"], row["attachment_bytes_out"]) == (2, 5000)  # external mail only
+    assert row["personal_attachments"] == 2  # the first mail went to a webmail address too
 
 
 def test_attachment_bytes_fall_back_to_message_size(store: Store) -> None:

@@ -32,8 +32,7 @@ def big_http(root: Path) -> None:
 def counts(store_path: Path) -> dict[str, int]:
     with open_store(store_path) as store:
         return {
-            table: store.count(f"SELECT count(*) FROM {table}")
-            for table in ("events", "quarantine", "ingested_files")
+            table: store.count(f"SELECT count(*) FROM {table}") for table in ("events", "quarantine", "ingested_files")
         }
 
 

@@ -1,0 +1,1 @@
+"""Detection: scenario rules as data (rules/), anomaly scorers (anomaly/) and their combination."""

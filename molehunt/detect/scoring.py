@@ -1,0 +1,85 @@
+"""Risk per user-day: anomaly and rule evidence combined, boosted by context, and explained in words.
+
+risk = (anomaly_weight * anomaly_percentile + min(sum of fired rule weights, max_rule_points))
+       * departure_boost (when the user leaves within departure_window_days)
+       * prior_alert_boost (when a rule fired for the user in the prior prior_alert_days days)
+The anomaly percentile is the ensemble's rank of the day among all user-days (0..1); rule weights come from the
+rules' levels (low 10, medium 25, high 50, critical 100).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from molehunt.detect.rules import RuleMatch
+from molehunt.features.catalog import FEATURES
+from molehunt.features.user_day import HISTORY_DAYS
+
+PHRASES = {f.name: f.description.split(" (")[0] for f in FEATURES}
+
+
+@dataclass(frozen=True)
+class ScoreWeights:
+    anomaly_weight: float = 40.0
+    max_rule_points: float = 150.0
+    departure_window_days: int = 30
+    departure_boost: float = 1.5
+    prior_alert_days: int = 30
+    prior_alert_boost: float = 1.25
+
+
+def prior_alerts(users: Sequence[str], days: Sequence[date], hits: Sequence[RuleMatch], window_days: int) -> np.ndarray:
+    """For each (user, day): did any rule fire for that user on one of the window_days days before it?"""
+    fired: dict[str, list[date]] = defaultdict(list)
+    for hit in hits:
+        fired[hit.user_id].append(hit.day)
+    ordered = {user: np.array(sorted(set(d)), dtype="datetime64[D]") for user, d in fired.items()}
+    out = np.zeros(len(users), dtype=bool)
+    for index, (user, day) in enumerate(zip(users, days, strict=True)):
+        history = ordered.get(user)
+        if history is None:
+            continue
+        today = np.datetime64(day, "D")
+        earlier = history[(history < today) & (history >= today - np.timedelta64(window_days, "D"))]
+        out[index] = earlier.size > 0
+    return out
+
+
+def combine(
+    anomaly: np.ndarray,
+    rule_points: np.ndarray,
+    days_to_departure: np.ndarray,
+    prior_alert: np.ndarray,
+    weights: ScoreWeights = ScoreWeights(),
+) -> np.ndarray:
+    """Risk scores (see module docstring); days_to_departure is NaN when the user is not known to leave."""
+    base = weights.anomaly_weight * anomaly + np.minimum(rule_points, weights.max_rule_points)
+    leaving = (days_to_departure >= 0) & (days_to_departure <= weights.departure_window_days)
+    boost = np.where(leaving, weights.departure_boost, 1.0) * np.where(prior_alert, weights.prior_alert_boost, 1.0)
+    result: np.ndarray = base * boost
+    return result
+
+
+def feature_reason(feature: str, kind: str, value: float, median: float, peer: float) -> str:
+    """One indicator in words with its magnitude against the baseline that made it stand out."""
+    phrase = f"{value:,.0f} {PHRASES.get(feature, feature)}"
+    if kind == "own":
+        if median >= 1:
+            return f"{phrase}, {value / median:.0f}x their {HISTORY_DAYS}-day median of {median:,.0f}"
+        return f"{phrase}, against a {HISTORY_DAYS}-day median of {median:,.1f}"
+    if peer >= 1:
+        return f"{phrase}, {value / peer:.0f}x the median of their peers ({peer:,.0f})"
+    return f"{phrase}, where their peers have {peer:,.1f}"
+
+
+def departure_reason(days_to_departure: float, window_days: int) -> str | None:
+    if np.isnan(days_to_departure) or not 0 <= days_to_departure <= window_days:
+        return None
+    if days_to_departure == 0:
+        return "on their last day"
+    return f"{days_to_departure:.0f} days before their last day"

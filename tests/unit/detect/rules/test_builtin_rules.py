@@ -1,0 +1,160 @@
+"""Behaviour of each built-in rule on small user_day tables: exactly which (user, day) it fires on.
+
+Every table mixes the pattern a rule is for with near misses (one condition short), so a threshold or window
+that drifts makes a test fail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rules_support import fired, matches, offset, user_day
+
+from molehunt.detect.rules import Rule, builtin_rules
+
+
+def rule(rule_id: str) -> list[Rule]:
+    return [r for r in builtin_rules() if r.id == rule_id]
+
+
+def leaving(user: str, day: int, last_day: int = 40, **values: Any) -> dict[str, Any]:
+    return {"user": user, "day": day, "days_to_departure": last_day - day, **values}
+
+
+def test_departing_data_theft() -> None:
+    rows = [
+        leaving("leaver", 0, files_to_removable=100),  # 40 days before leaving: too early
+        leaving("leaver", 10, files_to_removable=40, files_to_removable__median=4),  # 40 >= 5 * 4
+        leaving("leaver", 11, files_to_removable=30, files_to_removable__median=8),  # 30 < 5 * 8
+        leaving("leaver", 12, cloud_uploads=6, cloud_uploads__median=1),
+        leaving("leaver", 13, cloud_uploads=4),  # 4 < 5 * max(median, 1)
+        leaving("leaver", 14, personal_recipients=1, attachments_out=10, attachments_out__median=2),
+        leaving("leaver", 15, attachments_out=10, attachments_out__median=2),  # no personal recipient
+        leaving("leaver", 16, files_to_removable=19),  # below the floor of 20
+        {"user": "stayer", "day": 10, "files_to_removable": 100, "cloud_uploads": 50},
+        leaving("gone", 5, last_day=3, files_to_removable=100),  # a row after the last day (negative)
+    ]
+    found = matches(user_day(rows), rule("departing-data-theft"))
+    assert [(m.user_id, offset(m.day)) for m in found] == [("leaver", 10), ("leaver", 12), ("leaver", 14)]
+    first = found[0]
+    assert first.value == 40.0
+    assert first.explanation == (
+        "40 files to removable media (10.0x their median), 0 cloud uploads, 0 attachments to external mail, "
+        "30 days before their last day"
+    )
+
+
+def test_first_usb_after_hours() -> None:
+    late = {"after_hours_events": 12, "after_hours_events__median": 2}
+    rows = [
+        {"user": "insider", "day": 0},
+        {"user": "insider", "day": 35, **late},
+        {"user": "insider", "day": 40, "usb_connects": 1},  # late day 5 days before: fires
+        {"user": "insider", "day": 41, "usb_connects": 1, **late},  # not the first USB day any more
+        {"user": "same-day", "day": 0},
+        {"user": "same-day", "day": 31, "usb_connects": 2, "after_hours_events": 5, "after_hours_events__median": 1},
+        {"user": "newcomer", "day": 0},
+        {"user": "newcomer", "day": 12, "usb_connects": 1, **late},  # under 30 days of history
+        {"user": "not-late", "day": 0},
+        {"user": "not-late", "day": 50, "usb_connects": 1, "after_hours_events": 4},  # under the floor of 5
+        {"user": "late-long-ago", "day": 0},
+        {"user": "late-long-ago", "day": 30, **late},
+        {"user": "late-long-ago", "day": 50, "usb_connects": 1},  # 20 days after: outside the 14-day window
+        {"user": "usb-veteran", "day": 0, "usb_connects": 1},
+        {"user": "usb-veteran", "day": 40, "usb_connects": 1, **late},
+        {"user": "late-after", "day": 0},
+        {"user": "late-after", "day": 40, "usb_connects": 1},
+        {"user": "late-after", "day": 42, **late},  # late only after the first USB day
+    ]
+    found = matches(user_day(rows), rule("first-usb-after-hours"))
+    assert [(m.user_id, offset(m.day)) for m in found] == [("same-day", 31), ("insider", 40)]
+    assert found[1].value == 1.0
+    assert found[1].explanation == (
+        "first removable media use after 40 days of history (1 connects), with 1 late day(s) in the last 14 days "
+        "(0 after-hours events today)"
+    )
+
+
+def test_leak_site_upload() -> None:
+    rows = [
+        {"user": "a", "day": 0, "leak_visits": 9},
+        {"user": "a", "day": 1, "leak_visits": 1, "leak_uploads": 1},
+        {"user": "b", "day": 1, "cloud_uploads": 40},
+    ]
+    assert fired(user_day(rows), rule("leak-site-upload")) == [("a", 1)]
+
+
+def test_hacking_tool_then_other_host() -> None:
+    rows = [
+        {"user": "a", "day": 0, "hacking_downloads": 2},
+        {"user": "a", "day": 3, "other_user_hosts": 1},
+        {"user": "a", "day": 7, "other_user_hosts": 1},  # the download left the 7-day window
+        {"user": "b", "day": 0, "other_user_hosts": 1},
+        {"user": "b", "day": 2, "hacking_downloads": 1},  # download after the logon
+        {"user": "c", "day": 5, "other_user_hosts": 3, "hacking_downloads": 1},  # same day counts
+        {"user": "d", "day": 5, "other_user_hosts": 3, "exe_downloads": 4},  # ordinary downloads
+    ]
+    found = matches(user_day(rows), rule("hacking-tool-then-other-host"))
+    assert [(m.user_id, offset(m.day)) for m in found] == [("a", 3), ("c", 5)]
+    assert found[0].explanation == (
+        "used 1 machine(s) of other users, 1 day(s) with hacking-tool downloads in the last 7 days"
+    )
+
+
+def test_decoy_touched_is_critical() -> None:
+    rows = [{"user": "a", "day": 0, "files_opened": 50}, {"user": "a", "day": 1, "decoy_touches": 1}]
+    (match,) = matches(user_day(rows), rule("decoy-touched"))
+    assert (match.user_id, match.weight, match.level.value) == ("a", 100, "critical")
+
+
+def _every_third_day(user: str, until: int, attachments: int, personal: int = 1) -> list[dict[str, Any]]:
+    return [
+        {"user": user, "day": day, "personal_recipients": personal, "attachments_out": attachments}
+        for day in range(0, until, 3)
+    ]
+
+
+def test_slow_drip_fires_once_sums_reach_both_windows() -> None:
+    rows = _every_third_day("dripper", 90, 1)  # one attachment every third day: 10 in any 30 days
+    rows += _every_third_day("short", 40, 1)  # 14 in total: the 90-day sum never reaches 15
+    rows += _every_third_day("partners", 90, 1, personal=0)  # external partners, not personal addresses
+    bulk = _every_third_day("one-bulk-day", 90, 1)
+    bulk[15]["attachments_out"] = 4  # day 45: a large day suppresses the rule from then on, for 90 days
+    rows += bulk
+    # The 90-day sum reaches 15 on the 15th sending day (day 42); the 30-day sum is 6 or more from day 15.
+    expected = [("dripper", day) for day in range(42, 90, 3)]
+    expected.insert(1, ("one-bulk-day", 42))
+    assert fired(user_day(rows), rule("slow-drip")) == expected
+
+
+def test_slow_drip_needs_the_30_day_sum_too() -> None:
+    # One attachment every 6 days: 15 in 90 days, but only 5 in any 30 days.
+    rows = [{"user": "sparse", "day": day, "personal_recipients": 1, "attachments_out": 1} for day in range(0, 180, 6)]
+    assert fired(user_day(rows), rule("slow-drip")) == []
+    rows = [dict(row, attachments_out=2) for row in rows]  # 10 per 30 days; 15 reached on the 8th day (day 42)
+    assert fired(user_day(rows), rule("slow-drip"))[:2] == [("sparse", 42), ("sparse", 48)]
+
+
+def test_mass_email_unusual_account() -> None:
+    rows = [{"user": user, "day": 0} for user in ("spammer", "busy-peers", "newcomer", "external", "small")] + [
+        {"user": "spammer", "day": 20, "emails_sent": 60, "emails_sent__median": 3, "emails_sent__peer": 5},
+        {"user": "busy-peers", "day": 20, "emails_sent": 60, "emails_sent__median": 3, "emails_sent__peer": 10},
+        {"user": "newcomer", "day": 10, "emails_sent": 60, "emails_sent__median": 1, "emails_sent__peer": 1},
+        {"user": "external", "day": 20, "external_recipients": 80, "external_recipients__peer": 2},
+        {"user": "small", "day": 20, "emails_sent": 40},
+    ]
+    found = matches(user_day(rows), rule("mass-email-unusual-account"))
+    assert [(m.user_id, offset(m.day)) for m in found] == [("external", 20), ("spammer", 20)]
+    assert found[1].explanation == (
+        "60 e-mails (20.0x their median, peers 5), 0 external recipients (0.0x their median)"
+    )
+
+
+def test_an_ordinary_user_triggers_nothing() -> None:
+    usual = {"logons": 2, "events": 80, "after_hours_events": 2, "usb_connects": 1, "files_to_removable": 6,
+             "emails_sent": 12, "external_recipients": 4, "personal_recipients": 0, "attachments_out": 2,
+             "cloud_visits": 3, "cloud_uploads": 1, "exe_downloads": 1}  # fmt: skip
+    baselines = {f"{name}__{kind}": value for name, value in usual.items() for kind in ("median", "peer")}
+    rows = [{"user": "ordinary", "day": day, **usual, **baselines} for day in range(120)]
+    rows += [leaving("ordinary-leaver", day, last_day=119, **usual, **baselines) for day in range(120)]
+    assert fired(user_day(rows), builtin_rules()) == []
