@@ -247,7 +247,7 @@ def demo_command(
     days: Annotated[int | None, typer.Option(help="Days to simulate (default 180).")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (default 42).")] = None,
 ) -> None:
-    """Simulate an organization, ingest it and summarize the store (the README's first command)."""
+    """Simulate an organization, ingest and score it, show the top suspects and the evaluation (README's first step)."""
     from dataclasses import replace
 
     from molehunt.demo import DEFAULT_DEMO, run_demo
@@ -264,8 +264,10 @@ def demo_command(
             result = run_demo(home, config, progress=bar, synth_progress=bar.stage)
     out.print(ingest_table(result.ingest))
     out.print(summary_table(result.summary))
+    out.print(alerts_table("Top suspects (each at their riskiest day; pseudonymous CERT-style ids)", result.suspects))
+    out.print(evaluation_table(result.evaluation))
     out.print(
-        f"Store: {home.store_path}\nSimulated data: {result.data_dir}\n"
-        "Next: `molehunt status`, `molehunt quarantine`, or ingest your own CERT directory with "
-        "`molehunt ingest --source cert DIR`."
+        f"Store: {home.store_path}\nSimulated data: {result.data_dir}\nScores: {result.scores_csv}\n"
+        "Next: `molehunt alerts` for the latest day, `molehunt eval --scores ...`, `molehunt status`, or your own "
+        "CERT directory with `molehunt score DIR --out scores.csv`."
     )

@@ -1,4 +1,4 @@
-"""The demo: simulate an organization, ingest it, and show what the store holds."""
+"""The demo: simulate an organization, ingest it, score it, and show the suspects and how good that was."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from datetime import date
 from pathlib import Path
 
 from molehunt.config import Home
+from molehunt.detect.alerts import Alert, top_suspects
+from molehunt.detect.pipeline import ScoreRun, score_store, write_scores_csv
+from molehunt.evaluate import Evaluation, evaluate, read_scores, truth_from_store
 from molehunt.ingest import IngestReport, ingest_cert
 from molehunt.progress import NoProgress, Progress
 from molehunt.store import open_store
@@ -24,6 +27,10 @@ class DemoResult:
     generated: bool
     ingest: IngestReport
     summary: StoreSummary
+    scored: ScoreRun
+    suspects: list[Alert]
+    evaluation: Evaluation
+    scores_csv: Path
 
 
 def demo_data_dir(home: Home, config: SynthConfig) -> Path:
@@ -37,9 +44,10 @@ def run_demo(
     progress: Progress | None = None,
     synth_progress: Callable[[str, int, int], None] | None = None,
 ) -> DemoResult:
-    """Simulate (unless the same simulation is already on disk), ingest into the home's store, summarize.
+    """Simulate (unless the same simulation is already on disk), ingest, score, rank suspects, evaluate.
 
-    Re-running is cheap and safe: the simulation is deterministic and ingest skips files it has seen.
+    Re-running is cheap and safe: the simulation is deterministic and ingest skips files it has seen. The
+    evaluation reads the simulation's answers/, which the scoring never sees.
     """
     data_dir = demo_data_dir(home.ensure(), config)
     marker = data_dir / MARKER
@@ -48,10 +56,15 @@ def run_demo(
     if generated:
         generate(config, data_dir, progress=synth_progress)
         marker.write_text(wanted)
+    scores_csv = home.root / "scores.csv"
     with open_store(home.store_path) as store:
         report = ingest_cert(store, data_dir, progress=progress or NoProgress())
         summary = summarize(store)
-    return DemoResult(data_dir, generated, report, summary)
+        scored = score_store(store, progress=progress)
+        write_scores_csv(store, scores_csv)
+        suspects = top_suspects(store, limit=10)
+        evaluation = evaluate(read_scores(scores_csv), truth_from_store(store, config.release))
+    return DemoResult(data_dir, generated, report, summary, scored, suspects, evaluation, scores_csv)
 
 
 DEFAULT_DEMO = SynthConfig(users=250, days=180, seed=42, release="r6.2", start=date(2010, 1, 4))
