@@ -28,8 +28,8 @@ def test_departing_data_theft() -> None:
         leaving("leaver", 11, files_to_removable=30, files_to_removable__median=8),  # 30 < 5 * 8
         leaving("leaver", 12, cloud_uploads=6, cloud_uploads__median=1),
         leaving("leaver", 13, cloud_uploads=4),  # 4 < 5 * max(median, 1)
-        leaving("leaver", 14, personal_recipients=1, attachments_out=10, attachments_out__median=2),
-        leaving("leaver", 15, attachments_out=10, attachments_out__median=2),  # no personal recipient
+        leaving("leaver", 14, personal_attachments=10, personal_attachments__median=2),
+        leaving("leaver", 15, attachments_out=10, attachments_out__median=2),  # to partners, not personal mail
         leaving("leaver", 16, files_to_removable=19),  # below the floor of 20
         {"user": "stayer", "day": 10, "files_to_removable": 100, "cloud_uploads": 50},
         leaving("gone", 5, last_day=3, files_to_removable=100),  # a row after the last day (negative)
@@ -39,7 +39,7 @@ def test_departing_data_theft() -> None:
     first = found[0]
     assert first.value == 40.0
     assert first.explanation == (
-        "40 files to removable media (10.0x their median), 0 cloud uploads, 0 attachments to external mail, "
+        "40 files to removable media (10.0x their median), 0 cloud uploads, 0 attachments to personal mail, "
         "30 days before their last day"
     )
 
@@ -107,32 +107,70 @@ def test_decoy_touched_is_critical() -> None:
     assert (match.user_id, match.weight, match.level.value) == ("a", 100, "critical")
 
 
-def _every_third_day(user: str, until: int, attachments: int, personal: int = 1) -> list[dict[str, Any]]:
-    return [
-        {"user": user, "day": day, "personal_recipients": personal, "attachments_out": attachments}
-        for day in range(0, until, 3)
+QUIET = 60  # the drip starts after 60 days of history without personal attachments
+
+
+def _every_third_day(user: str, until: int, attachments: int, personal: bool = True) -> list[dict[str, Any]]:
+    """A quiet first day, then from day QUIET on one mail every third day with `attachments` attachments."""
+    column = "personal_attachments" if personal else "attachments_out"
+    return [{"user": user, "day": 0}] + [
+        {"user": user, "day": QUIET + day, column: attachments} for day in range(0, until, 3)
     ]
 
 
 def test_slow_drip_fires_once_sums_reach_both_windows() -> None:
     rows = _every_third_day("dripper", 90, 1)  # one attachment every third day: 10 in any 30 days
     rows += _every_third_day("short", 40, 1)  # 14 in total: the 90-day sum never reaches 15
-    rows += _every_third_day("partners", 90, 1, personal=0)  # external partners, not personal addresses
+    rows += _every_third_day("partners", 90, 1, personal=False)  # external partners, not personal addresses
     bulk = _every_third_day("one-bulk-day", 90, 1)
-    bulk[15]["attachments_out"] = 4  # day 45: a large day suppresses the rule from then on, for 90 days
+    bulk[16]["personal_attachments"] = 4  # day QUIET+45: a large day suppresses the rule from then on, for 90 days
     rows += bulk
-    # The 90-day sum reaches 15 on the 15th sending day (day 42); the 30-day sum is 6 or more from day 15.
-    expected = [("dripper", day) for day in range(42, 90, 3)]
-    expected.insert(1, ("one-bulk-day", 42))
+    habitual = [{"user": "habitual", "day": day, "personal_attachments": 1} for day in range(0, QUIET + 90, 3)]
+    rows += habitual  # the same drip, but a habit from their first day: not new, not a slow drip
+    # The 90-day sum reaches 15 on the 15th sending day (QUIET+42); the 30-day sum is 6 or more from QUIET+15.
+    expected = [("dripper", QUIET + day) for day in range(42, 90, 3)]
+    expected.insert(1, ("one-bulk-day", QUIET + 42))
     assert fired(user_day(rows), rule("slow-drip")) == expected
 
 
 def test_slow_drip_needs_the_30_day_sum_too() -> None:
     # One attachment every 6 days: 15 in 90 days, but only 5 in any 30 days.
-    rows = [{"user": "sparse", "day": day, "personal_recipients": 1, "attachments_out": 1} for day in range(0, 180, 6)]
+    rows = [{"user": "sparse", "day": 0}]
+    rows += [{"user": "sparse", "day": QUIET + day, "personal_attachments": 1} for day in range(0, 180, 6)]
     assert fired(user_day(rows), rule("slow-drip")) == []
-    rows = [dict(row, attachments_out=2) for row in rows]  # 10 per 30 days; 15 reached on the 8th day (day 42)
-    assert fired(user_day(rows), rule("slow-drip"))[:2] == [("sparse", 42), ("sparse", 48)]
+    rows = [dict(row, personal_attachments=2) if row["day"] else row for row in rows]  # 10 per 30 days
+    assert fired(user_day(rows), rule("slow-drip"))[:2] == [("sparse", QUIET + 42), ("sparse", QUIET + 48)]
+
+
+def test_colleague_machine_then_personal_mail() -> None:
+    rows = [
+        {"user": "snoop", "day": 10, "other_user_hosts": 1},
+        {"user": "snoop", "day": 14, "personal_attachments": 2},  # 4 days after using a colleague's machine
+        {"user": "snoop", "day": 30, "personal_attachments": 1},  # 20 days after: outside the 7-day window
+        {"user": "homebody", "day": 14, "personal_attachments": 3},  # never on another's machine
+        {"user": "helper", "day": 14, "other_user_hosts": 2},  # on others' machines, nothing mailed home
+    ]
+    found = matches(user_day(rows), rule("colleague-machine-then-personal-mail"))
+    assert [(m.user_id, offset(m.day)) for m in found] == [("snoop", 14)]
+
+
+def test_cloud_upload_burst() -> None:
+    rows = [
+        {"user": "burst", "day": 5, "cloud_uploads": 12, "cloud_uploads__median": 1, "cloud_uploads__peer": 1},
+        {"user": "habit", "day": 5, "cloud_uploads": 12, "cloud_uploads__median": 10, "cloud_uploads__peer": 1},
+        {"user": "team", "day": 5, "cloud_uploads": 12, "cloud_uploads__median": 1, "cloud_uploads__peer": 8},
+        {"user": "few", "day": 5, "cloud_uploads": 2},
+    ]
+    assert fired(user_day(rows), rule("cloud-upload-burst")) == [("burst", 5)]
+
+
+def test_departing_job_search() -> None:
+    rows = [
+        leaving("leaver", 0, job_site_visits=3),  # 40 days before leaving: inside the 60-day window
+        leaving("leaver", 35, job_site_visits=0),
+        {"user": "stayer", "day": 0, "job_site_visits": 9},
+    ]
+    assert fired(user_day(rows), rule("departing-job-search")) == [("leaver", 0)]
 
 
 def test_mass_email_unusual_account() -> None:
