@@ -24,8 +24,16 @@ _STAGES: tuple[tuple[str, str], ...] = (
                len(list_filter(e.recipients, lambda r: list_contains($webmail, split_part(r, '@', 2)))) AS n_personal,
                e.attachment_count, coalesce(e.attachment_bytes, CASE WHEN e.attachment_count > 0 THEN e.bytes END, 0)
                  AS attachment_bytes,
-               e.content_type, coalesce(c1.category, c2.category) AS category
+               e.content_type, coalesce(c1.category, c2.category) AS category,
+               len(e.recipients) AS n_recipients,
+               e.kind = 'email' AND e.sender IS NOT NULL
+                 AND list_contains(o.staff_domains, split_part(e.sender, '@', 2))
+                 AND NOT list_contains(coalesce(a.own, []), e.sender) AS foreign_sender
         FROM events e
+        CROSS JOIN (SELECT list(DISTINCT split_part(email, '@', 2)) AS staff_domains FROM directory_snapshots
+                    WHERE email LIKE '%@%') o
+        LEFT JOIN (SELECT user_id, list(DISTINCT email) AS own FROM directory_snapshots GROUP BY ALL) a
+               ON a.user_id = e.user_id
         LEFT JOIN domain_categories c1 ON e.domain = c1.domain
         LEFT JOIN domain_categories c2 ON c1.domain IS NULL
              AND regexp_replace(e.domain, '^[^.]+\\.', '') = c2.domain""",
@@ -108,6 +116,8 @@ _STAGES: tuple[tuple[str, str], ...] = (
                count(DISTINCT path) FILTER (WHERE kind = 'file' AND activity = 'open') AS files_opened,
                count(*) FILTER (WHERE kind = 'file' AND path IN (SELECT lower(path) FROM decoy_files)) AS decoy_touches,
                count(*) FILTER (WHERE kind = 'email' AND activity = 'send') AS emails_sent,
+               coalesce(sum(n_recipients) FILTER (WHERE kind = 'email' AND activity = 'send'), 0) AS recipients_sent,
+               count(*) FILTER (WHERE kind = 'email' AND activity = 'send' AND foreign_sender) AS foreign_sender_emails,
                coalesce(sum(n_external) FILTER (WHERE kind = 'email' AND activity = 'send'), 0) AS external_recipients,
                coalesce(sum(n_personal) FILTER (WHERE kind = 'email' AND activity = 'send'), 0) AS personal_recipients,
                coalesce(sum(attachment_count) FILTER (WHERE kind = 'email' AND activity = 'send' AND n_external > 0), 0)

@@ -166,10 +166,22 @@ def test_email_features(store: Store) -> None:
         ],
     )  # fmt: skip
     row = features(store)
-    assert row["emails_sent"] == 2
+    assert row["emails_sent"] == 2 and row["recipients_sent"] == 4
     assert (row["external_recipients"], row["personal_recipients"]) == (2, 1)
+    assert row["foreign_sender_emails"] == 0
     assert (row["attachments_out"], row["attachment_bytes_out"]) == (2, 5000)  # external mail only
     assert row["personal_attachments"] == 2  # the first mail went to a webmail address too
+
+
+def test_mail_sent_as_another_employee(store: Store) -> None:
+    mails = [
+        event(EventKind.EMAIL, "send", at(DAY, 10), sender="bob@corp.com", recipients=("x@corp.com",)),  # Bob's
+        event(EventKind.EMAIL, "send", at(DAY, 11), sender="ann@corp.com", recipients=("x@corp.com",)),  # her own
+        event(EventKind.EMAIL, "send", at(DAY, 12), sender="ann@gmail.com", recipients=("x@corp.com",)),  # webmail
+        event(EventKind.EMAIL, "view", at(DAY, 13), sender="bob@corp.com", recipients=("ann@corp.com",)),  # received
+    ]
+    load(store, mails)
+    assert features(store)["foreign_sender_emails"] == 1
 
 
 def test_attachment_bytes_fall_back_to_message_size(store: Store) -> None:

@@ -88,17 +88,28 @@ def test_hacking_tool_then_other_host() -> None:
     rows = [
         {"user": "a", "day": 0, "hacking_downloads": 2},
         {"user": "a", "day": 3, "other_user_hosts": 1},
-        {"user": "a", "day": 7, "other_user_hosts": 1},  # the download left the 7-day window
+        {"user": "a", "day": 29, "other_user_hosts": 1},  # day 29: the download is still in the 30-day window
+        {"user": "a", "day": 30, "other_user_hosts": 1},  # day 30: it left the window
         {"user": "b", "day": 0, "other_user_hosts": 1},
         {"user": "b", "day": 2, "hacking_downloads": 1},  # download after the logon
         {"user": "c", "day": 5, "other_user_hosts": 3, "hacking_downloads": 1},  # same day counts
         {"user": "d", "day": 5, "other_user_hosts": 3, "exe_downloads": 4},  # ordinary downloads
     ]
     found = matches(user_day(rows), rule("hacking-tool-then-other-host"))
-    assert [(m.user_id, offset(m.day)) for m in found] == [("a", 3), ("c", 5)]
+    assert [(m.user_id, offset(m.day)) for m in found] == [("a", 3), ("c", 5), ("a", 29)]
     assert found[0].explanation == (
-        "used 1 machine(s) of other users, 1 day(s) with hacking-tool downloads in the last 7 days"
+        "used 1 machine(s) of other users, 1 day(s) with hacking-tool downloads in the last 30 days"
     )
+
+
+def test_mail_as_another_employee() -> None:
+    rows = [
+        {"user": "spoofer", "day": 3, "foreign_sender_emails": 1, "recipients_sent": 40},
+        {"user": "honest", "day": 3, "emails_sent": 20, "recipients_sent": 40},
+    ]
+    found = matches(user_day(rows), rule("mail-as-another-employee"))
+    assert [(m.user_id, offset(m.day)) for m in found] == [("spoofer", 3)]
+    assert found[0].explanation == "1 e-mail(s) sent as another employee, to 40 recipients"
 
 
 def test_decoy_touched_is_critical() -> None:
@@ -180,11 +191,21 @@ def test_mass_email_unusual_account() -> None:
         {"user": "newcomer", "day": 10, "emails_sent": 60, "emails_sent__median": 1, "emails_sent__peer": 1},
         {"user": "external", "day": 20, "external_recipients": 80, "external_recipients__peer": 2},
         {"user": "small", "day": 20, "emails_sent": 40},
+        {"user": "one-mass-mail", "day": 20, "emails_sent": 1, "recipients_sent": 40, "recipients_sent__median": 3},
+        {"user": "one-mass-mail", "day": 0},
+        {
+            "user": "team-list",
+            "day": 20,
+            "recipients_sent": 40,
+            "recipients_sent__median": 3,
+            "recipients_sent__peer": 30,
+        },
+        {"user": "team-list", "day": 0},
     ]
     found = matches(user_day(rows), rule("mass-email-unusual-account"))
-    assert [(m.user_id, offset(m.day)) for m in found] == [("external", 20), ("spammer", 20)]
-    assert found[1].explanation == (
-        "60 e-mails (20.0x their median, peers 5), 0 external recipients (0.0x their median)"
+    assert [(m.user_id, offset(m.day)) for m in found] == [("external", 20), ("one-mass-mail", 20), ("spammer", 20)]
+    assert found[2].explanation == (
+        "60 e-mails (20.0x their median, peers 5) to 0 recipients (0.0x their median), 0 of them external"
     )
 
 
