@@ -179,14 +179,19 @@ def score_command(
     ),
     source: Annotated[str, typer.Option(help=f"Input format of DIR: {', '.join(sorted(READERS))}.")] = "cert",
     store: Annotated[Path | None, typer.Option(help="Store file to use instead of the home's.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Score only days from YYYY-MM-DD on, reusing the cached history and model (daily use)."),
+    ] = None,
 ) -> None:
     """Score every user-day (features, baselines, anomaly ensemble, scenario rules) and write the scores CSV."""
     from molehunt.detect.pipeline import score_store, write_scores_csv
 
     with _errors(), open_store(_store_path(ctx, store)) as opened, RichProgress() as bar:
+        first = date.fromisoformat(since) if since else None
         if directory is not None:
             ingest(opened, source, directory, progress=bar)
-        run = score_store(opened, progress=bar)
+        run = score_store(opened, progress=bar, since=first)
         written = write_scores_csv(opened, out_file)
     out.print(
         f"Scored {run.user_days:,} user-days of {run.users:,} users ({run.rule_hits:,} rule hits); "

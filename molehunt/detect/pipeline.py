@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import cast
 
@@ -16,6 +17,7 @@ import pyarrow as pa
 
 from molehunt.detect.anomaly import EnsembleScorer, IsolationForestScorer, TailScorer
 from molehunt.detect.matrix import deviation_matrix
+from molehunt.detect.models import load_model, save_model
 from molehunt.detect.rules import Rule, RuleMatch, builtin_rules, match_rules
 from molehunt.detect.scoring import (
     ScoreWeights,
@@ -48,21 +50,36 @@ def score_store(
     weights: ScoreWeights = ScoreWeights(),  # noqa: B008 - frozen, immutable default
     progress: Progress | None = None,
     random_state: int = 0,
+    since: date | None = None,
 ) -> ScoreRun:
-    """Compute and store risk scores for all user-days with activity; returns counts."""
+    """Compute and store risk scores for all user-days with activity; returns counts.
+
+    With `since`, only days from `since` on are (re)scored: their features and baselines are computed from the
+    events of the trailing window, the anomaly model of the last full run is reused, and earlier scores stay as
+    they are. Cached between runs: user_day_features, user_day (baselines), the fitted model, scores.
+    """
+    if since is not None:
+        load_model(store)  # fail early, before any work, when there was no full run
     sink = progress or NoProgress()
     steps = ["features", "baselines", "anomaly", "rules", "combine"]
     sink.begin("score", len(steps))
-    build_user_day(store, domains)
+    build_user_day(store, domains, since)
     sink.advance(1)
-    build_baselines(store)
+    build_baselines(store, since=since)
     sink.advance(1)
-    table: pa.Table = store.con.sql("SELECT * FROM user_day ORDER BY user_id, day").to_arrow_table()
+    table: pa.Table = store.con.sql(
+        "SELECT * FROM user_day WHERE day >= $since ORDER BY user_id, day", params={"since": since or date.min}
+    ).to_arrow_table()
     matrix = deviation_matrix(table)
-    model = EnsembleScorer(scorers=(IsolationForestScorer(random_state=random_state), TailScorer())).fit(matrix.values)
-    anomaly = model.score_samples(matrix.values)
+    if since is None:
+        members = (IsolationForestScorer(random_state=random_state), TailScorer())
+        model = EnsembleScorer(scorers=members).fit(matrix.values)
+        save_model(store, model, table.num_rows)
+    else:
+        model = load_model(store)
+    anomaly = model.score_samples(matrix.values) if table.num_rows else np.zeros(0)
     fitted_tail = cast(TailScorer, model.scorers_[1])
-    contributions = fitted_tail.feature_contributions(matrix.values)
+    contributions = fitted_tail.feature_contributions(matrix.values) if table.num_rows else np.zeros((0, 0))
     sink.advance(1)
     hits = match_rules(store.con, rules if rules is not None else builtin_rules(), table="user_day")
     sink.advance(1)
@@ -81,7 +98,7 @@ def score_store(
     prior = prior_alerts(users, days, hits, weights.prior_alert_days)
     risk = combine(anomaly, rule_points, departure, prior, weights)
     reasons = _reasons(table, matrix.columns, contributions, fired, departure, weights)
-    _write(store, users, days, risk, anomaly, rule_points, fired, reasons)
+    _write(store, users, days, risk, anomaly, rule_points, fired, reasons, since)
     sink.advance(1)
     sink.end()
     return ScoreRun(len(users), len(set(users)), len(hits))
@@ -137,6 +154,7 @@ def _write(
     rule_points: np.ndarray,
     fired: dict[int, list[RuleMatch]],
     reasons: list[str],
+    since: date | None,
 ) -> None:
     rules = [sorted({h.rule_id for h in fired.get(i, [])}) for i in range(len(users))]
     result = pa.table(
@@ -152,7 +170,12 @@ def _write(
     )
     store.con.register("new_scores", result)
     try:
-        store.con.execute("CREATE OR REPLACE TABLE scores AS SELECT * FROM new_scores")
+        with store.transaction() as con:
+            if since is None:
+                con.execute("CREATE OR REPLACE TABLE scores AS SELECT * FROM new_scores")
+            else:
+                con.execute("DELETE FROM scores WHERE day >= ?", [since])
+                con.execute("INSERT INTO scores SELECT * FROM new_scores")
     finally:
         store.con.unregister("new_scores")
 

@@ -8,12 +8,15 @@ history) and F__peer (the median of F that day among users of the same role and 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from molehunt.features.catalog import FEATURE_NAMES
 from molehunt.features.user_day import HISTORY_DAYS
 from molehunt.store import Store
 
 
 def baseline_sql(window_days: int = HISTORY_DAYS) -> str:
+    """SELECT of user_day rows from user_day_features rows with day >= $window_start, kept from $since on."""
     columns = []
     for name in FEATURE_NAMES:
         columns += [
@@ -21,15 +24,22 @@ def baseline_sql(window_days: int = HISTORY_DAYS) -> str:
             f"mad({name}) OVER history AS {name}__mad",
             f"median({name}) OVER peers AS {name}__peer",
         ]
-    return f"""CREATE OR REPLACE TABLE user_day AS
+    return f"""SELECT * FROM (
 SELECT *, count(*) OVER history AS history_days, {", ".join(columns)}
-FROM user_day_features
+FROM user_day_features WHERE day >= $window_start
 WINDOW history AS (PARTITION BY user_id ORDER BY day
                    RANGE BETWEEN INTERVAL {int(window_days)} DAYS PRECEDING AND INTERVAL 1 DAY PRECEDING),
-       peers AS (PARTITION BY role, department, day)"""
+       peers AS (PARTITION BY role, department, day)
+) WHERE day >= $since"""
 
 
-def build_baselines(store: Store, window_days: int = HISTORY_DAYS) -> int:
-    """(Re)build `user_day` from `user_day_features`; returns its row count."""
-    store.con.execute(baseline_sql(window_days))
-    return store.count("SELECT count(*) FROM user_day")
+def build_baselines(store: Store, window_days: int = HISTORY_DAYS, since: date | None = None) -> int:
+    """(Re)build `user_day` from `user_day_features` (from `since` on, keeping earlier rows); returns rows built."""
+    first = since or date.min
+    params = {"window_start": first - timedelta(days=window_days) if since else date.min, "since": first}
+    if since is None:
+        store.con.execute(f"CREATE OR REPLACE TABLE user_day AS {baseline_sql(window_days)}", params)
+    else:
+        store.con.execute("DELETE FROM user_day WHERE day >= ?", [since])
+        store.con.execute(f"INSERT INTO user_day {baseline_sql(window_days)}", params)
+    return store.count("SELECT count(*) FROM user_day WHERE day >= ?", [first])

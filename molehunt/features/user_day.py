@@ -6,6 +6,8 @@ build_user_day() writes the table `user_day_features` (features and context per 
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from molehunt.features.catalog import FEATURE_NAMES
 from molehunt.features.domains import DomainLists
 from molehunt.store import Store
@@ -36,7 +38,8 @@ _STAGES: tuple[tuple[str, str], ...] = (
                ON a.user_id = e.user_id
         LEFT JOIN domain_categories c1 ON e.domain = c1.domain
         LEFT JOIN domain_categories c2 ON c1.domain IS NULL
-             AND regexp_replace(e.domain, '^[^.]+\\.', '') = c2.domain""",
+             AND regexp_replace(e.domain, '^[^.]+\\.', '') = c2.domain
+        WHERE e.time >= $window_start""",
     ),
     # Hour-of-day profile: share of the user's trailing-window events that fell in each hour.
     (
@@ -66,14 +69,15 @@ _STAGES: tuple[tuple[str, str], ...] = (
     (
         "fx_main_host",
         """SELECT user_id, arg_max(host, n) AS host FROM (
-               SELECT user_id, host, count(*) AS n FROM fx_events WHERE kind = 'logon' AND host IS NOT NULL
+               SELECT user_id, host, count(*) AS n FROM events WHERE kind = 'logon' AND host IS NOT NULL
                GROUP BY ALL) GROUP BY user_id""",
     ),
     (
         "fx_hosts",
         """WITH first_use AS (
-               SELECT user_id, host, min(day) AS first_day FROM fx_events WHERE host IS NOT NULL GROUP BY ALL
-           ), users AS (SELECT user_id, min(day) AS first_day FROM fx_events GROUP BY ALL),
+               SELECT user_id, host, min(CAST(time AS DATE)) AS first_day FROM events WHERE host IS NOT NULL
+               GROUP BY ALL
+           ), users AS (SELECT user_id, min(CAST(time AS DATE)) AS first_day FROM events GROUP BY ALL),
            used AS (SELECT DISTINCT user_id, day, host FROM fx_events WHERE host IS NOT NULL)
            SELECT u.user_id, u.day,
                   count(*) FILTER (WHERE f.first_day = u.day AND u.day > s.first_day) AS new_hosts,
@@ -138,7 +142,9 @@ _STAGES: tuple[tuple[str, str], ...] = (
     # Departure: the last day of activity of a user who drops out of the directory.
     (
         "fx_context",
-        """WITH last_seen AS (SELECT user_id, min(day) AS first_day, max(day) AS last_day FROM fx_events GROUP BY ALL)
+        """WITH last_seen AS (
+               SELECT user_id, min(CAST(time AS DATE)) AS first_day, max(CAST(time AS DATE)) AS last_day
+               FROM events GROUP BY ALL)
            SELECT l.user_id, l.first_day, CASE WHEN d.departed THEN l.last_day END AS departure_day,
                   d.role, d.department
            FROM last_seen l LEFT JOIN directory_users d USING (user_id)""",
@@ -152,8 +158,7 @@ _SOURCES = {
     "other_user_hosts": "o.other_user_hosts",
     "files_outside_projects": "f.files_outside_projects",
 }
-FINAL = f"""CREATE OR REPLACE TABLE user_day_features AS
-SELECT c.user_id, c.day,
+FINAL = f"""SELECT c.user_id, c.day,
        CAST(x.departure_day - c.day AS INTEGER) AS days_to_departure,
        x.role, x.department, x.first_day,
        {", ".join(f"CAST(coalesce({_SOURCES.get(n, 'c.' + n)}, 0) AS BIGINT) AS {n}" for n in FEATURE_NAMES)}
@@ -161,20 +166,38 @@ FROM fx_counts c
 JOIN fx_context x USING (user_id)
 LEFT JOIN fx_hours h USING (user_id, day)
 LEFT JOIN fx_hosts o USING (user_id, day)
-LEFT JOIN fx_files f USING (user_id, day)"""
+LEFT JOIN fx_files f USING (user_id, day)
+WHERE c.day >= $since"""
 
 
-def build_user_day(store: Store, domains: DomainLists | None = None) -> int:
-    """(Re)build user_day_features from the store's events; returns the number of user-days."""
+def build_user_day(store: Store, domains: DomainLists | None = None, since: date | None = None) -> int:
+    """(Re)build user_day_features from the store's events; returns the number of user-days (re)computed.
+
+    With `since`, only days from `since` on are recomputed (reading events from HISTORY_DAYS before it, for the
+    hour profile, plus light whole-history scans for first use of machines, main machines and departures);
+    earlier rows are kept as cached. Without it the table is rebuilt.
+    """
     lists = domains or DomainLists()
     con = store.con
     con.execute("CREATE OR REPLACE TEMP TABLE domain_categories (domain VARCHAR, category VARCHAR)")
     con.executemany("INSERT INTO domain_categories VALUES (?, ?)", lists.rows())
-    webmail = sorted(lists.categories.get("webmail", ()))
+    first = since or date.min
+    values = {
+        "webmail": sorted(lists.categories.get("webmail", ())),
+        "window_start": datetime.combine(first - timedelta(days=HISTORY_DAYS) if since else date.min, time()),
+        "since": first,
+    }
     for name, sql in _STAGES:
-        params = {"webmail": webmail} if "$webmail" in sql else {}
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", params)
-    con.execute(FINAL)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", _bound(sql, values))
+    if since is None:
+        con.execute(f"CREATE OR REPLACE TABLE user_day_features AS {FINAL}", _bound(FINAL, values))
+    else:
+        con.execute("DELETE FROM user_day_features WHERE day >= ?", [since])
+        con.execute(f"INSERT INTO user_day_features {FINAL}", _bound(FINAL, values))
     for name, _ in _STAGES:
         con.execute(f"DROP TABLE IF EXISTS {name}")
-    return store.count("SELECT count(*) FROM user_day_features")
+    return store.count("SELECT count(*) FROM user_day_features WHERE day >= ?", [first])
+
+
+def _bound(sql: str, values: dict[str, object]) -> dict[str, object]:
+    return {name: value for name, value in values.items() if f"${name}" in sql}

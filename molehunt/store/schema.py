@@ -119,6 +119,22 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     ),
 )
 
+MIGRATIONS += (
+    (
+        2,
+        (
+            # Fitted models (scikit-learn estimators, pickled), so scoring a new day reuses the fit of the last
+            # full scoring. Only molehunt writes here; the store is as trusted as the code that reads it.
+            """CREATE TABLE models (
+                name VARCHAR PRIMARY KEY,
+                fitted_at TIMESTAMP NOT NULL,
+                fitted_rows BIGINT NOT NULL,
+                payload BLOB NOT NULL
+            )""",
+        ),
+    ),
+)
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 # Tables whose rows come from an ingested file (they carry its file_id).

@@ -1,0 +1,116 @@
+"""Scoring new days reuses the cached history: the same features and baselines as a full rebuild, old scores kept."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from molehunt.detect.pipeline import score_store
+from molehunt.errors import MolehuntError
+from molehunt.events import EVENT_COLUMN_NAMES, Event, EventKind, Provenance
+from molehunt.store import Store, open_store
+
+START = date(2010, 1, 4)
+SPLIT = START + timedelta(days=70)
+
+
+def day_events(user: str, day: date, usb: bool, leak: bool = False) -> list[Event]:
+    when = datetime(day.year, day.month, day.day, 9)
+    out = [
+        Event("t", EventKind.LOGON, when, user, "logon", Provenance(1, 2), host=f"PC-{user}"),
+        Event(
+            "t",
+            EventKind.HTTP,
+            when + timedelta(hours=3),
+            user,
+            "visit",
+            Provenance(1, 2),
+            url="http://a.com",
+            domain="a.com",
+        ),
+    ]
+    if leak:
+        out.append(
+            Event(
+                "t",
+                EventKind.HTTP,
+                when,
+                user,
+                "upload",
+                Provenance(1, 2),
+                url="http://wikileaks.org/u",
+                domain="wikileaks.org",
+            )
+        )
+    if usb:
+        out.append(
+            Event(
+                "t", EventKind.DEVICE, when + timedelta(hours=1), user, "connect", Provenance(1, 2), host=f"PC-{user}"
+            )
+        )
+        out += [
+            Event(
+                "t",
+                EventKind.FILE,
+                when + timedelta(hours=1, minutes=i),
+                user,
+                "copy",
+                Provenance(1, 2),
+                path=f"f{i}.doc",
+                to_removable=True,
+            )
+            for i in range(30)
+        ]
+    return out
+
+
+def insert(store: Store, first: date, last: date) -> None:
+    rows = []
+    day = first
+    while day <= last:
+        for n, user in enumerate(("ANN", "BOB", "CAT", "DAN")):
+            dan_turns = user == "DAN" and day > SPLIT + timedelta(days=2)
+            rows += [e.to_row() for e in day_events(user, day, usb=(day.day + n) % 11 == 0, leak=dan_turns)]
+        day += timedelta(days=1)
+    store.con.executemany(f"INSERT INTO events VALUES ({', '.join('?' for _ in EVENT_COLUMN_NAMES)})", rows)
+    for user in ("ANN", "BOB", "CAT", "DAN"):
+        store.con.execute(
+            "INSERT INTO directory_snapshots (month, user_id, role, department, file_id, line) "
+            "VALUES (?, ?, 'Eng', 'R', 1, 2)",
+            [first.replace(day=1), user],
+        )
+
+
+def table(store: Store, name: str, since: date) -> list[tuple[object, ...]]:
+    return store.con.execute(f"SELECT * FROM {name} WHERE day >= ? ORDER BY user_id, day", [since]).fetchall()
+
+
+def test_new_days_match_a_full_rebuild_and_old_scores_stay(tmp_path: Path) -> None:
+    with open_store(tmp_path / "daily.duckdb") as daily, open_store(tmp_path / "full.duckdb") as full:
+        insert(daily, START, SPLIT - timedelta(days=1))
+        score_store(daily)
+        before = daily.con.execute("SELECT * FROM scores ORDER BY user_id, day").fetchall()
+        insert(daily, SPLIT, SPLIT + timedelta(days=9))  # ten new days arrive
+        score_store(daily, since=SPLIT)
+
+        insert(full, START, SPLIT + timedelta(days=9))
+        score_store(full)
+
+        for name in ("user_day_features", "user_day"):
+            assert table(daily, name, SPLIT) == table(full, name, SPLIT), name
+        assert (
+            daily.con.execute("SELECT * FROM scores WHERE day < ? ORDER BY user_id, day", [SPLIT]).fetchall() == before
+        )
+        assert daily.count("SELECT count(*) FROM scores WHERE day >= ?", [SPLIT]) == 40
+        dan = daily.con.execute("SELECT max(score) FROM scores WHERE user_id = 'DAN' AND day > ?", [SPLIT]).fetchall()
+        calm = daily.con.execute("SELECT max(score) FROM scores WHERE user_id <> 'DAN' AND day > ?", [SPLIT]).fetchall()
+        assert dan[0][0] > calm[0][0]  # the new leak-site uploads stand out on the new days
+
+
+def test_since_without_a_full_run_says_what_to_do(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.duckdb") as store:
+        insert(store, START, START + timedelta(days=5))
+        with pytest.raises(MolehuntError, match="without --since"):
+            score_store(store, since=START)
