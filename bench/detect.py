@@ -87,9 +87,10 @@ with open_store(Path(sys.argv[1])) as store:
     t1 = time.perf_counter()
     build_baselines(store)
     t2 = time.perf_counter()
-    pipeline.score_store(store)  # again, whole: features + baselines + scorers + rules + combine
+    run = pipeline.score_store(store)  # again, whole: features + baselines + scorers + rules + combine
     t3 = time.perf_counter()
-print(json.dumps({"events": events, "features": t1 - t0, "baselines": t2 - t1, "full": t3 - t2}))
+print(json.dumps({"events": events, "user_days": run.user_days, "features": t1 - t0, "baselines": t2 - t1,
+                  "full": t3 - t2, **{"score " + k: v for k, v in run.seconds.items()}}))
 """
 
 PANDAS_CHILD = """
@@ -128,9 +129,13 @@ def speed(args: argparse.Namespace) -> None:
     n = ours["events"]
     print(f"events: {n:,}")
     print(f"{'stage':<40}{'seconds':>9}{'events/s':>14}")
+    print(f"user-days: {ours['user_days']:,.0f}")
     for stage in ("features", "baselines"):
         print(f"{'molehunt ' + stage:<40}{ours[stage]:>9.1f}{n / ours[stage]:>14,.0f}")
     print(f"{'molehunt score (all stages, again)':<40}{ours['full']:>9.1f}{n / ours['full']:>14,.0f}")
+    for stage in ("features", "baselines", "anomaly", "rules", "combine"):
+        seconds = ours["score " + stage]
+        print(f"{'  of which ' + stage:<40}{seconds:>9.1f}{n / max(seconds, 1e-9):>14,.0f}")
     print(f"{'pandas groupby (4 features only)':<40}{theirs['seconds']:>9.1f}{n / theirs['seconds']:>14,.0f}")
     print(f"peak RSS: molehunt {rss:,.0f} MiB, pandas {pandas_rss:,.0f} MiB (pandas holds 6 columns in memory)")
 

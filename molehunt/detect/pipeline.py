@@ -7,6 +7,7 @@ which `molehunt score --out` writes as CSV and `molehunt alerts` ranks. Ground t
 from __future__ import annotations
 
 import csv
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -40,6 +41,7 @@ class ScoreRun:
     user_days: int
     users: int
     rule_hits: int
+    seconds: dict[str, float]  # wall time per stage: features, baselines, anomaly, rules, combine
 
 
 def score_store(
@@ -61,12 +63,11 @@ def score_store(
     if since is not None:
         load_model(store)  # fail early, before any work, when there was no full run
     sink = progress or NoProgress()
-    steps = ["features", "baselines", "anomaly", "rules", "combine"]
-    sink.begin("score", len(steps))
+    clock = _Clock(sink, ("features", "baselines", "anomaly", "rules", "combine"))
     build_user_day(store, domains, since)
-    sink.advance(1)
+    clock.lap()
     build_baselines(store, since=since)
-    sink.advance(1)
+    clock.lap()
     table: pa.Table = store.con.sql(
         "SELECT * FROM user_day WHERE day >= $since ORDER BY user_id, day", params={"since": since or date.min}
     ).to_arrow_table()
@@ -80,9 +81,9 @@ def score_store(
     anomaly = model.score_samples(matrix.values) if table.num_rows else np.zeros(0)
     fitted_tail = cast(TailScorer, model.scorers_[1])
     contributions = fitted_tail.feature_contributions(matrix.values) if table.num_rows else np.zeros((0, 0))
-    sink.advance(1)
+    clock.lap()
     hits = match_rules(store.con, rules if rules is not None else builtin_rules(), table="user_day")
-    sink.advance(1)
+    clock.lap()
 
     users = table["user_id"].to_pylist()
     days = table["day"].to_pylist()
@@ -99,9 +100,25 @@ def score_store(
     risk = combine(anomaly, rule_points, departure, prior, weights)
     reasons = _reasons(table, matrix.columns, contributions, fired, departure, weights)
     _write(store, users, days, risk, anomaly, rule_points, fired, reasons, since)
-    sink.advance(1)
+    clock.lap()
     sink.end()
-    return ScoreRun(len(users), len(set(users)), len(hits))
+    return ScoreRun(len(users), len(set(users)), len(hits), clock.seconds)
+
+
+class _Clock:
+    """Advances the progress bar one stage at a time and keeps each stage's wall time."""
+
+    def __init__(self, sink: Progress, stages: tuple[str, ...]) -> None:
+        self.sink, self.stages = sink, stages
+        self.seconds: dict[str, float] = {}
+        sink.begin("score", len(stages))
+        self.started = time.perf_counter()
+
+    def lap(self) -> None:
+        now = time.perf_counter()
+        self.seconds[self.stages[len(self.seconds)]] = now - self.started
+        self.started = now
+        self.sink.advance(1)
 
 
 def _reasons(
