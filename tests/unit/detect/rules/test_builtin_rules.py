@@ -102,6 +102,14 @@ def test_hacking_tool_then_other_host() -> None:
     )
 
 
+def test_hacking_tool_download() -> None:
+    rows = [{"user": "tinkerer", "day": 2, "hacking_downloads": 1}, {"user": "plain", "day": 2, "exe_downloads": 3}]
+    found = matches(user_day(rows), rule("hacking-tool-download"))
+    assert [(m.user_id, offset(m.day), m.explanation) for m in found] == [
+        ("tinkerer", 2, "1 request(s) to hacking-tool or keylogger sites")
+    ]
+
+
 def test_mail_as_another_employee() -> None:
     rows = [
         {"user": "spoofer", "day": 3, "foreign_sender_emails": 1, "recipients_sent": 40},
