@@ -19,6 +19,8 @@ from sklearn.metrics import roc_auc_score
 from molehunt.errors import InputError
 from molehunt.store import Store
 
+MIN_ACTIVE_FOR_TOP5 = 20
+
 
 @dataclass(frozen=True)
 class Truth:
@@ -40,7 +42,8 @@ class DetectionDelay:
 
     @property
     def before_leaving(self) -> bool:
-        return self.first_in_top5 is not None and self.first_in_top5 <= self.last_day
+        """Reached a day's top 5 before their last day (on the last day itself is too late to stop them)."""
+        return self.first_in_top5 is not None and self.first_in_top5 < self.last_day
 
 
 @dataclass(frozen=True)
@@ -117,9 +120,11 @@ def evaluate(scores: list[tuple[str, date, float]], truth: Truth) -> Evaluation:
 
     - user AUC: ROC AUC of max-over-days score per user, insiders positive.
     - user-day AUC: ROC AUC over user-days, malicious user-days positive.
-    - recall top 1% / 5%: share of malicious user-days among the ceil(1% / 5% of user-days) highest scores.
+    - recall top 1% / 5%: share of all malicious user-days (those of the scored period, scored or not) found among
+      the ceil(1% / 5% of user-days) highest scores.
     - insiders in top k: insiders among the k highest users, k = number of insiders.
-    - delays: for insiders who leave, from their first malicious day to the first day they rank in that day's top 5.
+    - delays: for insiders who leave, from their first malicious day to the first day they rank in that day's top 5;
+      only days with at least MIN_ACTIVE_FOR_TOP5 active users count (on a near-empty weekend anyone is in the top 5).
     """
     if not scores:
         raise InputError("no scores to evaluate")
@@ -133,15 +138,18 @@ def evaluate(scores: list[tuple[str, date, float]], truth: Truth) -> Evaluation:
     user_labels = np.array([u in truth.insiders for u in users], dtype=int)
     k = len(truth.insiders)
 
+    first_day, last_day = min(r[1] for r in ordered), max(r[1] for r in ordered)
+    malicious = sum(1 for _, d in truth.malicious_days if first_day <= d <= last_day)
+
     def recall(share: float) -> float:
         cut = int(np.ceil(share * len(ordered)))
-        return float(labels[:cut].sum() / max(labels.sum(), 1))
+        return float(labels[:cut].sum() / max(malicious, 1))
 
     return Evaluation(
         users=len(users),
         insiders=int(user_labels.sum()),
         user_days=len(ordered),
-        malicious_user_days=int(labels.sum()),
+        malicious_user_days=malicious,
         user_auc=_auc(user_labels, np.array([per_user[u] for u in users])),
         user_day_auc=_auc(labels, values),
         recall_top1=recall(0.01),
@@ -159,7 +167,8 @@ def _delays(ordered: list[tuple[str, date, float]], truth: Truth) -> tuple[Detec
         by_day[day].append((user, score))
         last_days[user] = max(day, last_days.get(user, day))
     for day, entries in by_day.items():
-        top5[day] = {u for u, _ in entries[:5]}  # already in score order
+        if len(entries) >= MIN_ACTIVE_FOR_TOP5:
+            top5[day] = {u for u, _ in entries[:5]}  # already in score order
     delays = []
     for user in sorted(truth.leavers):
         last_day = last_days.get(user)

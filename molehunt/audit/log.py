@@ -8,9 +8,9 @@ Directory layout (see :mod:`molehunt.audit.framing` for the record format)::
 The signing key lives in a separate keys directory (molehunt.audit.keys). An append returns only after
 the entries are fsynced. After a crash mid-append the entries file ends in an incomplete tail; such a
 log opens (so it can be verified) but refuses to append until it is reopened with
-``truncate_incomplete_tail=True``, which cuts the tail off. The choice is explicit because an unexpected
-tail might also be evidence of tampering, and truncating destroys it. A log whose entries or checkpoints
-are otherwise damaged never accepts appends.
+``truncate_incomplete_tail=True``, which cuts incomplete tails off the entries and checkpoints files.
+The choice is explicit because an unexpected tail might also be evidence of tampering, and truncating
+destroys it. A log whose entries or checkpoints are otherwise damaged never accepts appends.
 """
 
 from __future__ import annotations
@@ -79,10 +79,12 @@ class AuditLog:
     @classmethod
     def _load(cls, directory: Path, key: Ed25519PrivateKey, lock_fd: int, truncate: bool) -> AuditLog:
         entries_path = directory / ENTRIES_FILE
+        if truncate:
+            for path in (entries_path, directory / CHECKPOINTS_FILE):
+                torn = framing.read(path)
+                if torn.torn:
+                    framing.truncate_durably(path, torn.tail_offset)
         scan = framing.read(entries_path)
-        if truncate and scan.torn:
-            framing.truncate_durably(entries_path, scan.tail_offset)
-            scan = framing.read(entries_path)
         damage: str | None = None
         if scan.corrupt is not None:
             damage = f"{entries_path}: {scan.corrupt}"

@@ -42,8 +42,9 @@ def deviation_matrix(table: pa.Table) -> DeviationMatrix:
         value = _column(table, feature)
         median = _column(table, f"{feature}__median")
         mad = _column(table, f"{feature}__mad")
-        peer = _column(table, f"{feature}__peer")
-        peer_dev = np.clip((value - peer) / np.maximum(peer, 1.0), 0.0, None)
+        peer = _column(table, f"{feature}__peer", default=np.nan)
+        # No peer group that day (too few active peers): no peer evidence either way.
+        peer_dev = np.nan_to_num(np.clip((value - peer) / np.maximum(peer, 1.0), 0.0, None), nan=0.0)
         own_dev = np.clip((value - median) / np.maximum(MAD_SCALE * mad, 1.0), 0.0, None)
         columns += [trust * own_dev + (1.0 - trust) * peer_dev, peer_dev]
         names += [f"{feature}:own", f"{feature}:peer"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import cast
 
@@ -27,6 +27,7 @@ from molehunt.detect.scoring import (
     feature_reason,
     prior_alerts,
 )
+from molehunt.errors import MolehuntError
 from molehunt.features.baselines import build_baselines
 from molehunt.features.domains import DomainLists
 from molehunt.features.user_day import build_user_day
@@ -60,8 +61,11 @@ def score_store(
     events of the trailing window, the anomaly model of the last full run is reused, and earlier scores stay as
     they are. Cached between runs: user_day_features, user_day (baselines), the fitted model, scores.
     """
+    if store.count("SELECT count(*) FROM events") == 0:
+        raise MolehuntError("the store holds no events: ingest a dataset first (`molehunt ingest DIR`)")
     if since is not None:
         load_model(store)  # fail early, before any work, when there was no full run
+        _refuse_gap(store, since)
     sink = progress or NoProgress()
     clock = _Clock(sink, ("features", "baselines", "anomaly", "rules", "combine"))
     build_user_day(store, domains, since)
@@ -103,6 +107,19 @@ def score_store(
     clock.lap()
     sink.end()
     return ScoreRun(len(users), len(set(users)), len(hits), clock.seconds)
+
+
+def _refuse_gap(store: Store, since: date) -> None:
+    """Scoring from `since` must not leave unscored days behind it (days ingested but never scored)."""
+    cached = store.scalar("SELECT max(day) FROM user_day_features")
+    if not isinstance(cached, date):
+        raise MolehuntError("nothing is scored yet: run `molehunt score` once without --since")
+    missed = store.scalar(
+        "SELECT min(CAST(time AS DATE)) FROM events WHERE time >= ? AND time < ?",
+        [cached + timedelta(days=1), since],
+    )
+    if isinstance(missed, date):
+        raise MolehuntError(f"days from {missed} to {since} were never scored; run with --since {missed}")
 
 
 class _Clock:

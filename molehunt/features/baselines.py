@@ -2,7 +2,8 @@
 
 build_baselines() turns `user_day_features` into `user_day`: each feature F gains F__median and F__mad (robust
 centre and spread over the user's active days in the trailing window, the day itself excluded; NULL without
-history) and F__peer (the median of F that day among users of the same role and department).
+history) and F__peer (the median of F that day among users of the same role and department, when at least
+MIN_PEERS of them were active; NULL otherwise, so a lone user is never their own peer).
 `history_days` counts the active days in the window, so callers can trust the own baseline only when it is full.
 """
 
@@ -14,6 +15,9 @@ from molehunt.features.catalog import FEATURE_NAMES
 from molehunt.features.user_day import HISTORY_DAYS
 from molehunt.store import Store
 
+# A peer median needs a group: with fewer people active that day (the user included) it is NULL, not the user.
+MIN_PEERS = 4
+
 
 def baseline_sql(window_days: int = HISTORY_DAYS) -> str:
     """SELECT of user_day rows from user_day_features rows with day >= $window_start, kept from $since on."""
@@ -22,7 +26,7 @@ def baseline_sql(window_days: int = HISTORY_DAYS) -> str:
         columns += [
             f"median({name}) OVER history AS {name}__median",
             f"mad({name}) OVER history AS {name}__mad",
-            f"median({name}) OVER peers AS {name}__peer",
+            f"CASE WHEN count(*) OVER peers >= {MIN_PEERS} THEN median({name}) OVER peers END AS {name}__peer",
         ]
     return f"""SELECT * FROM (
 SELECT *, count(*) OVER history AS history_days, {", ".join(columns)}

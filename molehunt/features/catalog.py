@@ -19,9 +19,9 @@ class Feature:
 
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("events", "all events of the day"),
+    Feature("events", "events of all kinds"),
     Feature("logons", "logons"),
-    Feature("after_hours_events", "events outside the user's usual hours (their own 5th-95th percentile hours)"),
+    Feature("after_hours_events", "events at hours holding under 1% of the user's trailing 60-day activity"),
     Feature("weekend_events", "events on a Saturday or Sunday"),
     Feature("new_hosts", "machines used today that the user never used before"),
     Feature("other_user_hosts", "machines used today that are another user's main machine"),

@@ -40,6 +40,7 @@ DEFAULT_CATEGORIES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 CATEGORIES = tuple(DEFAULT_CATEGORIES)
+WEB_PRIORITY = ("leak", "hacking", "cloud", "job", "webmail")
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,15 @@ class DomainLists:
     categories: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_CATEGORIES))
 
     def rows(self) -> list[tuple[str, str]]:
-        """(domain, category) pairs, lower case, sorted, for loading into the store."""
+        """(domain, category) pairs, lower case, sorted (a domain may sit in several categories)."""
         return sorted({(d.lower().strip(), c) for c, domains in self.categories.items() for d in domains})
+
+    def category_rows(self) -> list[tuple[str, str]]:
+        """One category per domain for web traffic, the most telling first (icloud.com is cloud and webmail)."""
+        chosen: dict[str, str] = {}
+        for domain, category in sorted(self.rows(), key=lambda row: WEB_PRIORITY.index(row[1])):
+            chosen.setdefault(domain, category)
+        return sorted(chosen.items())
 
     @classmethod
     def from_file(cls, path: Path) -> DomainLists:

@@ -26,7 +26,7 @@ _STAGES: tuple[tuple[str, str], ...] = (
                len(list_filter(e.recipients, lambda r: list_contains($webmail, split_part(r, '@', 2)))) AS n_personal,
                e.attachment_count, coalesce(e.attachment_bytes, CASE WHEN e.attachment_count > 0 THEN e.bytes END, 0)
                  AS attachment_bytes,
-               e.content_type, coalesce(c1.category, c2.category) AS category,
+               e.content_type, coalesce(c1.category, c2.category, c3.category) AS category,
                len(e.recipients) AS n_recipients,
                e.kind = 'email' AND e.sender IS NOT NULL
                  AND list_contains(o.staff_domains, split_part(e.sender, '@', 2))
@@ -37,8 +37,8 @@ _STAGES: tuple[tuple[str, str], ...] = (
         LEFT JOIN (SELECT user_id, list(DISTINCT email) AS own FROM directory_snapshots GROUP BY ALL) a
                ON a.user_id = e.user_id
         LEFT JOIN domain_categories c1 ON e.domain = c1.domain
-        LEFT JOIN domain_categories c2 ON c1.domain IS NULL
-             AND regexp_replace(e.domain, '^[^.]+\\.', '') = c2.domain
+        LEFT JOIN domain_categories c2 ON regexp_replace(e.domain, '^[^.]+\\.', '') = c2.domain
+        LEFT JOIN domain_categories c3 ON regexp_replace(e.domain, '^[^.]+\\.[^.]+\\.', '') = c3.domain
         WHERE e.time >= $window_start""",
     ),
     # Hour-of-day profile: share of the user's trailing-window events that fell in each hour.
@@ -68,7 +68,7 @@ _STAGES: tuple[tuple[str, str], ...] = (
     # Each user's main machine: the one they log on to most.
     (
         "fx_main_host",
-        """SELECT user_id, arg_max(host, n) AS host FROM (
+        """SELECT user_id, first(host ORDER BY n DESC, host) AS host FROM (
                SELECT user_id, host, count(*) AS n FROM events WHERE kind = 'logon' AND host IS NOT NULL
                GROUP BY ALL) GROUP BY user_id""",
     ),
@@ -79,14 +79,15 @@ _STAGES: tuple[tuple[str, str], ...] = (
                GROUP BY ALL
            ), users AS (SELECT user_id, min(CAST(time AS DATE)) AS first_day FROM events GROUP BY ALL),
            used AS (SELECT DISTINCT user_id, day, host FROM fx_events WHERE host IS NOT NULL)
+           -- a machine is another user's when it is someone else's main machine and not the user's own
            SELECT u.user_id, u.day,
                   count(*) FILTER (WHERE f.first_day = u.day AND u.day > s.first_day) AS new_hosts,
-                  count(*) FILTER (WHERE m.user_id IS NOT NULL) AS other_user_hosts
+                  count(*) FILTER (WHERE u.host IN (SELECT host FROM fx_main_host WHERE user_id <> u.user_id)
+                                   AND u.host IS DISTINCT FROM own.host) AS other_user_hosts
            FROM used u
            JOIN first_use f USING (user_id, host)
            JOIN users s USING (user_id)
-           LEFT JOIN (SELECT host, any_value(user_id) AS user_id FROM fx_main_host GROUP BY host) m
-             ON m.host = u.host AND m.user_id <> u.user_id
+           LEFT JOIN fx_main_host own ON own.user_id = u.user_id
            GROUP BY ALL""",
     ),
     # Project directories: a path segment naming a known project; outside = another team's project.
@@ -180,7 +181,7 @@ def build_user_day(store: Store, domains: DomainLists | None = None, since: date
     lists = domains or DomainLists()
     con = store.con
     con.execute("CREATE OR REPLACE TEMP TABLE domain_categories (domain VARCHAR, category VARCHAR)")
-    con.executemany("INSERT INTO domain_categories VALUES (?, ?)", lists.rows())
+    con.executemany("INSERT INTO domain_categories VALUES (?, ?)", lists.category_rows())
     first = since or date.min
     values = {
         "webmail": sorted(lists.categories.get("webmail", ())),

@@ -22,28 +22,42 @@ SCORES = [
 TRUTH = Truth(frozenset({"MAL"}), frozenset({("MAL", D2), ("MAL", D3)}), frozenset({"MAL"}))
 
 
+FILLERS = [(f"F{i:02d}", day, 0.0) for i in range(16) for day in (D1, D2, D3)]  # 20 active users a day
+
+
 def test_metrics_by_hand() -> None:
-    result = evaluate(SCORES, TRUTH)
-    # User maxima: MAL 9, AAA 8, CCC 7, BBB 0.5 -> the insider ranks first: AUC 1.0, and 1 of 1 in the top k=1.
+    result = evaluate(SCORES + FILLERS, TRUTH)
+    # User maxima: MAL 9, AAA 8, CCC 7, BBB 0.5, 16 fillers 0 -> the insider ranks first: AUC 1.0, top k=1 holds him.
     assert result.user_auc == pytest.approx(1.0)
     assert result.insiders_in_top_k == 1
-    # User-days: positives 9 and 5; negatives 8, 7, 3, 2, 1, 0.5, 0.4, 0.3, 0.2, 0.1 (10 of them).
-    # 9 beats all 10, 5 beats 8 of them: AUC = 18 / 20 = 0.9.
-    assert result.user_day_auc == pytest.approx(0.9)
-    # Top 1% of 12 user-days = ceil(0.12) = 1 user-day: MAL/D2 (9.0), one of two malicious days -> 0.5.
+    # User-days: positives 9 and 5; 58 negatives: 8, 7, 3, 2, 1, 0.5, 0.4, 0.3, 0.2, 0.1 and 48 zeros.
+    # 9 beats all 58, 5 beats 56 of them: AUC = 114 / 116.
+    assert result.user_day_auc == pytest.approx(114 / 116)
+    # Top 1% of 60 user-days = ceil(0.6) = 1 user-day: MAL/D2 (9.0), one of two malicious days -> 0.5.
     assert result.recall_top1 == pytest.approx(0.5)
-    # Top 5% = ceil(0.6) = 1 user-day as well.
+    # Top 5% = ceil(3.0) = 3 user-days: 9 (MAL), 8 (AAA), 7 (CCC) -> still one of two.
     assert result.recall_top5 == pytest.approx(0.5)
-    # Daily top 5 holds all 4 users, so MAL is there on D2, his first malicious day: delay 0, before leaving.
+    # D2 has 20 active users; MAL tops it on his first malicious day: delay 0, before his last day D3.
     (delay,) = result.delays
     assert (delay.first_malicious, delay.first_in_top5, delay.days, delay.before_leaving) == (D2, D2, 0, True)
-    assert (result.users, result.insiders, result.user_days, result.malicious_user_days) == (4, 1, 12, 2)
+    assert (result.users, result.insiders, result.user_days, result.malicious_user_days) == (20, 1, 60, 2)
+
+
+def test_recall_counts_malicious_days_missing_from_the_scores() -> None:
+    without_d3 = [row for row in SCORES + FILLERS if row[:2] != ("MAL", D3)]
+    assert evaluate(without_d3, TRUTH).recall_top1 == pytest.approx(0.5)  # one of two, not one of one
+
+
+def test_sparse_days_do_not_count_as_top5() -> None:
+    result = evaluate(SCORES, TRUTH)  # only 4 users active a day: no day qualifies for the top-5 measure
+    (delay,) = result.delays
+    assert delay.first_in_top5 is None and not delay.before_leaving
 
 
 def test_a_missed_leaver_has_no_delay() -> None:
     many = [(f"U{i:02d}", D2, 50.0 + i) for i in range(6)]  # six louder users fill D2's and D3's top 5
     many += [(f"U{i:02d}", D3, 50.0 + i) for i in range(6)]
-    result = evaluate([*SCORES, *many], TRUTH)
+    result = evaluate([*SCORES, *FILLERS, *many], TRUTH)
     (delay,) = result.delays
     assert delay.first_in_top5 is None and delay.days is None and not delay.before_leaving
 

@@ -114,3 +114,17 @@ def test_since_without_a_full_run_says_what_to_do(tmp_path: Path) -> None:
         insert(store, START, START + timedelta(days=5))
         with pytest.raises(MolehuntError, match="without --since"):
             score_store(store, since=START)
+
+
+def test_a_gap_before_since_is_refused(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.duckdb") as store:
+        insert(store, START, SPLIT - timedelta(days=1))
+        score_store(store)
+        insert(store, SPLIT, SPLIT + timedelta(days=9))
+        with pytest.raises(MolehuntError, match=f"days from {SPLIT} to {SPLIT + timedelta(days=3)} were never scored"):
+            score_store(store, since=SPLIT + timedelta(days=3))
+
+
+def test_scoring_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.duckdb") as store, pytest.raises(MolehuntError, match="ingest a dataset first"):
+        score_store(store)

@@ -114,6 +114,13 @@ def test_new_and_other_users_hosts(store: Store) -> None:
     assert (row["new_hosts"], row["other_user_hosts"]) == (2, 1)
 
 
+def test_a_shared_main_machine_is_nobody_elses(store: Store) -> None:
+    # Two shifts share PC-S as their main machine; neither is "on another user's machine" there.
+    history = office_days("ANN", 4, DAY, "PC-S") + office_days("BOB", 4, DAY, "PC-S")
+    load(store, [*history, event(EventKind.LOGON, "logon", at(DAY, 9), "BOB", host="PC-S")])
+    assert features(store, "BOB")["other_user_hosts"] == 0
+
+
 def test_removable_media_and_files(store: Store) -> None:
     load(
         store,
@@ -206,6 +213,8 @@ def test_attachment_bytes_fall_back_to_message_size(store: Store) -> None:
         ("http://wikileaks.org/s", "wikileaks.org", "upload", None, {"leak_visits": 1, "leak_uploads": 1}),
         ("http://refog.com/k.exe", "refog.com", "download", "exe", {"hacking_downloads": 1, "exe_downloads": 1}),
         ("http://notmonster.com/", "notmonster.com", "visit", None, {}),
+        ("https://a.b.dropbox.com/x", "a.b.dropbox.com", "upload", None, {"cloud_visits": 1, "cloud_uploads": 1}),
+        ("https://icloud.com/up", "icloud.com", "upload", None, {"cloud_visits": 1, "cloud_uploads": 1}),
     ],
 )
 def test_web_categories(
@@ -213,6 +222,7 @@ def test_web_categories(
 ) -> None:
     load(store, [event(EventKind.HTTP, activity, at(DAY, 10), url=url, domain=domain, content_type=content_type)])
     row = features(store)
+    assert row["events"] == 1  # a domain listed in two categories (icloud: cloud and webmail) is counted once
     web = (
         "job_site_visits",
         "cloud_visits",
@@ -239,7 +249,11 @@ def test_baselines_exclude_the_day_and_use_peers(store: Store) -> None:
         copies += [event(EventKind.FILE, "copy", at(day, 10, i), path=f"a{i}.doc", to_removable=True) for i in range(n)]
     copies += [event(EventKind.FILE, "copy", at(DAY, 10, i), path=f"b{i}.doc", to_removable=True) for i in range(30)]
     copies += [event(EventKind.FILE, "copy", at(DAY, 10, 0), "BOB", path="c.doc", to_removable=True)]
-    load(store, copies)
+    copies += [
+        event(EventKind.FILE, "copy", at(DAY, 10, 0), u, path="d.doc", to_removable=True) for u in ("CAT", "DAN")
+    ]
+    people = [(u, "Engineer", []) for u in ("ANN", "BOB", "CAT", "DAN")]
+    load(store, copies, people=people)
     build_user_day(store)
     build_baselines(store)
     row = store.con.execute(
@@ -247,7 +261,7 @@ def test_baselines_exclude_the_day_and_use_peers(store: Store) -> None:
         " history_days FROM user_day WHERE user_id = 'ANN' AND day = ?",
         [DAY],
     ).fetchall()[0]
-    assert row == (30, 2.0, 0.0, 15.5, 5)  # median of 2,4,2,4,2 is 2; MAD 0; peers that day: 30 and 1
+    assert row == (30, 2.0, 0.0, 1.0, 5)  # median of 2,4,2,4,2 is 2; MAD 0; peers that day: 30, 1, 1, 1
     first = store.con.execute(
         "SELECT files_to_removable__median, history_days FROM user_day WHERE user_id = 'BOB'"
     ).fetchall()
