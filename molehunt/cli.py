@@ -187,8 +187,11 @@ def score_command(
     """Score every user-day (features, baselines, anomaly ensemble, scenario rules) and write the scores CSV."""
     from molehunt.detect.pipeline import score_store, write_scores_csv
 
-    with _errors(), open_store(_store_path(ctx, store)) as opened, RichProgress() as bar:
+    try:
         first = date.fromisoformat(since) if since else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"{since!r} is not a day; use YYYY-MM-DD", param_hint="--since") from exc
+    with _errors(), open_store(_store_path(ctx, store)) as opened, RichProgress() as bar:
         if directory is not None:
             ingest(opened, source, directory, progress=bar)
         run = score_store(opened, progress=bar, since=first)
@@ -235,10 +238,12 @@ def alerts_command(
     """Ranked alerts of a day with the reasons behind each score."""
     from molehunt.detect.alerts import alerts_for
 
-    with _errors():
+    try:
         chosen = date.fromisoformat(day) if day else None
-        with open_store(store or _home(ctx).store_path, read_only=True) as opened:
-            shown_day, alerts = alerts_for(opened, chosen, limit)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{day!r} is not a day; use YYYY-MM-DD", param_hint="--day") from exc
+    with _errors(), open_store(store or _home(ctx).store_path, read_only=True) as opened:
+        shown_day, alerts = alerts_for(opened, chosen, limit)
     if as_json:
         out.print_json(json.dumps({"day": shown_day.isoformat(), "alerts": [a.to_json() for a in alerts]}))
     else:

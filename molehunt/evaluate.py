@@ -60,7 +60,8 @@ class Evaluation:
     delays: tuple[DetectionDelay, ...]
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        """As JSON-safe values (an undefined AUC, with no positives or no negatives, becomes null)."""
+        data = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in asdict(self).items()}
         data["delays"] = [
             {"user": d.user, "first_malicious": str(d.first_malicious), "last_day": str(d.last_day),
              "first_in_top5": str(d.first_in_top5) if d.first_in_top5 else None, "days": d.days,

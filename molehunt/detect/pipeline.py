@@ -151,12 +151,11 @@ def _reasons(
         name: np.nan_to_num(np.asarray(table[name].to_numpy(zero_copy_only=False), dtype=float)) for name in features
     }
     baseline = {
-        f"{name}__{kind}": np.nan_to_num(
-            np.asarray(table[f"{name}__{kind}"].to_numpy(zero_copy_only=False), dtype=float)
-        )
+        f"{name}__{kind}": np.asarray(table[f"{name}__{kind}"].to_numpy(zero_copy_only=False), dtype=float)
         for name in features
         for kind in ("median", "peer")
     }
+    history = np.nan_to_num(np.asarray(table["history_days"].to_numpy(zero_copy_only=False), dtype=float))
     top = np.argsort(-contributions, axis=1)[:, : 2 * TOP_INDICATORS]
     out = []
     for row in range(table.num_rows):
@@ -168,10 +167,12 @@ def _reasons(
             if contributions[row, col] <= np.log(100.0) or feature in said or len(said) == TOP_INDICATORS:
                 continue
             said.add(feature)
+            median = float(np.nan_to_num(baseline[f"{feature}__median"][row]))
             parts.append(
-                feature_reason(feature, kind, data[feature][row], baseline[f"{feature}__median"][row],
-                               baseline[f"{feature}__peer"][row])
-            )  # fmt: skip
+                feature_reason(
+                    feature, kind, data[feature][row], median, baseline[f"{feature}__peer"][row], history[row]
+                )
+            )
         when = departure_reason(departure[row], weights.departure_window_days)
         if when and parts:
             parts.append(when)

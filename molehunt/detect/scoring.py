@@ -65,16 +65,25 @@ def combine(
     return result
 
 
-def feature_reason(feature: str, kind: str, value: float, median: float, peer: float) -> str:
+def _times(value: float, base: float) -> str:
+    ratio = value / base
+    return f"{ratio:.1f}x" if ratio < 10 else f"{ratio:,.0f}x"
+
+
+def feature_reason(feature: str, kind: str, value: float, median: float, peer: float, history_days: float) -> str:
     """One indicator in words with its magnitude against the baseline that made it stand out."""
     phrase = f"{value:,.0f} {PHRASES.get(feature, feature)}"
     if kind == "own":
+        if history_days < 1:
+            return f"{phrase}, on their first day with activity (no history yet)"
         if median >= 1:
-            return f"{phrase}, {value / median:.0f}x their {HISTORY_DAYS}-day median of {median:,.0f}"
-        return f"{phrase}, against a {HISTORY_DAYS}-day median of {median:,.1f}"
+            return f"{phrase}, {_times(value, median)} their {HISTORY_DAYS}-day median of {median:,.0f}"
+        return f"{phrase}, where their {HISTORY_DAYS}-day median is {median:,.1f}"
+    if np.isnan(peer):
+        return f"{phrase} (too few peers active that day to compare)"
     if peer >= 1:
-        return f"{phrase}, {value / peer:.0f}x the median of their peers ({peer:,.0f})"
-    return f"{phrase}, where their peers have {peer:,.1f}"
+        return f"{phrase}, {_times(value, peer)} the median of their peers ({peer:,.0f})"
+    return f"{phrase}, where the median of their peers is {peer:,.1f}"
 
 
 def departure_reason(days_to_departure: float, window_days: int) -> str | None:

@@ -66,3 +66,11 @@ def test_alerts_before_scoring_says_what_to_do(tmp_path: Path) -> None:
     runner.invoke(app, ["--home", str(tmp_path / "home"), "ingest", str(data)])
     result = runner.invoke(app, ["--home", str(tmp_path / "home"), "alerts"])
     assert result.exit_code == 2 and "molehunt score" in result.output
+
+
+def test_bad_day_arguments_exit_2(scored: tuple[Path, Path, Path]) -> None:
+    _, home, scores = scored
+    result = runner.invoke(app, ["--home", str(home), "score", "--since", "2010-13-01", "--out", str(scores)])
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+    result = runner.invoke(app, ["--home", str(home), "alerts", "--day", "yesterday"])
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output

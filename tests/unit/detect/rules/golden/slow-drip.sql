@@ -23,7 +23,7 @@ SELECT "user_id",
     CAST($p8 AS VARCHAR) AS "level",
     25 AS "weight",
     CAST("mh_w0" AS DOUBLE) AS "value",
-    concat(coalesce(regexp_replace(printf('%.1f', CAST("mh_w0" AS DOUBLE)), '\.0$', ''), 'n/a'), $p9, coalesce(regexp_replace(printf('%.1f', CAST("personal_attachments" AS DOUBLE)), '\.0$', ''), 'n/a'), $p10, coalesce(regexp_replace(printf('%.1f', CAST("tenure_days" AS DOUBLE)), '\.0$', ''), 'n/a'), $p11) AS "explanation"
+    concat(coalesce(regexp_replace(printf('%.1f', CAST("mh_w0" AS DOUBLE)), '\.0$', ''), 'n/a'), $p9, coalesce(regexp_replace(printf('%.1f', CAST("personal_attachments" AS DOUBLE)), '\.0$', ''), 'n/a'), $p10) AS "explanation"
 FROM mh_corr
 WHERE "mh_s0" AND NOT "mh_s1" AND "mh_w0" >= $p3 AND "mh_w1" >= $p4 AND "mh_w2" < $p5 AND "mh_w3" >= $p6
--- params: {"p0": 1.0, "p1": 4.0, "p10": " today, never 4 or more on one day in 90 days), a habit that began after ", "p11": " days without it", "p2": 14.0, "p3": 6.0, "p4": 15.0, "p5": 1.0, "p6": 1.0, "p7": "slow-drip", "p8": "medium", "p9": " attachments mailed to personal addresses in 30 days ("}
+-- params: {"p0": 1.0, "p1": 4.0, "p10": " today, never 4 or more on one day in 90 days), a habit new since their first weeks", "p2": 14.0, "p3": 6.0, "p4": 15.0, "p5": 1.0, "p6": 1.0, "p7": "slow-drip", "p8": "medium", "p9": " attachments mailed to personal addresses in 30 days ("}
