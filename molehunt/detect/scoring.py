@@ -21,6 +21,7 @@ from molehunt.features.catalog import FEATURES
 from molehunt.features.user_day import HISTORY_DAYS
 
 PHRASES = {f.name: f.description.split(" (")[0] for f in FEATURES}
+MIN_ALERT_WEIGHT = 25.0  # rules of level medium and above count as prior alerts
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,14 @@ class ScoreWeights:
 
 
 def prior_alerts(users: Sequence[str], days: Sequence[date], hits: Sequence[RuleMatch], window_days: int) -> np.ndarray:
-    """For each (user, day): did any rule fire for that user on one of the window_days days before it?"""
+    """For each (user, day): did a rule of level medium or above fire for that user in the window_days days before?
+
+    Low-level rules are context (a departing user's job search); they never boost later days on their own.
+    """
     fired: dict[str, list[date]] = defaultdict(list)
     for hit in hits:
-        fired[hit.user_id].append(hit.day)
+        if hit.weight >= MIN_ALERT_WEIGHT:
+            fired[hit.user_id].append(hit.day)
     ordered = {user: np.array(sorted(set(d)), dtype="datetime64[D]") for user, d in fired.items()}
     out = np.zeros(len(users), dtype=bool)
     for index, (user, day) in enumerate(zip(users, days, strict=True)):

@@ -28,6 +28,8 @@ def test_prior_alerts_look_back_without_today() -> None:
     days = [date(2010, 1, 10), date(2010, 1, 11), date(2010, 2, 9), date(2010, 2, 10), date(2010, 1, 11)]
     flags = prior_alerts(["A", "A", "A", "A", "B"], days, [hit], window_days=30)
     assert flags.tolist() == [False, True, True, False, False]
+    context = RuleMatch("A", date(2010, 1, 10), "job", Level.LOW, 10.0, 1.0, "x")  # low level: context only
+    assert not prior_alerts(["A"], [date(2010, 1, 11)], [context], window_days=30).any()
 
 
 def test_reasons_say_magnitudes_against_the_right_baseline() -> None:
