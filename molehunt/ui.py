@@ -147,18 +147,32 @@ def summary_table(summary: StoreSummary) -> Table:
     return table
 
 
-def alerts_table(title: str, alerts: Sequence[Alert]) -> Table:
-    table = Table(title=title)
-    for column in ("#", "user", "day", "score", "rules", "why"):
-        table.add_column(column, overflow="fold", justify="right" if column in {"#", "score"} else "left")
+def _short(reasons: str, limit: int) -> str:
+    """The first reasons that fit in `limit` characters (the full text is in the scores CSV and --json)."""
+    kept: list[str] = []
+    for part in reasons.split("; "):
+        if kept and len("; ".join([*kept, part])) > limit:
+            return "; ".join(kept) + " …"
+        kept.append(part)
+    return "; ".join(kept)
+
+
+def alerts_table(title: str, alerts: Sequence[Alert], reason_chars: int = 160) -> Table:
+    table = Table(title=title, expand=True)
+    table.add_column("#", justify="right")
+    table.add_column("user", no_wrap=True)
+    table.add_column("day", no_wrap=True)
+    table.add_column("score", justify="right")
+    table.add_column("rules", overflow="fold", ratio=1)
+    table.add_column("why", overflow="fold", ratio=3)
     for alert in alerts:
         table.add_row(
             str(alert.rank),
             alert.user_id,
             alert.day.isoformat(),
-            f"{alert.score:.1f}",
-            ", ".join(alert.rules),
-            alert.reasons,
+            f"{alert.score:.0f}",
+            "\n".join(alert.rules),
+            _short(alert.reasons, reason_chars),
         )
     return table
 
