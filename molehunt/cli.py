@@ -14,6 +14,7 @@ import duckdb
 import typer
 
 from molehunt import __version__
+from molehunt.audit.cli import audit_app
 from molehunt.config import Home, resolve_home
 from molehunt.errors import MolehuntError
 from molehunt.ingest import READERS, ingest
@@ -37,6 +38,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(audit_app, name="audit")
 
 
 class Release(StrEnum):

@@ -1,0 +1,203 @@
+"""`molehunt audit`: sign, export, verify and prove the tamper-evident audit log in the home directory.
+
+The log lives in ``HOME/audit`` and its Ed25519 signing key in ``HOME/keys`` (created on first use). Library
+modules are imported inside the commands so that importing this app from ``molehunt.cli`` stays cheap and
+cannot form an import cycle.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from molehunt.audit import AuditLog, Report
+    from molehunt.config import Home
+
+_EXACT_KINDS = frozenset({"entry", "framing", "incomplete-tail"})
+
+audit_app = typer.Typer(
+    help="Tamper-evident audit log: signed checkpoints, whole-log verification, inclusion proofs.",
+    no_args_is_help=True,
+)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """MolehuntError (AuditError, VerificationError included) -> one red line on stderr and exit code 2."""
+    from molehunt.errors import MolehuntError
+    from molehunt.ui import console
+
+    try:
+        yield
+    except MolehuntError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+
+
+@contextmanager
+def _open(ctx: typer.Context, *, existing: bool = False) -> Iterator[AuditLog]:
+    """Open the home's audit log; with ``existing``, refuse to create one (verify should not invent a log)."""
+    from molehunt.audit import AuditError, AuditLog
+
+    home: Home = ctx.obj
+    directory = home.root / "audit"
+    if existing and not directory.is_dir():
+        raise AuditError(f"no audit log at {directory}")
+    with AuditLog.open(directory, home.root / "keys") as log:
+        yield log
+
+
+def _print_json(obj: Any) -> None:
+    from molehunt.ui import out
+
+    out.print_json(json.dumps(obj))
+
+
+@audit_app.command("checkpoint")
+def checkpoint_command(
+    ctx: typer.Context,
+    export: Annotated[
+        Path | None,
+        typer.Option("--export", help="Also write the checkpoint and the public key to FILE for a witness to keep."),
+    ] = None,
+) -> None:
+    """Sign a checkpoint of the current log (tree size, root hash, time) and print it."""
+    from molehunt.audit import keys
+    from molehunt.ui import out
+
+    with _errors(), _open(ctx) as log:
+        signed = log.checkpoint()
+        if export is not None:
+            log.export_checkpoint(export)
+        public = keys.public_bytes(log.public_key).hex()
+    out.print(
+        f"Checkpoint: {signed.tree_size:,} entries, root {signed.root_hash.hex()}", highlight=False, soft_wrap=True
+    )
+    out.print(f"Signed at {signed.time} by key {signed.key_id}", highlight=False, soft_wrap=True)
+    if export is not None:
+        out.print(
+            f"Exported to {export} with public key {public}; keep it outside this machine.",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def damaged_entry(report: Report) -> int | None:
+    """The first entry whose own bytes or framing fail, or None.
+
+    ``Report.first_bad_entry`` is the first entry not proven intact; when a checkpoint's root disagrees that is
+    the start of its interval, which can be well before the entry whose bytes are actually broken.
+    """
+    exact = [p.first_entry for p in report.problems if p.kind in _EXACT_KINDS and p.first_entry is not None]
+    return min(exact) if exact else None
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The verification report as JSON: counts, ``ok``, ``first_bad_entry``, ``damaged_entry``, every problem."""
+    return {
+        "ok": report.ok,
+        "entries": report.entries,
+        "checkpoints": report.checkpoints,
+        "verified_size": report.verified_size,
+        "uncovered": report.uncovered,
+        "tail_bytes": report.tail_bytes,
+        "first_bad_entry": report.first_bad_entry,
+        "damaged_entry": damaged_entry(report),
+        "problems": [{"kind": p.kind, "message": p.message, "first_entry": p.first_entry} for p in report.problems],
+    }
+
+
+@audit_app.command("verify")
+def verify_command(
+    ctx: typer.Context,
+    against: Annotated[
+        Path | None,
+        typer.Option("--against", help="Witness file from `audit checkpoint --export`: prove the log extends it."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Re-read the whole log and check every entry and checkpoint; exit 2 and name the first bad entry on failure."""
+    from molehunt.audit import load_export
+    from molehunt.ui import console, out
+
+    with _errors():
+        witnessed = load_export(against).checkpoint if against is not None else None
+        with _open(ctx, existing=True) as log:
+            report = log.verify(against=witnessed)  # a witness signed by another key is reported as a problem
+    if as_json:
+        _print_json(report_json(report))
+    else:
+        out.print(
+            f"entries: {report.entries:,}, checkpoints: {report.checkpoints:,}, proven by a checkpoint: "
+            f"{report.verified_size:,}, after the latest: {report.uncovered:,}"
+            + (f", incomplete tail: {report.tail_bytes} bytes" if report.tail_bytes else ""),
+            highlight=False,
+            soft_wrap=True,
+        )
+        if against is not None and report.ok:
+            out.print(f"The log extends the witnessed checkpoint in {against}.", highlight=False)
+        for problem in report.problems:
+            out.print(f"[red]{problem.kind}:[/] {problem.message}", highlight=False, soft_wrap=True)
+    if not report.ok:
+        first, damaged = report.first_bad_entry, damaged_entry(report)
+        where = f"; first bad entry: {first}" if first is not None else ""
+        if damaged is not None and damaged != first:
+            where += f" (entries from {first} on are unproven; entry {damaged} itself is damaged)"
+        console.print(f"[bold red]error:[/] verification failed{where}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    if not as_json:
+        out.print("[green]ok[/]")
+
+
+@audit_app.command("prove")
+def prove_command(
+    ctx: typer.Context,
+    index: Annotated[int, typer.Argument(metavar="N", help="Zero-based index of the entry.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the proof document as JSON.")] = False,
+) -> None:
+    """Print the inclusion proof of entry N under the latest checkpoint (signing a new one if none covers N yet)."""
+    from molehunt.ui import out
+
+    with _errors(), _open(ctx) as log:
+        latest = log.latest_checkpoint
+        if 0 <= index < log.size and (latest is None or latest.tree_size <= index):
+            log.checkpoint()
+        proof = log.prove(index)
+        proof.verify(log.public_key, log.entry(index).canonical)  # never hand out a proof that does not check
+    if as_json:
+        _print_json(proof.to_json())
+        return
+    out.print(
+        f"Entry {proof.leaf_index} (leaf {proof.leaf_hash.hex()}) is in the tree of {proof.checkpoint.tree_size:,} "
+        f"entries with root {proof.checkpoint.root_hash.hex()}: {len(proof.audit_path)} hashes; --json for the proof",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@audit_app.command("entry")
+def entry_command(
+    ctx: typer.Context,
+    index: Annotated[int, typer.Argument(metavar="N", help="Zero-based index of the entry.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the entry as JSON.")] = False,
+) -> None:
+    """Print entry N (the object its canonical bytes encode) and its leaf hash, SHA-256(0x00 || canonical bytes)."""
+    from molehunt.audit import AuditError, merkle
+    from molehunt.ui import out
+
+    with _errors(), _open(ctx, existing=True) as log:
+        if not 0 <= index < log.size:
+            raise AuditError(f"no entry {index}: the log has {log.size} entries")
+        entry = log.entry(index)
+    shown = {**entry.to_json(), "leaf_hash": merkle.leaf_hash(entry.canonical).hex()}
+    if as_json:
+        _print_json(shown)
+        return
+    for key, value in shown.items():
+        out.print(f"{key}: {json.dumps(value, ensure_ascii=False)}", highlight=False, soft_wrap=True)
