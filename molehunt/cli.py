@@ -31,6 +31,7 @@ from molehunt.ui import (
     summary_table,
     synth_table,
 )
+from molehunt.vault.cli import app as vault_app
 
 app = typer.Typer(
     help="molehunt: protect, detect and trace insider theft of sensitive documents.",
@@ -39,6 +40,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(audit_app, name="audit")
+app.add_typer(vault_app, name="vault")
 
 
 class Release(StrEnum):

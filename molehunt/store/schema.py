@@ -135,6 +135,44 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    (
+        3,
+        (
+            # The vault (molehunt.vault): subjects with clearances, documents with labels, per-recipient checkouts.
+            # Blobs live encrypted under home/vault/blobs/; the key is never stored here.
+            """CREATE TABLE vault_subjects (
+                user_id VARCHAR PRIMARY KEY,
+                level VARCHAR NOT NULL,
+                compartments VARCHAR[] NOT NULL,
+                projects VARCHAR[] NOT NULL,
+                granted_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE vault_documents (
+                doc_id VARCHAR PRIMARY KEY,
+                title VARCHAR NOT NULL,
+                level VARCHAR NOT NULL,
+                compartments VARCHAR[] NOT NULL,
+                project VARCHAR NOT NULL,
+                content_type VARCHAR NOT NULL,
+                size_bytes BIGINT NOT NULL,
+                sha256 VARCHAR NOT NULL,
+                decoy BOOLEAN NOT NULL,
+                added_by VARCHAR NOT NULL,
+                added_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE vault_checkouts (
+                doc_id VARCHAR NOT NULL,
+                recipient VARCHAR NOT NULL,
+                out_path VARCHAR NOT NULL,
+                sha256 VARCHAR NOT NULL,
+                audit_seq BIGINT NOT NULL,
+                checked_out_at TIMESTAMP NOT NULL
+            )""",
+        ),
+    ),
+)
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 # Tables whose rows come from an ingested file (they carry its file_id).

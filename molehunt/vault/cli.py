@@ -1,0 +1,112 @@
+"""The `molehunt vault` commands: thin wrappers over molehunt.vault.service, one library call each.
+
+The parent app puts a molehunt.config.Home in ctx.obj; errors print one red line and exit 2 (a denial too).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from molehunt.config import Home
+from molehunt.store import open_store
+from molehunt.vault.service import Vault
+
+app = typer.Typer(help="The document vault: clearances, labelled encrypted documents, checkouts, decoys.")
+
+
+@contextmanager
+def _vault(ctx: typer.Context) -> Iterator[Vault]:
+    from molehunt.cli import _errors  # lazily: molehunt.cli registers this app
+
+    home: Home = ctx.obj
+    with _errors(), open_store(home.ensure().store_path) as store:
+        yield Vault(home, store)
+
+
+@app.command("grant")
+def grant_command(
+    ctx: typer.Context,
+    user: Annotated[str, typer.Argument(help="Account to clear.")],
+    clearance: Annotated[str, typer.Option(help="LEVEL[:C1,C2], e.g. 'SECRET:CRYPTO'.")],
+    projects: Annotated[str, typer.Option(help="Comma-separated projects the user needs to know.")] = "",
+) -> None:
+    """Give USER a clearance and project memberships (replacing any earlier grant)."""
+    with _vault(ctx) as vault:
+        subject = vault.grant(user, clearance, projects.split(","))
+    typer.echo(f"{subject.user_id}: {subject.clearance} projects={','.join(sorted(subject.projects))}")
+
+
+@app.command("revoke")
+def revoke_command(ctx: typer.Context, user: Annotated[str, typer.Argument(help="Account to revoke.")]) -> None:
+    """Remove USER's clearance."""
+    with _vault(ctx) as vault:
+        vault.revoke(user)
+    typer.echo(f"{user}: revoked")
+
+
+@app.command("add")
+def add_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Document to add (text, Markdown, PDF; others kept opaque).")],
+    label: Annotated[str, typer.Option(help="LEVEL[:C1,C2], no lower than the writer's level.")],
+    project: Annotated[str, typer.Option(help="Owning project (need-to-know).")],
+    as_user: Annotated[str, typer.Option("--as", help="Writer's account.")],
+) -> None:
+    """Encrypt FILE into the vault and print its document id."""
+    with _vault(ctx) as vault:
+        doc_id = vault.add(file, label, project, as_user=as_user)
+    typer.echo(doc_id)
+
+
+@app.command("ls")
+def ls_command(ctx: typer.Context, as_user: Annotated[str, typer.Option("--as", help="Reader's account.")]) -> None:
+    """List the documents the user may read: id, label, project, type, size, title (tab-separated)."""
+    with _vault(ctx) as vault:
+        docs = vault.ls(as_user=as_user)
+    for doc in docs:
+        typer.echo(f"{doc.doc_id}\t{doc.label}\t{doc.project}\t{doc.content_type}\t{doc.size}\t{doc.title}")
+
+
+@app.command("read")
+def read_command(
+    ctx: typer.Context,
+    doc_id: Annotated[str, typer.Argument(help="Document id (from `vault ls`).")],
+    as_user: Annotated[str, typer.Option("--as", help="Reader's account.")],
+) -> None:
+    """Print the document's content; a denial exits 2 with the reason."""
+    with _vault(ctx) as vault:
+        data = vault.read(doc_id, as_user=as_user)
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
+@app.command("checkout")
+def checkout_command(
+    ctx: typer.Context,
+    doc_id: Annotated[str, typer.Argument(help="Document id (from `vault ls`).")],
+    for_user: Annotated[str, typer.Option("--for", help="Recipient's account (the copy is recorded as theirs).")],
+    out: Annotated[Path, typer.Option(help="New file to write the copy to.")],
+) -> None:
+    """Write the recipient's own copy of a document."""
+    with _vault(ctx) as vault:
+        done = vault.checkout(doc_id, for_user=for_user, out_path=out)
+    typer.echo(f"{done.doc_id} -> {done.out_path} for {done.recipient}")
+
+
+@app.command("decoy")
+def decoy_command(
+    ctx: typer.Context,
+    project: Annotated[str, typer.Option(help="Project to plant decoys in.")],
+    count: Annotated[int, typer.Option(help="How many decoys.")] = 3,
+) -> None:
+    """Plant believable decoy documents; any touch of one is recorded."""
+    with _vault(ctx) as vault:
+        ids = vault.plant_decoys(project, count)
+    for doc_id in ids:
+        typer.echo(doc_id)

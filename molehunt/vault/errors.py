@@ -1,0 +1,23 @@
+"""The vault's errors: a refused request (with the reason that decided it) and a damaged or unreadable blob."""
+
+from __future__ import annotations
+
+from molehunt.errors import MolehuntError
+
+
+class VaultError(MolehuntError):
+    """The vault cannot do what was asked: a bad label, a missing file, an unusable key."""
+
+
+class VaultDenied(VaultError):
+    """A request the vault refused. ``reason`` names the policy (or limit) that decided."""
+
+    def __init__(self, action: str, target: str, reason: str) -> None:
+        super().__init__(f"{action} {target} denied: {reason}")
+        self.action = action
+        self.target = target
+        self.reason = reason
+
+
+class VaultIntegrityError(VaultError):
+    """A stored blob failed authenticated decryption: it was altered, truncated, or the key is wrong."""

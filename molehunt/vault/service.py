@@ -1,0 +1,385 @@
+"""The vault's operations: grant, revoke, add, ls, read, checkout, plant_decoys.
+
+Each operation, allowed or denied, is appended to the audit log (home/audit, keys in home/keys) and, when it is a
+vault activity, inserted into the store's events (see molehunt.vault.records). Access decisions come from Cedar
+(molehunt.vault.policy); a refused request raises VaultDenied carrying the deciding policies as its reason.
+Reads and checkouts are rate-limited per user over a sliding window counted from the store's own vault events,
+so the limit holds across separate processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, NoReturn
+
+from molehunt.audit.entries import JsonValue
+from molehunt.config import Home
+from molehunt.store import Store
+from molehunt.vault import crypto, records
+from molehunt.vault.decoys import make_decoys
+from molehunt.vault.errors import VaultDenied, VaultError, VaultIntegrityError
+from molehunt.vault.labels import DEFAULT_LEVELS, Label, Levels, parse_compartments
+from molehunt.vault.policy import Clearance, Decision, Resource, decide
+from molehunt.vault.records import Outcome
+
+ADMIN = "vault-admin"
+_EXTENSIONS = {".txt": "txt", ".md": "txt", ".markdown": "txt", ".pdf": "pdf", ".doc": "doc", ".docx": "docx"}
+_EXTENSIONS |= {".jpg": "jpg", ".jpeg": "jpg", ".exe": "exe", ".zip": "zip"}
+
+
+@dataclass(frozen=True)
+class VaultConfig:
+    """Levels lowest first; at most ``rate_limit`` reads + checkouts per user in any ``rate_window`` seconds."""
+
+    levels: Levels = DEFAULT_LEVELS
+    rate_limit: int = 30
+    rate_window: int = 60
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A user's clearance and project memberships."""
+
+    user_id: str
+    clearance: Label
+    projects: frozenset[str]
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What ls shows of a document (never its content, never whether it is a decoy)."""
+
+    doc_id: str
+    title: str
+    label: Label
+    project: str
+    content_type: str
+    size: int
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """A per-recipient copy written to ``out_path``; ``audit_seq`` is its audit entry."""
+
+    doc_id: str
+    recipient: str
+    out_path: Path
+    sha256: str
+    audit_seq: int
+
+
+@dataclass(frozen=True)
+class _Doc:
+    info: DocumentInfo
+    decoy: bool
+
+    @property
+    def resource(self) -> Resource:
+        return Resource(self.info.label, self.info.project, self.decoy)
+
+
+def content_type_of(path: Path, data: bytes) -> str:
+    """One of molehunt.events.CONTENT_TYPES, from the PDF signature or the extension (Markdown counts as txt)."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    return _EXTENSIONS.get(path.suffix.lower(), "other")
+
+
+@dataclass(frozen=True)
+class Vault:
+    """The vault of one home, over an open store. Holds no state of its own between calls."""
+
+    home: Home
+    store: Store
+    config: VaultConfig = VaultConfig()
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    @property
+    def blobs(self) -> Path:
+        return self.home.root / "vault" / "blobs"
+
+    @property
+    def audit_dir(self) -> Path:
+        return self.home.root / "audit"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home.root / "keys"
+
+    # ---- subjects -------------------------------------------------------------------------------------------
+
+    def grant(self, user: str, clearance: Label | str, projects: Iterable[str], *, by: str = ADMIN) -> Subject:
+        """Give (or replace) ``user``'s clearance and projects; VaultError for an unknown level or bad name."""
+        label = self._label(clearance)
+        subject = Subject(_name(user, "user"), label, parse_compartments(projects))
+        members: list[JsonValue] = [*sorted(subject.projects)]
+        details: dict[str, JsonValue] = {"clearance": str(label), "projects": members}
+        outcome = self._outcome(by, "grant", user, True, "granted", details=details)
+        seq = records.append_audit(self.audit_dir, self.keys_dir, outcome)
+        with self.store.transaction() as con:
+            con.execute("DELETE FROM vault_subjects WHERE user_id = ?", [user])
+            con.execute(
+                "INSERT INTO vault_subjects VALUES (?, ?, ?, ?, ?)",
+                [user, label.level, sorted(label.compartments), sorted(subject.projects), _naive(outcome.time)],
+            )
+            records.insert_event(con, self.audit_dir, outcome, seq)
+        return subject
+
+    def revoke(self, user: str, *, by: str = ADMIN) -> None:
+        """Remove ``user``'s clearance; VaultDenied ("not granted") when there is none."""
+        known = self.subject(user) is not None
+        outcome = self._outcome(by, "revoke", user, known, "revoked" if known else "not granted")
+        self._record(outcome, "DELETE FROM vault_subjects WHERE user_id = ?", [user])
+        if not known:
+            raise VaultDenied("revoke", user, outcome.reason)
+
+    def subject(self, user: str) -> Subject | None:
+        """The user's clearance and projects, or None when not granted."""
+        rows = self.store.con.execute(
+            "SELECT level, compartments, projects FROM vault_subjects WHERE user_id = ?", [user]
+        ).fetchall()
+        if not rows:
+            return None
+        level, compartments, projects = rows[0]
+        label = Label(self.config.levels.canonical(level), frozenset(compartments))
+        return Subject(user, label, frozenset(projects))
+
+    # ---- documents ------------------------------------------------------------------------------------------
+
+    def add(self, file: Path, label: Label | str, project: str, *, as_user: str) -> str:
+        """Encrypt ``file`` into the vault under ``label`` in ``project`` and return its document id.
+
+        Raises VaultError when the file cannot be read, and VaultDenied when the writer is not in the project
+        or the label is below the writer's level (no write down).
+        """
+        parsed = self._label(label)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise VaultError(f"{file}: cannot read ({exc.strerror})") from None
+        return self._store_document(file.name, data, content_type_of(file, data), parsed, project, as_user, False)
+
+    def plant_decoys(
+        self, project: str, count: int = 3, *, label: Label | str | None = None, seed: int | None = None
+    ) -> list[str]:
+        """Plant ``count`` decoys in ``project`` (default label: the second-lowest level) and return their ids."""
+        chosen = (
+            self._label(label)
+            if label is not None
+            else Label(self.config.levels.names[min(1, len(self.config.levels.names) - 1)])
+        )
+        try:
+            texts = make_decoys(project, count, seed)
+        except ValueError as exc:
+            raise VaultError(str(exc)) from None
+        return [
+            self._store_document(f"{text.title}.md", text.body.encode(), "txt", chosen, project, ADMIN, True)
+            for text in texts
+        ]
+
+    def _store_document(
+        self, title: str, data: bytes, content_type: str, label: Label, project: str, actor: str, decoy: bool
+    ) -> str:
+        doc_id = "doc-" + secrets.token_hex(8)
+        action = "decoy" if decoy else "add"
+        resource = Resource(label, _name(project, "project"), decoy)
+        details: dict[str, JsonValue] = {"label": str(label), "project": project, "title": title}
+        reason = "planted"
+        if not decoy:  # decoys are planted by the vault itself, not by a subject
+            decision = self._decide("add", actor, doc_id, resource)
+            reason = decision.reason
+            if not decision.allowed:
+                self._deny(actor, action, doc_id, decision.reason, details=details, content_type=content_type)
+        key = crypto.load_or_create_key(self.keys_dir)
+        self.blobs.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _write_private(self.blobs / doc_id, crypto.seal(key, doc_id, data))
+        outcome = self._outcome(
+            actor,
+            action,
+            doc_id,
+            True,
+            reason,
+            doc_id=doc_id,
+            content_type=content_type,
+            size=len(data),
+            details=details,
+        )
+        row = [
+            doc_id,
+            title,
+            label.level,
+            sorted(label.compartments),
+            project,
+            content_type,
+            len(data),
+            hashlib.sha256(data).hexdigest(),
+            decoy,
+            actor,
+            _naive(outcome.time),
+        ]
+        self._record(outcome, "INSERT INTO vault_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        return doc_id
+
+    def ls(self, *, as_user: str) -> list[DocumentInfo]:
+        """The documents ``as_user`` may read (decoys included when their label would allow it), by title."""
+        shown = [
+            doc.info
+            for doc in self._documents()
+            if self._decide("list", as_user, doc.info.doc_id, doc.resource).allowed
+        ]
+        self._record(self._outcome(as_user, "list", "*", True, "filtered by policy", details={"shown": len(shown)}))
+        return sorted(shown, key=lambda info: (info.title, info.doc_id))
+
+    def read(self, doc_id: str, *, as_user: str) -> bytes:
+        """The plaintext of ``doc_id``; VaultDenied with the reason, VaultIntegrityError for a damaged blob."""
+        doc, data = self._open_for("read", doc_id, as_user)
+        self._record(self._access_outcome("read", as_user, doc, data))
+        return data
+
+    def checkout(self, doc_id: str, *, for_user: str, out_path: Path) -> Checkout:
+        """Write ``for_user``'s own copy of ``doc_id`` to ``out_path`` (0600, never overwriting) and record it."""
+        if out_path.exists():
+            raise VaultError(f"{out_path} exists; choose a new file for the checkout")
+        doc, data = self._open_for("checkout", doc_id, for_user)
+        _write_private(out_path, data, exclusive=True)
+        digest = hashlib.sha256(data).hexdigest()
+        outcome = self._access_outcome(
+            "checkout", for_user, doc, data, details={"recipient": for_user, "out": str(out_path)}
+        )
+        seq = records.append_audit(self.audit_dir, self.keys_dir, outcome)
+        with self.store.transaction() as con:
+            con.execute(
+                "INSERT INTO vault_checkouts VALUES (?, ?, ?, ?, ?, ?)",
+                [doc_id, for_user, str(out_path), digest, seq, _naive(outcome.time)],
+            )
+            records.insert_event(con, self.audit_dir, outcome, seq)
+        return Checkout(doc_id, for_user, out_path, digest, seq)
+
+    # ---- decisions and records ------------------------------------------------------------------------------
+
+    def _open_for(self, action: str, doc_id: str, user: str) -> tuple[_Doc, bytes]:
+        docs = self._documents(doc_id)
+        if not docs:
+            self._deny(user, action, doc_id, "no such document", doc_id=doc_id)
+        doc = docs[0]
+        common: dict[str, Any] = {"doc_id": doc_id, "content_type": doc.info.content_type, "decoy": doc.decoy}
+        if self._recent_accesses(user) >= self.config.rate_limit:
+            reason = f"rate limit ({self.config.rate_limit} reads/checkouts per {self.config.rate_window} s)"
+            self._deny(user, action, doc_id, reason, **common)
+        decision = self._decide(action, user, doc_id, doc.resource)
+        if not decision.allowed:
+            self._deny(user, action, doc_id, decision.reason, **common)
+        key = crypto.load_or_create_key(self.keys_dir)
+        try:
+            blob = (self.blobs / doc_id).read_bytes()
+        except FileNotFoundError:
+            self._deny(user, action, doc_id, "blob missing", **common)
+        try:
+            return doc, crypto.open_blob(key, doc_id, blob)
+        except VaultIntegrityError:
+            self._record(self._outcome(user, action, doc_id, False, "integrity check failed", **common))
+            raise
+
+    def _access_outcome(
+        self, action: str, user: str, doc: _Doc, data: bytes, details: dict[str, JsonValue] | None = None
+    ) -> Outcome:
+        decision = self._decide(action, user, doc.info.doc_id, doc.resource)
+        return self._outcome(
+            user,
+            action,
+            doc.info.doc_id,
+            True,
+            decision.reason,
+            doc_id=doc.info.doc_id,
+            content_type=doc.info.content_type,
+            size=len(data),
+            decoy=doc.decoy,
+            details=details or {},
+        )
+
+    def _decide(self, action: str, user: str, doc_id: str, resource: Resource) -> Decision:
+        subject = self.subject(user)
+        clearance = (
+            Clearance(subject.clearance, subject.projects)
+            if subject is not None
+            else Clearance(Label(self.config.levels.names[0]), frozenset(), granted=False)
+        )
+        return decide(action, user, clearance, doc_id, resource, self.config.levels)
+
+    def _recent_accesses(self, user: str) -> int:
+        since = _naive(self.clock()) - timedelta(seconds=self.config.rate_window)
+        return self.store.count(
+            "SELECT count(*) FROM events WHERE source = ? AND user_id = ? AND activity IN ('read', 'checkout')"
+            " AND content LIKE '%allowed:%' AND time > ?",
+            [records.SOURCE, user, since],
+        )
+
+    def _deny(self, user: str, action: str, target: str, reason: str, **extra: Any) -> NoReturn:
+        self._record(self._outcome(user, action, target, False, reason, **extra))
+        raise VaultDenied(action, target, reason)
+
+    def _outcome(self, actor: str, action: str, target: str, allowed: bool, reason: str, **extra: Any) -> Outcome:
+        return Outcome(actor, action, target, allowed, reason, self.clock(), **extra)
+
+    def _record(self, outcome: Outcome, sql: str | None = None, params: list[Any] | None = None) -> int:
+        seq = records.append_audit(self.audit_dir, self.keys_dir, outcome)
+        with self.store.transaction() as con:
+            if sql is not None:
+                con.execute(sql, params or [])
+            records.insert_event(con, self.audit_dir, outcome, seq)
+        return seq
+
+    def _documents(self, doc_id: str | None = None) -> list[_Doc]:
+        rows = self.store.con.execute(
+            "SELECT doc_id, title, level, compartments, project, content_type, size_bytes, added_at, decoy"
+            " FROM vault_documents WHERE ?::VARCHAR IS NULL OR doc_id = ?",
+            [doc_id, doc_id],
+        ).fetchall()
+        return [
+            _Doc(
+                DocumentInfo(
+                    r[0], r[1], Label(self.config.levels.canonical(r[2]), frozenset(r[3])), r[4], r[5], int(r[6]), r[7]
+                ),
+                bool(r[8]),
+            )
+            for r in rows
+        ]
+
+    def _label(self, label: Label | str) -> Label:
+        if isinstance(label, Label):
+            return Label(self.config.levels.canonical(label.level), parse_compartments(label.compartments))
+        return Label.parse(label, self.config.levels)
+
+
+def _name(value: str, what: str) -> str:
+    if not value.strip() or value != value.strip():
+        raise VaultError(f"a {what} name must be non-empty without surrounding spaces: {value!r}")
+    return value
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _write_private(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Write ``data`` to ``path`` with mode 0600, durably; with ``exclusive`` an existing file is an error."""
+    target = path if exclusive else path.with_name(path.name + ".tmp")
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    try:
+        fd = os.open(target, flags, 0o600)
+    except FileExistsError:
+        raise VaultError(f"{path} exists; choose a new file") from None
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if not exclusive:
+        os.replace(target, path)
