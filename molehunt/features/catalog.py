@@ -30,7 +30,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("files_from_removable", "files read or copied from removable media", "files"),
     Feature("files_opened", "distinct files opened", "files"),
     Feature("files_outside_projects", "distinct files touched outside the user's own projects", "files"),
-    Feature("decoy_touches", "events on a decoy file"),
+    Feature("decoy_touches", "events on a decoy file or vault decoy document"),
     Feature("emails_sent", "e-mails sent", "e-mails"),
     Feature("recipients_sent", "recipients of the e-mails sent", "recipients"),
     Feature("external_recipients", "recipients outside the organization's domains", "recipients"),
@@ -46,6 +46,9 @@ FEATURES: tuple[Feature, ...] = (
     Feature("leak_uploads", "uploads to leak sites", "uploads"),
     Feature("exe_downloads", "executable downloads", "downloads"),
     Feature("hacking_downloads", "requests to hacking-tool or keylogger sites", "requests"),
+    Feature("vault_reads", "documents read in the vault", "reads"),
+    Feature("vault_checkouts", "copies checked out of the vault", "copies"),
+    Feature("vault_denied", "vault requests refused by policy", "requests"),
 )
 
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)

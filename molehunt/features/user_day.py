@@ -27,6 +27,7 @@ _STAGES: tuple[tuple[str, str], ...] = (
                e.attachment_count, coalesce(e.attachment_bytes, CASE WHEN e.attachment_count > 0 THEN e.bytes END, 0)
                  AS attachment_bytes,
                e.content_type, coalesce(c1.category, c2.category, c3.category) AS category,
+               CASE WHEN e.kind = 'vault' THEN e.content END AS content,
                len(e.recipients) AS n_recipients,
                e.kind = 'email' AND e.sender IS NOT NULL
                  AND list_contains(o.staff_domains, split_part(e.sender, '@', 2))
@@ -119,7 +120,8 @@ _STAGES: tuple[tuple[str, str], ...] = (
                count(*) FILTER (WHERE kind = 'file' AND to_removable) AS files_to_removable,
                count(*) FILTER (WHERE kind = 'file' AND from_removable) AS files_from_removable,
                count(DISTINCT path) FILTER (WHERE kind = 'file' AND activity = 'open') AS files_opened,
-               count(*) FILTER (WHERE kind = 'file' AND path IN (SELECT lower(path) FROM decoy_files)) AS decoy_touches,
+               count(*) FILTER (WHERE (kind = 'file' AND path IN (SELECT lower(path) FROM decoy_files))
+                 OR (kind = 'vault' AND content LIKE 'decoy touch%')) AS decoy_touches,
                count(*) FILTER (WHERE kind = 'email' AND activity = 'send') AS emails_sent,
                coalesce(sum(n_recipients) FILTER (WHERE kind = 'email' AND activity = 'send'), 0) AS recipients_sent,
                count(*) FILTER (WHERE kind = 'email' AND activity = 'send' AND foreign_sender) AS foreign_sender_emails,
@@ -137,7 +139,12 @@ _STAGES: tuple[tuple[str, str], ...] = (
                count(*) FILTER (WHERE kind = 'http' AND category = 'leak') AS leak_visits,
                count(*) FILTER (WHERE kind = 'http' AND category = 'leak' AND activity = 'upload') AS leak_uploads,
                count(*) FILTER (WHERE kind = 'http' AND content_type = 'exe') AS exe_downloads,
-               count(*) FILTER (WHERE kind = 'http' AND category = 'hacking') AS hacking_downloads
+               count(*) FILTER (WHERE kind = 'http' AND category = 'hacking') AS hacking_downloads,
+               count(*) FILTER (WHERE kind = 'vault' AND activity = 'read' AND content NOT LIKE 'denied%')
+                 AS vault_reads,
+               count(*) FILTER (WHERE kind = 'vault' AND activity = 'checkout' AND content NOT LIKE 'denied%')
+                 AS vault_checkouts,
+               count(*) FILTER (WHERE kind = 'vault' AND content LIKE 'denied%') AS vault_denied
         FROM fx_events GROUP BY ALL""",
     ),
     # Departure: the last day of activity of a user who drops out of the directory.

@@ -266,3 +266,23 @@ def test_baselines_exclude_the_day_and_use_peers(store: Store) -> None:
         "SELECT files_to_removable__median, history_days FROM user_day WHERE user_id = 'BOB'"
     ).fetchall()
     assert first == [(None, 0)]
+
+
+def test_vault_features(store: Store) -> None:
+    def vault(activity: str, content: str) -> Event:
+        return event(EventKind.VAULT, activity, at(DAY, 10), path="doc-1", content=content)
+
+    load(
+        store,
+        [
+            vault("read", "allowed: cleared-with-need-to-know"),
+            vault("read", "allowed: cleared-with-need-to-know"),
+            vault("checkout", "allowed: cleared-with-need-to-know"),
+            vault("read", "denied: need-to-know"),
+            vault("checkout", "denied: no-read-up"),
+            vault("read", "decoy touch: allowed: decoy-tripwire"),
+        ],
+    )
+    row = features(store)
+    assert (row["vault_reads"], row["vault_checkouts"], row["vault_denied"]) == (3, 1, 2)
+    assert row["decoy_touches"] == 1

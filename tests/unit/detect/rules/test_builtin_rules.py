@@ -110,6 +110,17 @@ def test_hacking_tool_download() -> None:
     ]
 
 
+def test_vault_rules() -> None:
+    rows = [
+        {"user": "prober", "day": 3, "vault_denied": 3},
+        {"user": "unlucky", "day": 3, "vault_denied": 2},
+        {"user": "sweeper", "day": 3, "vault_checkouts": 40, "vault_checkouts__median": 2},
+        {"user": "reviewer", "day": 3, "vault_checkouts": 40, "vault_checkouts__median": 20},
+    ]
+    assert fired(user_day(rows), rule("vault-denied-burst")) == [("prober", 3)]
+    assert fired(user_day(rows), rule("vault-bulk-checkout")) == [("sweeper", 3)]
+
+
 def test_mail_as_another_employee() -> None:
     rows = [
         {"user": "spoofer", "day": 3, "foreign_sender_emails": 1, "recipients_sent": 40},
