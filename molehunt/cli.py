@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import typer
 
 from molehunt import __version__
 from molehunt.audit.cli import audit_app
 from molehunt.config import Home, resolve_home
-from molehunt.errors import MolehuntError
 from molehunt.ingest import READERS, ingest
 from molehunt.store import open_store
 from molehunt.store.summary import quarantined_rows, summarize
 from molehunt.ui import (
     RichProgress,
     alerts_table,
-    console,
     evaluation_table,
+    exit_on_errors,
     ingest_table,
     out,
     quarantine_table,
@@ -51,19 +47,6 @@ class Release(StrEnum):
 def _home(ctx: typer.Context) -> Home:
     home: Home = ctx.obj
     return home
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """MolehuntError -> one red line on stderr and exit code 2; everything else is a bug and shows a trace."""
-    try:
-        yield
-    except MolehuntError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
-    except (KeyboardInterrupt, duckdb.InterruptException):
-        console.print("[yellow]interrupted: the file being ingested was rolled back; the store is as before[/]")
-        raise typer.Exit(130) from None
 
 
 def _version(value: bool) -> None:
@@ -100,7 +83,11 @@ def ingest_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the per-file summary as JSON.")] = False,
 ) -> None:
     """Ingest a dataset into the store: transactional per file, idempotent by content hash."""
-    with _errors(), open_store(_home(ctx).ensure().store_path) as store, RichProgress(enabled=not as_json) as bar:
+    with (
+        exit_on_errors(),
+        open_store(_home(ctx).ensure().store_path) as store,
+        RichProgress(enabled=not as_json) as bar,
+    ):
         report = ingest(
             store,
             source,
@@ -128,7 +115,7 @@ def synth_command(
     """Simulate an organization with insiders and write it as a CERT-format directory (answers/ included)."""
     from molehunt.synth import SynthConfig, generate
 
-    with _errors(), RichProgress() as bar:
+    with exit_on_errors(), RichProgress() as bar:
         try:
             config = SynthConfig(
                 users=users, days=days, seed=seed, release=release.value, start=date.fromisoformat(start)
@@ -146,7 +133,7 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Summarize what the store holds."""
-    with _errors(), open_store(_home(ctx).store_path, read_only=True) as store:
+    with exit_on_errors(), open_store(_home(ctx).store_path, read_only=True) as store:
         summary = summarize(store)
     if as_json:
         out.print_json(json.dumps(summary.to_json()))
@@ -162,7 +149,7 @@ def quarantine_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """List quarantined rows: file, line, reason and the raw text."""
-    with _errors(), open_store(_home(ctx).store_path, read_only=True) as store:
+    with exit_on_errors(), open_store(_home(ctx).store_path, read_only=True) as store:
         rows = quarantined_rows(store, limit=limit, path=str(Path(file).resolve()) if file else None)
     if as_json:
         out.print_json(json.dumps(rows))
@@ -195,7 +182,7 @@ def score_command(
         first = date.fromisoformat(since) if since else None
     except ValueError as exc:
         raise typer.BadParameter(f"{since!r} is not a day; use YYYY-MM-DD", param_hint="--since") from exc
-    with _errors(), open_store(_store_path(ctx, store)) as opened, RichProgress() as bar:
+    with exit_on_errors(), open_store(_store_path(ctx, store)) as opened, RichProgress() as bar:
         if directory is not None:
             ingest(opened, source, directory, progress=bar)
         run = score_store(opened, progress=bar, since=first)
@@ -220,7 +207,7 @@ def eval_command(
     """Measure a scoring against the ground truth in answers/ (AUCs, recall at a budget, detection delay)."""
     from molehunt.evaluate import evaluate, read_scores, truth_from_store
 
-    with _errors(), open_store(_store_path(ctx, store)) as opened:
+    with exit_on_errors(), open_store(_store_path(ctx, store)) as opened:
         if directory is not None:
             with RichProgress(enabled=not as_json) as bar:
                 ingest(opened, "cert", directory, progress=bar)
@@ -246,7 +233,7 @@ def alerts_command(
         chosen = date.fromisoformat(day) if day else None
     except ValueError as exc:
         raise typer.BadParameter(f"{day!r} is not a day; use YYYY-MM-DD", param_hint="--day") from exc
-    with _errors(), open_store(store or _home(ctx).store_path, read_only=True) as opened:
+    with exit_on_errors(), open_store(store or _home(ctx).store_path, read_only=True) as opened:
         shown_day, alerts = alerts_for(opened, chosen, limit)
     if as_json:
         out.print_json(json.dumps({"day": shown_day.isoformat(), "alerts": [a.to_json() for a in alerts]}))
@@ -267,7 +254,7 @@ def demo_command(
     from molehunt.demo import DEFAULT_DEMO, run_demo
 
     home = _home(ctx)
-    with _errors():
+    with exit_on_errors():
         config = replace(
             DEFAULT_DEMO,
             users=DEFAULT_DEMO.users if users is None else users,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import typer
 from rich import filesize
 from rich.console import Console
 from rich.progress import (
@@ -22,12 +25,26 @@ from rich.table import Table
 from rich.text import Text
 
 from molehunt.detect.alerts import Alert
+from molehunt.errors import MolehuntError
 from molehunt.evaluate import Evaluation
 from molehunt.ingest.report import IngestReport
 from molehunt.store.summary import StoreSummary
 
 console = Console(stderr=True)
 out = Console()
+
+
+@contextmanager
+def exit_on_errors() -> Iterator[None]:
+    """MolehuntError -> one red line on stderr and exit 2; Ctrl-C -> exit 130. Anything else is a bug: a trace."""
+    try:
+        yield
+    except MolehuntError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+    except (KeyboardInterrupt, duckdb.InterruptException):
+        console.print("[yellow]interrupted: what was being written was rolled back[/]")
+        raise typer.Exit(130) from None
 
 
 class _AmountColumn(ProgressColumn):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,17 +27,10 @@ audit_app = typer.Typer(
 )
 
 
-@contextmanager
-def _errors() -> Iterator[None]:
-    """MolehuntError (AuditError, VerificationError included) -> one red line on stderr and exit code 2."""
-    from molehunt.errors import MolehuntError
-    from molehunt.ui import console
+def _errors() -> AbstractContextManager[None]:
+    from molehunt.ui import exit_on_errors  # lazily: the UI module pulls in the detector
 
-    try:
-        yield
-    except MolehuntError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
+    return exit_on_errors()
 
 
 @contextmanager

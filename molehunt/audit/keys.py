@@ -6,14 +6,13 @@ The key never leaves this module except as a key object; no message includes key
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from molehunt.audit.errors import AuditError, VerificationError
+from molehunt.keyfiles import read_secret
 
 KEY_FILE = "audit-ed25519.pem"
 
@@ -23,15 +22,9 @@ def load_or_create_key(keys_dir: Path) -> Ed25519PrivateKey:
 
     Raises AuditError when the key file is readable by group or others, or is not an Ed25519 PEM key.
     """
-    keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = keys_dir / KEY_FILE
-    if not path.exists():
-        _create(path)
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise AuditError(f"{path}: key file mode is {mode:o}; run `chmod 600 {path}` and retry")
+    path, pem = read_secret(keys_dir, KEY_FILE, _new_pem, AuditError)
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = serialization.load_pem_private_key(pem, password=None)
     except ValueError:
         raise AuditError(f"{path}: not a readable PEM private key") from None
     if not isinstance(key, Ed25519PrivateKey):
@@ -39,19 +32,10 @@ def load_or_create_key(keys_dir: Path) -> Ed25519PrivateKey:
     return key
 
 
-def _create(path: Path) -> None:
-    pem = Ed25519PrivateKey.generate().private_bytes(
+def _new_pem() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return  # another process created it first; use theirs
-    try:
-        os.write(fd, pem)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def public_bytes(key: Ed25519PublicKey) -> bytes:

@@ -22,10 +22,10 @@ app = typer.Typer(help="The document vault: clearances, labelled encrypted docum
 
 @contextmanager
 def _vault(ctx: typer.Context) -> Iterator[Vault]:
-    from molehunt.cli import _errors  # lazily: molehunt.cli registers this app
+    from molehunt.ui import exit_on_errors  # lazily: the UI module pulls in the detector
 
     home: Home = ctx.obj
-    with _errors(), open_store(home.ensure().store_path) as store:
+    with exit_on_errors(), open_store(home.ensure().store_path) as store:
         yield Vault(home, store)
 
 

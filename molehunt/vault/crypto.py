@@ -8,12 +8,12 @@ The key never leaves this module except as bytes handed to AESGCM, and no messag
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from molehunt.keyfiles import read_secret
 from molehunt.vault.errors import VaultError, VaultIntegrityError
 
 KEY_ENV = "MOLEHUNT_VAULT_KEY"
@@ -38,29 +38,10 @@ def load_or_create_key(keys_dir: Path) -> bytes:
         if len(key) != KEY_BYTES:
             raise VaultError(f"${KEY_ENV} must be {KEY_BYTES * 2} hex digits")
         return key
-    keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = keys_dir / KEY_FILE
-    if not path.exists():
-        _create(path)
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise VaultError(f"{path}: key file mode is {mode:o}; run `chmod 600 {path}` and retry")
-    key = path.read_bytes()
+    path, key = read_secret(keys_dir, KEY_FILE, lambda: os.urandom(KEY_BYTES), VaultError)
     if len(key) != KEY_BYTES:
         raise VaultError(f"{path}: a vault key is {KEY_BYTES} bytes, this file has {len(key)}")
     return key
-
-
-def _create(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return  # another process created it first; use theirs
-    try:
-        os.write(fd, os.urandom(KEY_BYTES))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _associated_data(doc_id: str) -> bytes:
