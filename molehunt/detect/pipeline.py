@@ -78,11 +78,12 @@ def score_store(
     matrix = deviation_matrix(table)
     if since is None:
         members = (IsolationForestScorer(random_state=random_state), TailScorer())
-        model = EnsembleScorer(scorers=members).fit(matrix.values)
+        model = EnsembleScorer(scorers=members)
+        anomaly = model.fit_score_samples(matrix.values)
         save_model(store, model, table.num_rows)
     else:
         model = load_model(store)
-    anomaly = model.score_samples(matrix.values) if table.num_rows else np.zeros(0)
+        anomaly = model.score_samples(matrix.values) if table.num_rows else np.zeros(0)
     fitted_tail = cast(TailScorer, model.scorers_[1])
     contributions = fitted_tail.feature_contributions(matrix.values) if table.num_rows else np.zeros((0, 0))
     clock.lap()

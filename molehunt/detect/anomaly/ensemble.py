@@ -52,6 +52,18 @@ class EnsembleScorer(BaseEstimator):  # type: ignore[misc]
 
     def fit(self, X: npt.ArrayLike, y: Any = None) -> Self:
         """Fit clones of the members on ``X`` and record their sorted training scores; ``y`` is ignored."""
+        self._fit_raw(X)
+        return self
+
+    def fit_score_samples(self, X: npt.ArrayLike, y: Any = None) -> FloatArray:
+        """``fit(X).score_samples(X)`` with each member scoring ``X`` once, not twice (as ``fit_predict``)."""
+        raw = self._fit_raw(X)
+        columns = [np.searchsorted(t, r, side="right") / t.size for t, r in zip(self.train_scores_, raw, strict=True)]
+        combined: FloatArray = np.clip(np.column_stack(columns) @ self.weights_, 0.0, 1.0)
+        return combined
+
+    def _fit_raw(self, X: npt.ArrayLike) -> list[FloatArray]:
+        """Fit the members; returns each member's raw scores of ``X`` in row order."""
         data: FloatArray = validate_data(self, X, dtype=np.float64)
         members: Sequence[Scorer] = (
             (IsolationForestScorer(), TailScorer()) if self.scorers is None else tuple(self.scorers)
@@ -60,10 +72,11 @@ class EnsembleScorer(BaseEstimator):  # type: ignore[misc]
             raise ValueError("EnsembleScorer needs at least one member scorer; got an empty `scorers`.")
         weights_ = _normalized_weights(self.weights, len(members))
         fitted: list[Scorer] = [clone(member, safe=False).fit(data) for member in members]
-        self.train_scores_: list[FloatArray] = [np.sort(_checked_scores(m, data)) for m in fitted]
+        raw = [_checked_scores(m, data) for m in fitted]
+        self.train_scores_: list[FloatArray] = [np.sort(r) for r in raw]
         self.scorers_ = fitted
         self.weights_ = weights_
-        return self
+        return raw
 
     def member_scores(self, X: npt.ArrayLike, *, percentile: bool = True) -> FloatArray:
         """Per-member scores of ``X``, shape (n_rows, n_members), members in the order given.

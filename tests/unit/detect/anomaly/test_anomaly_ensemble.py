@@ -129,3 +129,10 @@ class OneScoreScorer(NormScorer):
 def test_a_member_with_the_wrong_number_of_scores_is_refused(X: np.ndarray) -> None:
     with pytest.raises(ValueError, match="OneScoreScorer must return one finite score per row"):
         EnsembleScorer(scorers=(OneScoreScorer(),)).fit(X)
+
+
+def test_fit_score_samples_equals_fit_then_score() -> None:
+    data = np.random.default_rng(3).normal(size=(300, 4))
+    once = EnsembleScorer().fit_score_samples(data)
+    twice = EnsembleScorer().fit(data).score_samples(data)
+    np.testing.assert_array_equal(once, twice)
