@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from molehunt.features.catalog import FEATURE_NAMES
 from molehunt.features.domains import DomainLists
-from molehunt.store import Store
+from molehunt.store import Store, bound_params
 
 # Hours a person with too little history (under this many events in the trailing window) is assumed to work.
 DEFAULT_WORK_HOURS = (7, 19)
@@ -196,16 +196,12 @@ def build_user_day(store: Store, domains: DomainLists | None = None, since: date
         "since": first,
     }
     for name, sql in _STAGES:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", _bound(sql, values))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", bound_params(sql, values))
     if since is None:
-        con.execute(f"CREATE OR REPLACE TABLE user_day_features AS {FINAL}", _bound(FINAL, values))
+        con.execute(f"CREATE OR REPLACE TABLE user_day_features AS {FINAL}", bound_params(FINAL, values))
     else:
         con.execute("DELETE FROM user_day_features WHERE day >= ?", [since])
-        con.execute(f"INSERT INTO user_day_features {FINAL}", _bound(FINAL, values))
+        con.execute(f"INSERT INTO user_day_features {FINAL}", bound_params(FINAL, values))
     for name, _ in _STAGES:
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return store.count("SELECT count(*) FROM user_day_features WHERE day >= ?", [first])
-
-
-def _bound(sql: str, values: dict[str, object]) -> dict[str, object]:
-    return {name: value for name, value in values.items() if f"${name}" in sql}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -18,14 +17,13 @@ from molehunt.ingest.csv_stream import BLOCK_SIZE, BadRow, CsvStream, sha256_of
 from molehunt.ingest.prefetch import prefetch
 from molehunt.ingest.report import FileReport
 from molehunt.progress import Progress
-from molehunt.store import Store
+from molehunt.store import Store, bound_params
 from molehunt.store.files import begin_file, complete_file, purge_file
 
 MAX_PROBLEMS_SHOWN = 5
 SCAN_CHUNK_ROWS = 16_384
 # Rows written between commits of a pending file: DuckDB holds part of an open transaction in memory.
 CHECKPOINT_ROWS = 1_000_000
-_PARAM = re.compile(r"\$([a-z_]+)")
 
 
 @dataclass
@@ -148,11 +146,7 @@ def _load_new(store: Store, path: Path, spec: CsvSpec, sha256: str, stream: CsvS
     with writer as out:
         con, file_id, tally = out.con, out.file_id, out.tally
         since_checkpoint = 0
-        bound = {
-            name: value
-            for name, value in ({"file_id": file_id} | spec.params).items()
-            if f"${name}" in spec.transform.sql
-        }
+        bound = bound_params(spec.transform.sql, {"file_id": file_id, **spec.params})
         for table, bad_rows in prefetch(iter(stream)):
             good, bad = _stage(con, table, spec.transform, bound, file_id)
             _fail_if_strict(strict, path, [*((b.line, b.reason) for b in bad_rows), *bad])

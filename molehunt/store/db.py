@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +61,11 @@ class Store:
         """The first column of the first row, or None (reads the whole result so the connection is free)."""
         rows = self.con.execute(sql, params or []).fetchall()
         return rows[0][0] if rows else None
+
+
+def bound_params(sql: str, values: Mapping[str, object]) -> dict[str, object]:
+    """The named parameters ($name) that `sql` uses, taken from `values` (DuckDB refuses unused ones)."""
+    return {name: value for name, value in values.items() if f"${name}" in sql}
 
 
 def open_store(path: Path, *, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> Store:
