@@ -12,21 +12,19 @@ set that bench/ingest.py simulates), next to a naive pandas groupby of the same 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 from statistics import mean
 
+from children import run_child  # bench/children.py, beside this script
+
 from molehunt.detect.pipeline import score_store, write_scores_csv
 from molehunt.evaluate import Evaluation, evaluate, read_scores, truth_from_store
 from molehunt.ingest import ingest_cert
 from molehunt.store import open_store
-from molehunt.synth import SynthConfig, generate
+from molehunt.synth import SynthConfig, ensure_generated
 
 ANCHORS = (
     "published user-level AUC on CERT: r4.2 0.992 (self-supervised ensemble), 0.936 (Tuor DNN); "
@@ -37,8 +35,7 @@ TARGETS = "targets: user AUC >= 0.98; >= 80% of malicious user-days in the top 1
 
 def run_one(seed: int, users: int, days: int, release: str, workdir: Path) -> Evaluation:
     data = workdir / f"{release}-u{users}-d{days}-s{seed}"
-    if not (data / "answers" / "insiders.csv").is_file():
-        generate(SynthConfig(users=users, days=days, seed=seed, release=release, start=date(2010, 1, 4)), data)
+    ensure_generated(SynthConfig(users=users, days=days, seed=seed, release=release, start=date(2010, 1, 4)), data)
     with tempfile.TemporaryDirectory() as scratch, open_store(Path(scratch) / "molehunt.duckdb") as store:
         ingest_cert(store, data)
         score_store(store)
@@ -109,23 +106,13 @@ print(json.dumps({"events": len(df), "seconds": time.perf_counter() - start}))
 """
 
 
-def _child(code: str, *args: str) -> tuple[dict[str, float], float]:
-    child = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True)
-    assert child.stdout is not None
-    output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit("child failed")
-    return json.loads(output.strip().splitlines()[-1]), usage.ru_maxrss / 1024
-
-
 def speed(args: argparse.Namespace) -> None:
     store_path = args.workdir / "speed" / "molehunt.duckdb"
     store_path.parent.mkdir(parents=True, exist_ok=True)
     with open_store(store_path) as store:
         ingest_cert(store, args.speed, with_answers=False)
-    ours, rss = _child(SPEED_CHILD, str(store_path))
-    theirs, pandas_rss = _child(PANDAS_CHILD, str(store_path))
+    ours, rss = run_child(SPEED_CHILD, str(store_path))
+    theirs, pandas_rss = run_child(PANDAS_CHILD, str(store_path))
     n = ours["events"]
     print(f"events: {n:,}")
     print(f"{'stage':<40}{'seconds':>9}{'events/s':>14}")

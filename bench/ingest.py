@@ -10,17 +10,14 @@ release (1,000 users over ~500 days, 32.7 M rows); `--days 500` gives the full s
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 import tempfile
 import time
-from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from molehunt.synth import SynthConfig, generate
+from children import run_child  # bench/children.py, beside this script
+
+from molehunt.synth import SynthConfig, ensure_generated
 
 R42_ROWS = 32_770_222  # logon + device + file + email + http of the real r4.2 release (REFERENCE.md)
 ACTIVITY_FILES = ("logon.csv", "device.csv", "file.csv", "email.csv", "http.csv")
@@ -51,29 +48,10 @@ print(json.dumps({"seconds": time.perf_counter() - start, "rows": rows}))
 """
 
 
-def run_child(code: str, *args: str) -> tuple[dict[str, float], float]:
-    """Run code in a fresh interpreter; returns (its JSON answer, its peak RSS in MiB)."""
-    child = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True)
-    assert child.stdout is not None
-    output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit(f"child failed with exit code {child.returncode}")
-    *chatter, answer = output.strip().splitlines()
-    if chatter:
-        print("child said:", *chatter, sep="\n  ")
-    return json.loads(answer), usage.ru_maxrss / 1024
-
-
 def dataset(workdir: Path, config: SynthConfig) -> Path:
     out = workdir / f"{config.release}-u{config.users}-d{config.days}-s{config.seed}-h{config.http_per_day:g}"
-    marker = out / "molehunt-synth.json"
-    wanted = json.dumps(asdict(config), default=str, sort_keys=True)
-    if not (marker.is_file() and marker.read_text() == wanted):
-        start = time.perf_counter()
-        generate(config, out)
-        marker.write_text(wanted)
+    start = time.perf_counter()
+    if ensure_generated(config, out):
         print(f"simulated {out} in {time.perf_counter() - start:.1f} s")
     return out
 

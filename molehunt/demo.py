@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -16,9 +15,7 @@ from molehunt.ingest import IngestReport, ingest_cert
 from molehunt.progress import NoProgress, Progress
 from molehunt.store import open_store
 from molehunt.store.summary import StoreSummary, summarize
-from molehunt.synth import SynthConfig, generate
-
-MARKER = "molehunt-synth.json"
+from molehunt.synth import SynthConfig, ensure_generated
 
 
 @dataclass(frozen=True)
@@ -50,12 +47,7 @@ def run_demo(
     evaluation reads the simulation's answers/, which the scoring never sees.
     """
     data_dir = demo_data_dir(home.ensure(), config)
-    marker = data_dir / MARKER
-    wanted = json.dumps(asdict(config), default=str, sort_keys=True)
-    generated = not (marker.is_file() and marker.read_text() == wanted)
-    if generated:
-        generate(config, data_dir, progress=synth_progress)
-        marker.write_text(wanted)
+    generated = ensure_generated(config, data_dir, progress=synth_progress)
     scores_csv = home.root / "scores.csv"
     with open_store(home.store_path) as store:
         report = ingest_cert(store, data_dir, progress=progress or NoProgress())

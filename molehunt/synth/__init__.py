@@ -32,7 +32,8 @@ resignations and layoffs with no malicious events, benign cloud uploads, mail to
 one's own), rare accidental decoy opens (r6.2), missing logoffs and disconnects as in CERT's dirty data.
 """
 
+from molehunt.synth.cached import ensure_generated
 from molehunt.synth.config import InsiderRecord, SynthConfig, SynthResult
 from molehunt.synth.generate import generate
 
-__all__ = ["InsiderRecord", "SynthConfig", "SynthResult", "generate"]
+__all__ = ["InsiderRecord", "SynthConfig", "SynthResult", "ensure_generated", "generate"]

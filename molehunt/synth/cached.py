@@ -1,0 +1,29 @@
+"""Simulate only when the same simulation is not already on disk (the output is deterministic per config)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+from molehunt.synth.config import SynthConfig
+from molehunt.synth.generate import generate
+
+MARKER = "molehunt-synth.json"
+
+
+def ensure_generated(
+    config: SynthConfig, out_dir: Path, progress: Callable[[str, int, int], None] | None = None
+) -> bool:
+    """Write the simulation into out_dir unless a finished one of the same config is there; True if written.
+
+    The marker file is written last, so an interrupted simulation is redone rather than trusted.
+    """
+    marker = out_dir / MARKER
+    wanted = json.dumps(asdict(config), default=str, sort_keys=True)
+    if marker.is_file() and marker.read_text() == wanted:
+        return False
+    generate(config, out_dir, progress=progress)
+    marker.write_text(wanted)
+    return True
