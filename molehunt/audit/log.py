@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -221,3 +223,27 @@ class AuditLog:
     def verify(self, against: Checkpoint | None = None) -> Report:
         """Re-read the files and verify everything (see :func:`molehunt.audit.verify.verify_directory`)."""
         return verify_directory(self.directory, self.public_key, against)
+
+
+_APPEND_LOCK = threading.Lock()
+_BUSY_RETRIES = 40  # x 50 ms: how long to wait for another process's append to finish
+
+
+def append_entry(directory: Path, keys_dir: Path, entry: NewEntry) -> int:
+    """Open the log, append one entry durably, close it; returns the entry's index.
+
+    Threads of one process take turns (the log allows one open writer), and a log held by another process is
+    retried for about two seconds before AuditError is raised.
+    """
+    with _APPEND_LOCK:
+        for attempt in range(_BUSY_RETRIES + 1):
+            try:
+                log = AuditLog.open(directory, keys_dir)
+            except AuditError as exc:
+                if "open in another process" not in str(exc) or attempt == _BUSY_RETRIES:
+                    raise
+                time.sleep(0.05)
+                continue
+            with log:
+                return log.append(entry)
+    raise AssertionError("unreachable")

@@ -96,7 +96,7 @@ def checkout_command(
     """Write the recipient's own copy of a document."""
     with _vault(ctx) as vault:
         done = vault.checkout(doc_id, for_user=for_user, out_path=out)
-    typer.echo(f"{done.doc_id} -> {done.out_path} for {done.recipient}")
+    typer.echo(f"{done.doc_id} -> {done.out} for {done.recipient}")
 
 
 @app.command("decoy")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from molehunt.audit import AuditLog, NewEntry
+from molehunt.audit import NewEntry, append_entry
 from molehunt.audit.entries import JsonValue
 from molehunt.audit.verify import ENTRIES_FILE
 from molehunt.events import ACTIVITIES, EVENT_COLUMN_NAMES, Event, EventKind, Provenance
@@ -55,8 +55,7 @@ def append_audit(audit_dir: Path, keys_dir: Path, outcome: Outcome) -> int:
         **outcome.details,
     }
     entry = NewEntry(outcome.actor, outcome.action, outcome.target, details, time=outcome.time)
-    with AuditLog.open(audit_dir, keys_dir) as log:
-        return log.append(entry)
+    return append_entry(audit_dir, keys_dir, entry)
 
 
 def insert_event(con: duckdb.DuckDBPyConnection, audit_dir: Path, outcome: Outcome, seq: int) -> None:

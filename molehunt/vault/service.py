@@ -66,11 +66,12 @@ class DocumentInfo:
 
 @dataclass(frozen=True)
 class Checkout:
-    """A per-recipient copy written to ``out_path``; ``audit_seq`` is its audit entry."""
+    """A per-recipient copy delivered to ``out`` (a file path, or where a download went); ``audit_seq`` is its
+    audit entry."""
 
     doc_id: str
     recipient: str
-    out_path: Path
+    out: str
     sha256: str
     audit_seq: int
 
@@ -237,6 +238,11 @@ class Vault:
         self._record(self._outcome(as_user, "list", "*", True, "filtered by policy", details={"shown": len(shown)}))
         return sorted(shown, key=lambda info: (info.title, info.doc_id))
 
+    def describe(self, doc_id: str) -> DocumentInfo | None:
+        """What ls would show of one document; for callers that have just been allowed to read it (not audited)."""
+        docs = self._documents(doc_id)
+        return docs[0].info if docs else None
+
     def read(self, doc_id: str, *, as_user: str) -> bytes:
         """The plaintext of ``doc_id``; VaultDenied with the reason, VaultIntegrityError for a damaged blob."""
         doc, data = self._open_for("read", doc_id, as_user)
@@ -249,18 +255,27 @@ class Vault:
             raise VaultError(f"{out_path} exists; choose a new file for the checkout")
         doc, data = self._open_for("checkout", doc_id, for_user)
         _write_private(out_path, data, exclusive=True)
+        return self._record_checkout(doc, data, for_user, str(out_path))
+
+    def checkout_copy(self, doc_id: str, *, for_user: str, delivered_to: str) -> tuple[Checkout, bytes]:
+        """``for_user``'s own copy of ``doc_id`` as bytes (for a download), recorded like a checkout to a file.
+
+        ``delivered_to`` says where the copy went (e.g. "web download"); it takes the place of the output path.
+        """
+        doc, data = self._open_for("checkout", doc_id, for_user)
+        return self._record_checkout(doc, data, for_user, delivered_to), data
+
+    def _record_checkout(self, doc: _Doc, data: bytes, for_user: str, out: str) -> Checkout:
         digest = hashlib.sha256(data).hexdigest()
-        outcome = self._access_outcome(
-            "checkout", for_user, doc, data, details={"recipient": for_user, "out": str(out_path)}
-        )
+        outcome = self._access_outcome("checkout", for_user, doc, data, details={"recipient": for_user, "out": out})
         seq = records.append_audit(self.audit_dir, self.keys_dir, outcome)
         with self.store.transaction() as con:
             con.execute(
                 "INSERT INTO vault_checkouts VALUES (?, ?, ?, ?, ?, ?)",
-                [doc_id, for_user, str(out_path), digest, seq, _naive(outcome.time)],
+                [doc.info.doc_id, for_user, out, digest, seq, _naive(outcome.time)],
             )
             records.insert_event(con, self.audit_dir, outcome, seq)
-        return Checkout(doc_id, for_user, out_path, digest, seq)
+        return Checkout(doc.info.doc_id, for_user, out, digest, seq)
 
     # ---- decisions and records ------------------------------------------------------------------------------
 
