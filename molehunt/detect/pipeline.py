@@ -19,7 +19,8 @@ import pyarrow as pa
 from molehunt.detect.anomaly import EnsembleScorer, IsolationForestScorer, TailScorer
 from molehunt.detect.matrix import deviation_matrix
 from molehunt.detect.models import load_model, save_model
-from molehunt.detect.rules import Rule, RuleMatch, builtin_rules, match_rules
+from molehunt.detect.rules import Rule, RuleMatch, match_rules
+from molehunt.detect.rules.settings import effective_rules
 from molehunt.detect.scoring import (
     ScoreWeights,
     combine,
@@ -87,7 +88,7 @@ def score_store(
     fitted_tail = cast(TailScorer, model.scorers_[1])
     contributions = fitted_tail.feature_contributions(matrix.values) if table.num_rows else np.zeros((0, 0))
     clock.lap()
-    hits = match_rules(store.con, rules if rules is not None else builtin_rules(), table="user_day")
+    hits = match_rules(store.con, rules if rules is not None else effective_rules(store), table="user_day")
     clock.lap()
 
     users = table["user_id"].to_pylist()

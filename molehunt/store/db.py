@@ -52,14 +52,14 @@ class Store:
             raise
         self.con.commit()
 
-    def count(self, sql: str, params: list[object] | None = None) -> int:
+    def count(self, sql: str, params: list[object] | Mapping[str, object] | None = None) -> int:
         """An integer query result (a count), 0 when the query returns no row or NULL."""
         value = self.scalar(sql, params)
         return int(value) if isinstance(value, int | float) else 0
 
-    def scalar(self, sql: str, params: list[object] | None = None) -> object:
+    def scalar(self, sql: str, params: list[object] | Mapping[str, object] | None = None) -> object:
         """The first column of the first row, or None (reads the whole result so the connection is free)."""
-        rows = self.con.execute(sql, params or []).fetchall()
+        rows = self.con.execute(sql, params if params is not None else []).fetchall()
         return rows[0][0] if rows else None
 
 

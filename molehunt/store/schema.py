@@ -173,6 +173,68 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    (
+        4,
+        (
+            # The analyst workbench (molehunt.workbench, molehunt.web). Passwords are argon2 hashes; sessions are
+            # stored by the SHA-256 of their token, so a copy of the store does not hand out live sessions.
+            """CREATE TABLE web_users (
+                name VARCHAR PRIMARY KEY,
+                role VARCHAR NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+                password_hash VARCHAR NOT NULL,
+                created_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE web_sessions (
+                token_sha256 VARCHAR PRIMARY KEY,
+                name VARCHAR NOT NULL,
+                csrf_token VARCHAR NOT NULL,
+                created_at TIMESTAMP NOT NULL,
+                expires_at TIMESTAMP NOT NULL
+            )""",
+            # Identities a session has revealed (each reveal is also an audit log entry with the justification).
+            """CREATE TABLE web_reveals (
+                token_sha256 VARCHAR NOT NULL,
+                user_id VARCHAR NOT NULL,
+                revealed_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE alert_dismissals (
+                user_id VARCHAR NOT NULL,
+                day DATE NOT NULL,
+                reason VARCHAR NOT NULL,
+                dismissed_by VARCHAR NOT NULL,
+                dismissed_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (user_id, day)
+            )""",
+            """CREATE TABLE cases (
+                case_id INTEGER PRIMARY KEY,
+                title VARCHAR NOT NULL,
+                user_id VARCHAR NOT NULL,
+                day DATE NOT NULL,
+                status VARCHAR NOT NULL CHECK (status IN ('open', 'investigating', 'closed')),
+                assignee VARCHAR,
+                opened_by VARCHAR NOT NULL,
+                opened_at TIMESTAMP NOT NULL,
+                updated_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE case_notes (
+                case_id INTEGER NOT NULL,
+                author VARCHAR NOT NULL,
+                text VARCHAR NOT NULL,
+                created_at TIMESTAMP NOT NULL
+            )""",
+            # Analyst changes to the shipped rules: on/off and numeric thresholds (JSON {key: number}).
+            """CREATE TABLE rule_settings (
+                rule_id VARCHAR PRIMARY KEY,
+                enabled BOOLEAN NOT NULL,
+                thresholds VARCHAR NOT NULL,
+                changed_by VARCHAR NOT NULL,
+                changed_at TIMESTAMP NOT NULL
+            )""",
+        ),
+    ),
+)
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 # Tables whose rows come from an ingested file (they carry its file_id).

@@ -1,0 +1,122 @@
+"""Analysts' changes to the shipped rules, kept in the store: a rule switched off, or a numeric threshold moved.
+
+A threshold is addressed by a key: ``selection.field|modifier`` for a test in a single-alternative selection
+(``selection[2].field|modifier`` for the third alternative) and ``correlation[0].gte`` for a correlation bound.
+Changes apply from the next `molehunt score`; scores already computed stay as they were.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from molehunt.detect.rules.loader import builtin_rules
+from molehunt.detect.rules.model import Correlation, FieldTest, Rule, Selection
+from molehunt.errors import MolehuntError
+from molehunt.store import Store
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    enabled: bool
+    thresholds: dict[str, float]
+    changed_by: str
+    changed_at: datetime
+
+
+class RuleSettingError(MolehuntError):
+    """A setting that does not fit the rule."""
+
+
+def _test_key(selection: Selection, alternative: int, test: FieldTest) -> str:
+    where = selection.name if len(selection.alternatives) == 1 else f"{selection.name}[{alternative}]"
+    return f"{where}.{test.field}|{test.modifier.value}"
+
+
+def thresholds(rule: Rule) -> dict[str, float]:
+    """Every numeric threshold of the rule by key, in rule order."""
+    found: dict[str, float] = {}
+    for selection in rule.selections:
+        for index, alternative in enumerate(selection.alternatives):
+            for test in alternative:
+                if isinstance(test.value, int | float) and not isinstance(test.value, bool):
+                    found[_test_key(selection, index, test)] = float(test.value)
+    for index, correlation in enumerate(rule.correlations):
+        for operator, bound in correlation.bounds:
+            found[f"correlation[{index}].{operator}"] = float(bound)
+    return found
+
+
+def apply(rule: Rule, setting: RuleSetting | None) -> Rule:
+    """The rule with the setting applied; RuleSettingError for a key the rule does not have."""
+    if setting is None:
+        return rule
+    unknown = set(setting.thresholds) - set(thresholds(rule))
+    if unknown:
+        raise RuleSettingError(f"rule {rule.id} has no threshold {', '.join(sorted(unknown))}")
+    new = setting.thresholds
+
+    def test(selection: Selection, index: int, item: FieldTest) -> FieldTest:
+        key = _test_key(selection, index, item)
+        if key not in new:
+            return item
+        return item.model_copy(update={"value": float(new[key])})  # the compiler binds comparisons as floats
+
+    selections = tuple(
+        selection.model_copy(
+            update={
+                "alternatives": tuple(
+                    tuple(test(selection, index, item) for item in alternative)
+                    for index, alternative in enumerate(selection.alternatives)
+                )
+            }
+        )
+        for selection in rule.selections
+    )
+
+    def correlation(index: int, item: Correlation) -> Correlation:
+        bounds = tuple((op, new.get(f"correlation[{index}].{op}", bound)) for op, bound in item.bounds)
+        return item.model_copy(update={"bounds": bounds})
+
+    correlations = tuple(correlation(i, c) for i, c in enumerate(rule.correlations))
+    return rule.model_copy(update={"enabled": setting.enabled, "selections": selections, "correlations": correlations})
+
+
+def load_settings(store: Store) -> dict[str, RuleSetting]:
+    rows = store.con.execute(
+        "SELECT rule_id, enabled, thresholds, changed_by, changed_at FROM rule_settings"
+    ).fetchall()
+    return {rule_id: RuleSetting(bool(on), json.loads(values), by, at) for rule_id, on, values, by, at in rows}
+
+
+def effective_rules(store: Store) -> list[Rule]:
+    """The shipped rules with the store's settings applied: what `molehunt score` runs."""
+    settings = load_settings(store)
+    return [apply(rule, settings.get(rule.id)) for rule in builtin_rules()]
+
+
+def check_setting(rule_id: str, enabled: bool, values: dict[str, float], by: str) -> RuleSetting:
+    """The setting as it would be stored (only thresholds that differ from the shipped rule), or RuleSettingError."""
+    shipped = {rule.id: rule for rule in builtin_rules()}
+    if rule_id not in shipped:
+        raise RuleSettingError(f"no rule {rule_id!r}")
+    defaults = thresholds(shipped[rule_id])
+    changed = {key: value for key, value in values.items() if defaults.get(key) != value}
+    for key, value in changed.items():
+        if value < 0:
+            raise RuleSettingError(f"{key}: a threshold cannot be negative")
+    setting = RuleSetting(enabled, changed, by, datetime.now(UTC).replace(tzinfo=None))
+    apply(shipped[rule_id], setting)  # raises for a key the rule does not have
+    return setting
+
+
+def save_setting(store: Store, rule_id: str, setting: RuleSetting) -> None:
+    """Store a checked setting (see check_setting), replacing the rule's earlier one."""
+    with store.transaction() as con:
+        con.execute("DELETE FROM rule_settings WHERE rule_id = ?", [rule_id])
+        con.execute(
+            "INSERT INTO rule_settings VALUES (?, ?, ?, ?, ?)",
+            [rule_id, setting.enabled, json.dumps(setting.thresholds, sort_keys=True), setting.changed_by,
+             setting.changed_at],
+        )  # fmt: skip

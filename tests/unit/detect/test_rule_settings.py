@@ -1,0 +1,80 @@
+"""Analysts' rule settings: thresholds by key, applied to the shipped rules, stored, and used by scoring."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from molehunt.config import Home
+from molehunt.detect.pipeline import score_store
+from molehunt.detect.rules import Rule, builtin_rules, compile_rules
+from molehunt.detect.rules.settings import (
+    RuleSettingError,
+    check_setting,
+    effective_rules,
+    load_settings,
+    save_setting,
+    thresholds,
+)
+from molehunt.store import Store, open_store
+
+
+def _rule(rule_id: str) -> Rule:
+    return next(rule for rule in builtin_rules() if rule.id == rule_id)
+
+
+def test_thresholds_name_field_tests_and_correlation_bounds() -> None:
+    found = thresholds(_rule("slow-drip"))
+    assert found["large.personal_attachments|gte"] == 4
+    assert "correlation[0].gte" in found
+    assert all(isinstance(v, float) for v in found.values())
+
+
+def test_a_saved_setting_changes_the_effective_rule_and_its_sql(store: Store) -> None:
+    before = compile_rules(effective_rules(store), "user_day")
+    setting = check_setting("departing-data-theft", True, {"out_removable.files_to_removable|gte": 40}, "ann")
+    assert setting.thresholds == {"out_removable.files_to_removable|gte": 40}
+    save_setting(store, "departing-data-theft", setting)
+    rule = next(r for r in effective_rules(store) if r.id == "departing-data-theft")
+    removable = next(s for s in rule.selections if s.name == "out_removable")
+    assert [t.value for t in removable.alternatives[0] if t.modifier.value == "gte"] == [40]
+    assert compile_rules(effective_rules(store), "user_day") != before
+    assert load_settings(store)["departing-data-theft"].changed_by == "ann"
+
+
+def test_unchanged_thresholds_are_not_stored_and_disabling_drops_the_rule(store: Store) -> None:
+    shipped = thresholds(_rule("decoy-touched"))
+    setting = check_setting("decoy-touched", False, shipped, "ann")
+    assert setting.thresholds == {}
+    save_setting(store, "decoy-touched", setting)
+    assert not next(r for r in effective_rules(store) if r.id == "decoy-touched").enabled
+    assert "decoy-touched" not in compile_rules(effective_rules(store), "user_day").sql
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "values", "message"),
+    [
+        ("no-such-rule", {}, "no rule"),
+        ("decoy-touched", {"decoy.decoy_touches|gte": -1}, "negative"),
+        ("decoy-touched", {"decoy.nothing|gte": 3}, "has no threshold"),
+    ],
+)
+def test_bad_settings_are_refused(rule_id: str, values: dict[str, float], message: str) -> None:
+    with pytest.raises(RuleSettingError, match=message):
+        check_setting(rule_id, True, values, "ann")
+
+
+def test_scoring_runs_the_effective_rules(scored_home: Home, tmp_path: Path) -> None:
+    shutil.copytree(scored_home.root, tmp_path / "home")
+    with open_store(tmp_path / "home" / "molehunt.duckdb") as store:
+        fired = store.count("SELECT count(*) FROM scores WHERE len(rules) > 0")
+        assert fired > 0
+        first = store.scalar("SELECT min(day) FROM scores")
+        assert isinstance(first, date)
+        for rule in builtin_rules():
+            save_setting(store, rule.id, check_setting(rule.id, False, {}, "ann"))
+        score_store(store, since=first)
+        assert store.count("SELECT count(*) FROM scores WHERE len(rules) > 0") == 0
