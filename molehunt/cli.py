@@ -28,6 +28,7 @@ from molehunt.ui import (
     synth_table,
 )
 from molehunt.vault.cli import app as vault_app
+from molehunt.web.cli import serve_command, user_app
 
 app = typer.Typer(
     help="molehunt: protect, detect and trace insider theft of sensitive documents.",
@@ -37,6 +38,7 @@ app = typer.Typer(
 )
 app.add_typer(audit_app, name="audit")
 app.add_typer(vault_app, name="vault")
+app.add_typer(user_app, name="user")
 
 
 class Release(StrEnum):
@@ -241,6 +243,34 @@ def alerts_command(
         out.print(alerts_table(f"Alerts for {shown_day}", alerts))
 
 
+@app.command("report")
+def report_command(
+    ctx: typer.Context,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="HTML file to write (default: HOME/report.html).")
+    ] = None,
+    top: Annotated[int, typer.Option(min=1, help="Report on this many users, by their peak daily risk.")] = 10,
+    names: Annotated[
+        bool, typer.Option("--names", help="Show real user ids instead of pseudonyms (needs --reason; audited).")
+    ] = False,
+    reason: Annotated[str | None, typer.Option(help="Why real ids are needed; recorded in the audit log.")] = None,
+    dataset: Annotated[str | None, typer.Option(help="Release of the answers when the store holds several.")] = None,
+) -> None:
+    """Write the offline HTML report: top alerts, each user's risk timeline and activity heatmap, the evaluation."""
+    import getpass
+
+    from molehunt.report import Reveal, analyst_report
+
+    if names and not (reason and reason.strip()):
+        raise typer.BadParameter("--names shows real identities: say why with --reason TEXT", param_hint="--reason")
+    if reason is not None and not names:
+        raise typer.BadParameter("--reason only goes with --names", param_hint="--reason")
+    with exit_on_errors():
+        reveal = Reveal(getpass.getuser(), reason) if names and reason else None
+        written = analyst_report(_home(ctx), out_file, top=top, reveal=reveal, release=dataset)
+    out.print(f"Wrote {written}" + (" (real user ids shown; recorded in the audit log)" if reveal else ""))
+
+
 @app.command("demo")
 def demo_command(
     ctx: typer.Context,
@@ -269,6 +299,11 @@ def demo_command(
     out.print(evaluation_table(result.evaluation))
     out.print(
         f"Store: {home.store_path}\nSimulated data: {result.data_dir}\nScores: {result.scores_csv}\n"
+        f"Report (pseudonymized, opens offline in any browser): {result.report}\n"
+        "Dashboard: `molehunt user add NAME --role analyst`, then `molehunt serve`.\n"
         "Next: `molehunt alerts` for the latest day, `molehunt eval --scores ...`, `molehunt status`, or your own "
         "CERT directory with `molehunt score DIR --out scores.csv`."
     )
+
+
+app.command("serve")(serve_command)

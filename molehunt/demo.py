@@ -13,6 +13,8 @@ from molehunt.detect.pipeline import ScoreRun, score_store, write_scores_csv
 from molehunt.evaluate import Evaluation, evaluate, read_scores, truth_from_store
 from molehunt.ingest import IngestReport, ingest_cert
 from molehunt.progress import NoProgress, Progress
+from molehunt.pseudonyms import Pseudonyms
+from molehunt.report import REPORT_FILE, write_report
 from molehunt.store import open_store
 from molehunt.store.summary import StoreSummary, summarize
 from molehunt.synth import SynthConfig, ensure_generated
@@ -28,6 +30,7 @@ class DemoResult:
     suspects: list[Alert]
     evaluation: Evaluation
     scores_csv: Path
+    report: Path  # the offline HTML report, pseudonymized
 
 
 def demo_data_dir(home: Home, config: SynthConfig) -> Path:
@@ -41,10 +44,10 @@ def run_demo(
     progress: Progress | None = None,
     synth_progress: Callable[[str, int, int], None] | None = None,
 ) -> DemoResult:
-    """Simulate (unless the same simulation is already on disk), ingest, score, rank suspects, evaluate.
+    """Simulate (unless already on disk), ingest, score, rank suspects, evaluate, write HOME/report.html.
 
     Re-running is cheap and safe: the simulation is deterministic and ingest skips files it has seen. The
-    evaluation reads the simulation's answers/, which the scoring never sees.
+    evaluation reads the simulation's answers/, which the scoring never sees; the report shows people by pseudonym.
     """
     data_dir = demo_data_dir(home.ensure(), config)
     generated = ensure_generated(config, data_dir, progress=synth_progress)
@@ -56,7 +59,9 @@ def run_demo(
         write_scores_csv(store, scores_csv)
         suspects = top_suspects(store, limit=10)
         evaluation = evaluate(read_scores(scores_csv), truth_from_store(store, config.release))
-    return DemoResult(data_dir, generated, report, summary, scored, suspects, evaluation, scores_csv)
+        pseudonyms = Pseudonyms.for_keys_dir(home.root / "keys")
+        html = write_report(store, home.root / REPORT_FILE, pseudonyms=pseudonyms, release=config.release)
+    return DemoResult(data_dir, generated, report, summary, scored, suspects, evaluation, scores_csv, html)
 
 
 DEFAULT_DEMO = SynthConfig(users=250, days=180, seed=42, release="r6.2", start=date(2010, 1, 4))

@@ -39,6 +39,9 @@ def test_demo_runs_end_to_end_and_reruns_without_duplicates(tmp_path: Path) -> N
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     assert "What the store holds" in first.output
+    report = home / "report.html"
+    assert "report.html" in first.output and "molehunt serve" in first.output
+    assert "data:image/svg+xml;base64," in report.read_text() and "https:" not in report.read_text()
     status = json.loads(runner.invoke(app, ["--home", str(home), "status", "--json"]).output)
     assert status["events"] > 10_000 and status["insiders"] >= 7 and status["labelled_events"] > 0
 

@@ -7,6 +7,7 @@ docstring (`molehunt.detect.rules`) and in README.md next to this module; valida
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -38,9 +39,15 @@ def load_rules(paths: str | Path | Iterable[str | Path]) -> list[Rule]:
 
 def builtin_rules() -> list[Rule]:
     """The rules shipped in the package's builtin/ folder (read with importlib.resources, so it works installed)."""
+    return list(_builtin_rules())
+
+
+@functools.cache
+def _builtin_rules() -> tuple[Rule, ...]:
+    # Parsed once per process (about 70 ms); rules are frozen models, so sharing them is safe.
     folder = resources.files(__package__ or "molehunt.detect.rules").joinpath("builtin")
     entries = sorted((entry for entry in folder.iterdir() if entry.name.endswith(".yaml")), key=lambda e: e.name)
-    return _parse_all([(entry.read_text(encoding="utf-8"), f"builtin/{entry.name}") for entry in entries], [])
+    return tuple(_parse_all([(entry.read_text(encoding="utf-8"), f"builtin/{entry.name}") for entry in entries], []))
 
 
 def parse_rules_text(text: str, source: str | None = None) -> list[Rule]:

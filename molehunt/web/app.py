@@ -1,0 +1,87 @@
+"""The FastAPI application: state, error pages, security headers, routes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from molehunt.config import Home
+from molehunt.errors import MolehuntError
+from molehunt.pseudonyms import Pseudonyms
+from molehunt.store import open_store
+from molehunt.vault.errors import VaultDenied
+from molehunt.web.context import Forbidden, LoginRequired, NotFound, Web
+from molehunt.web.routes import alerts, auth, cases, people, rules, sources, vault
+from molehunt.web.security import SecurityHeaders
+
+STATIC = Path(__file__).parent / "static"
+WARM_PLOTS = 50
+
+
+def create_app(home: Home, *, warm: int = WARM_PLOTS) -> FastAPI:
+    """The dashboard over the store in `home` (opened read-write for the app's lifetime: one server per store).
+
+    `warm`: how many of the riskiest people get their plots drawn in the background at start-up.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = open_store(home.ensure().store_path)
+        try:
+            web = Web(home, store, Pseudonyms.for_keys_dir(home.root / "keys"))
+            web.learn_people()
+            app.state.web = web
+            stop = threading.Event()
+            warmer = threading.Thread(target=people.warm_plots, args=(web, warm, stop), name="warm-plots", daemon=True)
+            warmer.start()
+            try:
+                yield
+            finally:
+                stop.set()
+                warmer.join()
+        finally:
+            store.close()
+
+    # No interactive API docs: every route is a page for a logged-in person, not a public API.
+    app = FastAPI(title="molehunt", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (auth, alerts, people, cases, rules, sources, vault):
+        app.include_router(module.router)
+
+    @app.exception_handler(LoginRequired)
+    async def login_first(request: Request, exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return _error(request, 403, exc.message)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, exc.message)
+
+    @app.exception_handler(VaultDenied)
+    async def denied(request: Request, exc: VaultDenied) -> Response:
+        return _error(request, 403, str(exc))
+
+    @app.exception_handler(MolehuntError)
+    async def refused(request: Request, exc: MolehuntError) -> Response:
+        return _error(request, 400, str(exc))
+
+    return app
+
+
+def _error(request: Request, status: int, message: str) -> HTMLResponse:
+    web: Web = request.app.state.web
+    return web.templates.TemplateResponse(
+        request, "error.html", {"status": status, "message": message, "me": None, "csrf": ""}, status_code=status
+    )

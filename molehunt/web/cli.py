@@ -1,0 +1,90 @@
+"""`molehunt user ...` (dashboard accounts) and `molehunt serve` (the dashboard)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from molehunt.config import Home
+from molehunt.store import open_store
+from molehunt.workbench.accounts import Role
+
+user_app = typer.Typer(help="Dashboard accounts: add them, list them.")
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = typer.prompt("Password", hide_input=True)
+    if typer.prompt("Repeat the password", hide_input=True) != first:
+        typer.echo("error: the passwords differ; nothing was changed", err=True)
+        raise typer.Exit(2)
+    return str(first)
+
+
+@user_app.command("add")
+def add_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Account name (letters, digits, '.', '_', '-').")],
+    role: Annotated[
+        Role, typer.Option(help="viewer reads; analyst also reveals and works cases; admin also edits rules.")
+    ],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    replace: Annotated[bool, typer.Option(help="Reset an existing account's role and password.")] = False,
+) -> None:
+    """Create a dashboard account (the password is prompted for unless --password-stdin)."""
+    from molehunt.ui import exit_on_errors
+    from molehunt.workbench.accounts import add_user
+
+    home: Home = ctx.obj
+    password = _password(password_stdin)
+    with exit_on_errors(), open_store(home.ensure().store_path) as store:
+        account = add_user(store, name, role, password, replace=replace)
+    typer.echo(f"{account.name}: {account.role.value}")
+
+
+@user_app.command("ls")
+def list_command(ctx: typer.Context) -> None:
+    """List dashboard accounts and their roles."""
+    from molehunt.ui import exit_on_errors
+    from molehunt.workbench.accounts import list_users
+
+    home: Home = ctx.obj
+    with exit_on_errors(), open_store(home.ensure().store_path) as store:
+        for account in list_users(store):
+            typer.echo(f"{account.name}\t{account.role.value}")
+
+
+def serve_command(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (loopback by default; put TLS in front otherwise).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM) to serve HTTPS directly.")] = None,
+    keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM) for --certfile.")] = None,
+) -> None:
+    """Serve the analyst dashboard over the store in the home directory."""
+    import uvicorn
+
+    from molehunt.ui import exit_on_errors
+    from molehunt.web import create_app
+
+    home: Home = ctx.obj
+    if (certfile is None) != (keyfile is None):
+        typer.echo("error: give both --certfile and --keyfile, or neither", err=True)
+        raise typer.Exit(2)
+    with exit_on_errors(), open_store(home.ensure().store_path) as store:
+        if not store.count("SELECT count(*) FROM web_users"):
+            typer.echo("note: no account yet; create one with `molehunt user add NAME --role analyst`", err=True)
+    scheme = "https" if certfile else "http"
+    typer.echo(f"molehunt dashboard on {scheme}://{host}:{port}/ (Ctrl-C to stop)")
+    uvicorn.run(
+        create_app(home), host=host, port=port, log_level="warning", access_log=False,
+        ssl_certfile=str(certfile) if certfile else None, ssl_keyfile=str(keyfile) if keyfile else None,
+    )  # fmt: skip

@@ -1,0 +1,190 @@
+"""What every route gets: the app-wide state, a per-request store cursor, the caller's session, and role checks."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from molehunt.config import Home
+from molehunt.pseudonyms import Pseudonyms
+from molehunt.store import Store
+from molehunt.web.security import LoginLimiter
+from molehunt.workbench import people
+from molehunt.workbench.accounts import Role
+from molehunt.workbench.sessions import Session, session_for
+
+COOKIE = "molehunt_session"
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class LoginRequired(Exception):
+    """No live session: the page redirects to the login form."""
+
+
+class Forbidden(Exception):
+    """The caller's role may not do this, or the form's CSRF token is missing or wrong."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _replace_page(params: Any, page: int) -> str:
+    """The query string of the current page with another page number (for pager links)."""
+    kept = [(key, value) for key, value in params.multi_items() if key != "page"]
+    return urlencode([*kept, ("page", str(page))])
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    templates.env.filters["replace_page"] = _replace_page
+    return templates
+
+
+@dataclass
+class Web:
+    """App-wide state, built once at start-up."""
+
+    home: Home
+    store: Store
+    names: Pseudonyms
+    limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    templates: Jinja2Templates = field(default_factory=lambda: _templates())
+    emails: dict[str, str] = field(default_factory=dict)  # directory e-mail address -> user id
+    # Rendered plots by (kind, user id). Scores cannot change while the server holds the store (scoring needs it),
+    # so a plot stays valid for the server's lifetime; the bound keeps memory flat (about 40 KiB a plot).
+    _plots: OrderedDict[tuple[str, str], str] = field(default_factory=OrderedDict)
+    _plots_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def plot(self, kind: str, user_id: str, draw: Callable[[], str], keep: int = 512) -> str:
+        """The cached plot, drawing it (outside the lock) when missing."""
+        with self._plots_lock:
+            found = self._plots.get((kind, user_id))
+            if found is not None:
+                self._plots.move_to_end((kind, user_id))
+                return found
+        drawn = draw()
+        with self._plots_lock:
+            self._plots[(kind, user_id)] = drawn
+            while len(self._plots) > keep:
+                self._plots.popitem(last=False)
+        return drawn
+
+    def learn_people(self) -> None:
+        """Re-read who is known, so new users resolve (call after new data is scored)."""
+        cursor = Store(self.store.path, self.store.con.cursor())
+        try:
+            self.names.learn(people.known_users(cursor))
+            rows = cursor.con.execute("SELECT lower(email), user_id FROM directory_users WHERE email IS NOT NULL")
+            self.emails = dict(rows.fetchall())
+        finally:
+            cursor.close()
+
+
+@dataclass
+class Ctx:
+    """One request: its store cursor (own transactions), the session and the identities it has revealed."""
+
+    request: Request
+    web: Web
+    store: Store
+    session: Session | None
+    revealed: set[str]
+
+    @property
+    def home(self) -> Home:
+        return self.web.home
+
+    @property
+    def me(self) -> Session:
+        assert self.session is not None  # guarded by needs()
+        return self.session
+
+    def person(self, user_id: str) -> str:
+        """How a person is named on the page: the pseudonym, unless this session revealed them."""
+        pseudonym = self.web.names.of(user_id)
+        return f"{user_id} ({pseudonym})" if user_id in self.revealed else pseudonym
+
+    def mask(self, text: str | None) -> str:
+        """Text with employees' e-mail addresses replaced by their pseudonyms (unless revealed)."""
+        if not text:
+            return ""
+        words = []
+        for word in text.split(";"):
+            user_id = self.web.emails.get(word.strip().lower())
+            words.append(word if user_id is None or user_id in self.revealed else self.web.names.of(user_id))
+        return ";".join(words)
+
+    def user_of(self, pseudonym: str) -> str:
+        found = self.web.names.resolve(pseudonym)
+        if found is None:
+            self.web.learn_people()
+            found = self.web.names.resolve(pseudonym)
+        if found is None:
+            raise NotFound(f"no person {pseudonym}")
+        return found
+
+    def render(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+        values |= {
+            "me": self.session, "csrf": self.session.csrf_token if self.session else "", "person": self.person,
+            "names_of": self.web.names.of,
+        }  # fmt: skip
+        return self.web.templates.TemplateResponse(self.request, template, values, status_code=status_code)
+
+
+def _web(request: Request) -> Web:
+    web: Web = request.app.state.web
+    return web
+
+
+def context(request: Request) -> Iterator[Ctx]:
+    web = _web(request)
+    store = Store(web.store.path, web.store.con.cursor())
+    try:
+        session = session_for(store, request.cookies.get(COOKIE))
+        revealed: set[str] = set()
+        if session is not None:
+            rows = store.con.execute("SELECT user_id FROM web_reveals WHERE token_sha256 = ?", [session.token_sha256])
+            revealed = {row[0] for row in rows.fetchall()}
+        yield Ctx(request, web, store, session, revealed)
+    finally:
+        store.close()
+
+
+def needs(role: Role, *, form: bool = False) -> Callable[..., Awaitable[Ctx]]:
+    """A dependency: a logged-in caller of at least `role`; with form=True also a valid CSRF token."""
+
+    async def check(request: Request, ctx: Ctx = Depends(context)) -> Ctx:  # noqa: B008 - FastAPI's idiom
+        if ctx.session is None:
+            raise LoginRequired
+        if not ctx.session.role.allows(role):
+            raise Forbidden(f"this needs the {role.value} role; you are {ctx.session.role.value}")
+        if form:
+            sent = (await request.form()).get("csrf_token")
+            if not isinstance(sent, str) or not ctx.session.csrf_ok(sent):
+                raise Forbidden("the form's security token is missing or stale: reload the page and try again")
+        return ctx
+
+    return check
+
+
+viewer = needs(Role.VIEWER)
+analyst = needs(Role.ANALYST)
+analyst_form = needs(Role.ANALYST, form=True)
+admin_form = needs(Role.ADMIN, form=True)
+viewer_form = needs(Role.VIEWER, form=True)

@@ -1,0 +1,68 @@
+"""The alert queue and one alert."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query
+from fastapi.responses import RedirectResponse, Response
+
+from molehunt.detect.rules.settings import effective_rules
+from molehunt.web.context import Ctx, NotFound, analyst_form, viewer
+from molehunt.workbench import people, queue, trail
+from molehunt.workbench.queue import QueueFilter, Sort
+
+router = APIRouter()
+
+
+@router.get("/alerts")
+def alert_queue(
+    ctx: Annotated[Ctx, Depends(viewer)],
+    scenario: Annotated[str | None, Query(max_length=64)] = None,
+    min_score: float | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    sort: Sort = Sort.SCORE,
+    page: Annotated[int, Query(ge=1)] = 1,
+    dismissed: bool = False,
+) -> Response:
+    if not queue.has_scores(ctx.store):
+        return ctx.render("empty.html", what="Nothing is scored yet: run `molehunt score` (or `molehunt demo`).")
+    rules = effective_rules(ctx.store)
+    wanted = QueueFilter(scenario or None, min_score, since, until, sort, page, dismissed)
+    found = queue.alert_queue(ctx.store, wanted, rules)
+    return ctx.render("alerts.html", page=found, wanted=wanted, scenarios=queue.scenario_rules(rules), sorts=list(Sort))
+
+
+@router.post("/alerts/dismiss")
+def dismiss(
+    ctx: Annotated[Ctx, Depends(analyst_form)],
+    reason: Annotated[str, Form(max_length=500)] = "",
+    alert: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    keys = []
+    for item in alert or []:
+        pseudonym, _, day = item.partition("|")
+        keys.append((ctx.user_of(pseudonym), date.fromisoformat(day)))
+    if not keys:
+        return RedirectResponse("/alerts", status_code=303)
+    if reason.strip():
+        trail.record(ctx.home, ctx.me.name, "alert.dismiss", "alerts", {
+            "reason": reason.strip(), "alerts": [f"{user}|{day.isoformat()}" for user, day in keys],
+        })  # fmt: skip
+    queue.dismiss(ctx.store, keys, reason, ctx.me.name)
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.get("/alerts/{pseudonym}/{day}")
+def one_alert(ctx: Annotated[Ctx, Depends(viewer)], pseudonym: str, day: date) -> Response:
+    user_id = ctx.user_of(pseudonym)
+    found = queue.alert(ctx.store, user_id, day)
+    if found is None:
+        raise NotFound(f"no alert for {pseudonym} on {day.isoformat()}")
+    rules = {rule.id: rule for rule in effective_rules(ctx.store)}
+    return ctx.render(
+        "alert.html", alert=found, pseudonym=pseudonym, rules=rules,
+        indicators=[i for i in people.indicators(ctx.store, user_id, day) if i.value][:12],
+    )  # fmt: skip

@@ -1,0 +1,85 @@
+"""Log in and out. The login form is protected from CSRF by a double-submit token (there is no session yet)."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from molehunt.web.context import COOKIE, Ctx, Forbidden, context, viewer_form
+from molehunt.workbench import trail
+from molehunt.workbench.accounts import authenticate
+from molehunt.workbench.sessions import SESSION_HOURS, end_session, start_session
+
+router = APIRouter()
+LOGIN_COOKIE = "molehunt_login"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (never //host or a scheme), so the login cannot redirect elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/alerts"
+
+
+def _cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:
+    secure = request.url.scheme == "https"
+    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict", secure=secure, path="/")
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/alerts", status_code=303)
+
+
+def _login_page(ctx: Ctx, next_page: str, error: str = "", status: int = 200) -> Response:
+    token = secrets.token_urlsafe(32)
+    page = ctx.render("login.html", status, login_csrf=token, next=next_page, error=error)
+    _cookie(page, ctx.request, LOGIN_COOKIE, token, 1800)
+    return page
+
+
+@router.get("/login")
+def login_form(ctx: Annotated[Ctx, Depends(context)], next: str | None = None) -> Response:
+    if ctx.session is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return _login_page(ctx, _safe_next(next))
+
+
+@router.post("/login")
+def login(
+    ctx: Annotated[Ctx, Depends(context)],
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=1024)],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/alerts",
+) -> Response:
+    expected = ctx.request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected.encode(), csrf_token.encode()):
+        raise Forbidden("the login form expired: reload the page and sign in again")
+    client = ctx.request.client.host if ctx.request.client else "unknown"
+    wait = ctx.web.limiter.blocked(username, client)
+    if wait > 0:
+        return _login_page(ctx, _safe_next(next), f"Too many failed sign-ins: try again in {int(wait) + 1} s.", 429)
+    account = authenticate(ctx.store, username, password)
+    if account is None:
+        ctx.web.limiter.failed(username, client)
+        trail.record(ctx.home, username, "login.failed", "web", {"client": client})
+        return _login_page(ctx, _safe_next(next), "Wrong user name or password.", 401)
+    ctx.web.limiter.succeeded(username)
+    trail.record(ctx.home, account.name, "login", "web", {"client": client, "role": account.role.value})
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    _cookie(response, ctx.request, COOKIE, start_session(ctx.store, account.name), SESSION_HOURS * 3600)
+    response.delete_cookie(LOGIN_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(ctx: Annotated[Ctx, Depends(viewer_form)]) -> Response:
+    end_session(ctx.store, ctx.request.cookies.get(COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response

@@ -1,0 +1,54 @@
+"""The vault through the dashboard: list what the caller may see, read, and check out a personal copy.
+
+The signed-in account name is the vault subject; the vault's own policy (clearance, need-to-know, rate limit)
+decides, and every request, allowed or refused, is in the audit log and the event store.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from molehunt.vault.service import Vault
+from molehunt.web.context import Ctx, viewer, viewer_form
+
+router = APIRouter()
+_TEXT_TYPES = {"txt"}
+
+
+def _vault(ctx: Ctx) -> Vault:
+    return Vault(ctx.home, ctx.store)
+
+
+@router.get("/vault")
+def documents(ctx: Annotated[Ctx, Depends(viewer)]) -> Response:
+    vault = _vault(ctx)
+    subject = vault.subject(ctx.me.name)
+    shown = vault.ls(as_user=ctx.me.name) if subject is not None else []
+    return ctx.render("vault.html", documents=shown, subject=subject)
+
+
+@router.get("/vault/{doc_id}")
+def read(ctx: Annotated[Ctx, Depends(viewer)], doc_id: str) -> Response:
+    vault = _vault(ctx)
+    data = vault.read(doc_id, as_user=ctx.me.name)  # VaultDenied -> 403 page with the reason
+    info = vault.describe(doc_id)
+    assert info is not None  # the read succeeded
+    text = data.decode("utf-8", "replace") if info.content_type in _TEXT_TYPES else None
+    return ctx.render("document.html", doc=info, text=text, size=len(data))
+
+
+@router.post("/vault/{doc_id}/checkout")
+def checkout(ctx: Annotated[Ctx, Depends(viewer_form)], doc_id: str) -> Response:
+    vault = _vault(ctx)
+    done, data = vault.checkout_copy(doc_id, for_user=ctx.me.name, delivered_to="web download")
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", doc_id)
+    return Response(
+        data,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{safe}-{done.recipient}.bin"',
+                 "X-Molehunt-Audit-Entry": str(done.audit_seq)},
+    )  # fmt: skip

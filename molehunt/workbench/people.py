@@ -1,0 +1,137 @@
+"""One person as the analyst sees them: directory facts, risk history, indicators against baselines, raw events,
+and how they compare with their peers (same role and department)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from molehunt.features.catalog import FEATURES
+from molehunt.store import Store
+
+EVENTS_PAGE = 25
+# Event columns shown in the drill-down (provenance included, so every row can be found in its source file).
+EVENT_FIELDS = ("time", "kind", "activity", "host", "path", "domain", "url", "recipients", "attachment_count", "bytes")
+_EVENT_SELECT = ", ".join((*(f"e.{name}" for name in EVENT_FIELDS), "f.path AS source_file", "e.line"))
+
+
+@dataclass(frozen=True)
+class Profile:
+    user_id: str
+    role: str | None
+    department: str | None
+    team: str | None
+    departed: bool
+    last_month: date | None
+    first_day: date | None
+    last_day: date | None
+    peak_score: float
+    peak_day: date | None
+    active_days: int
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    description: str
+    unit: str
+    value: float
+    median: float | None
+    peer: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        """Value over the user's own median (None without history; the median floored at 1 to stay readable)."""
+        return None if self.median is None else self.value / max(self.median, 1.0)
+
+
+@dataclass(frozen=True)
+class PeerRow:
+    user_id: str
+    peak_score: float
+    mean_score: float
+    active_days: int
+
+
+@dataclass(frozen=True)
+class EventPage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+
+
+def known_users(store: Store) -> list[str]:
+    """Everyone with scores or a directory entry (for resolving pseudonyms)."""
+    rows = store.con.execute(
+        "SELECT user_id FROM directory_users UNION SELECT DISTINCT user_id FROM events ORDER BY 1"
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def profile(store: Store, user_id: str) -> Profile | None:
+    directory = store.con.execute(
+        "SELECT role, department, team, departed, last_month FROM directory_users WHERE user_id = ?", [user_id]
+    ).fetchall()
+    scored = store.con.execute(
+        "SELECT min(day), max(day), max(score), arg_max(day, score), count(*) FROM scores WHERE user_id = ?", [user_id]
+    ).fetchall()
+    first, last, peak, peak_day, days = scored[0]
+    if not directory and not days:
+        return None
+    role, department, team, departed, last_month = directory[0] if directory else (None, None, None, False, None)
+    return Profile(
+        user_id, role, department, team, bool(departed), last_month, first, last,
+        float(peak or 0.0), peak_day, int(days or 0),
+    )  # fmt: skip
+
+
+def indicators(store: Store, user_id: str, day: date) -> list[Indicator]:
+    """Every feature of that user-day against the user's own median and the peer median, largest ratio first."""
+    columns = ", ".join(f"{f.name}, {f.name}__median, {f.name}__peer" for f in FEATURES)
+    rows = store.con.execute(f"SELECT {columns} FROM user_day WHERE user_id = ? AND day = ?", [user_id, day]).fetchall()
+    if not rows:
+        return []
+    values = rows[0]
+    found = [
+        Indicator(
+            f.name, f.description, f.unit, float(values[3 * i] or 0), _num(values[3 * i + 1]), _num(values[3 * i + 2])
+        )
+        for i, f in enumerate(FEATURES)
+    ]
+    return sorted(found, key=lambda ind: (-(ind.ratio or 0.0) if ind.value else 1.0, -ind.value, ind.name))
+
+
+def _num(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def events(store: Store, user_id: str, day: date | None, page: int = 1) -> EventPage:
+    """The user's events (of one day, or all), oldest first, one page at a time, with the file and line read from."""
+    start = datetime.combine(day, datetime.min.time()) if day else datetime.min
+    end = start + timedelta(days=1) if day else datetime.max
+    where = "e.user_id = ? AND e.time >= ? AND e.time < ?"
+    total = store.count(f"SELECT count(*) FROM events e WHERE {where}", [user_id, start, end])
+    pages = max(1, -(-total // EVENTS_PAGE))
+    page = min(max(1, page), pages)
+    cursor = store.con.execute(
+        f"SELECT {_EVENT_SELECT} FROM events e JOIN ingested_files f USING (file_id) WHERE {where}"
+        " ORDER BY e.time, e.file_id, e.line LIMIT ? OFFSET ?",
+        [user_id, start, end, EVENTS_PAGE, (page - 1) * EVENTS_PAGE],
+    )
+    names = [column[0] for column in cursor.description or ()]
+    return EventPage([dict(zip(names, row, strict=True)) for row in cursor.fetchall()], total, page, pages)
+
+
+def peers(store: Store, user_id: str, limit: int = 12) -> list[PeerRow]:
+    """The user and their peers (same role and department), highest peak risk first."""
+    rows = store.con.execute(
+        "WITH me AS (SELECT role, department FROM directory_users WHERE user_id = ?),"
+        " group_members AS (SELECT d.user_id FROM directory_users d, me"
+        "   WHERE d.role IS NOT DISTINCT FROM me.role AND d.department IS NOT DISTINCT FROM me.department)"
+        " SELECT s.user_id, max(s.score), avg(s.score), count(*) FROM scores s JOIN group_members USING (user_id)"
+        " GROUP BY s.user_id ORDER BY max(s.score) DESC, s.user_id LIMIT ?",
+        [user_id, limit],
+    ).fetchall()
+    return [PeerRow(u, float(peak), float(mean), int(n)) for u, peak, mean, n in rows]

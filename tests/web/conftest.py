@@ -1,0 +1,85 @@
+"""A dashboard over a copy of the shared scored store, with one account per role."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from molehunt.config import Home
+from molehunt.store import Store, open_store
+from molehunt.web import create_app
+from molehunt.workbench.accounts import Role, add_user
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def web_home(scored_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Home:
+    home = Home(tmp_path_factory.mktemp("web") / "home")
+    shutil.copytree(scored_home.root, home.root)
+    with open_store(home.store_path) as store:
+        for role in Role:
+            add_user(store, role.value, role, PASSWORD)
+    return home
+
+
+@pytest.fixture(scope="module")
+def app_client(web_home: Home) -> Iterator[TestClient]:
+    with TestClient(create_app(web_home, warm=0), follow_redirects=False) as client:
+        yield client
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF token"
+    return found[1]
+
+
+def login(client: TestClient, name: str, password: str = PASSWORD) -> None:
+    client.cookies.clear()
+    page = client.get("/login")
+    response = client.post(
+        "/login", data={"username": name, "password": password, "csrf_token": csrf_of(page.text), "next": "/alerts"}
+    )
+    assert response.status_code == 303, response.text
+
+
+@pytest.fixture
+def as_role(app_client: TestClient) -> Iterator[object]:
+    def sign_in(role: str) -> TestClient:
+        login(app_client, role)
+        return app_client
+
+    yield sign_in
+    app_client.cookies.clear()
+
+
+def audit_entries(home: Home) -> list[dict[str, object]]:
+    from molehunt.audit import AuditLog
+
+    with AuditLog.open(home.root / "audit", home.root / "keys") as log:
+        return [log.entry(i).to_json() for i in range(log.size)]
+
+
+def first_alert(html: str) -> tuple[str, str]:
+    found = re.search(r'href="/alerts/(P-[A-Z2-7]{8})/(\d{4}-\d{2}-\d{2})"', html)
+    assert found, "no alert on the page"
+    return found[1], found[2]
+
+
+def app_store(client: TestClient) -> Store:
+    """A cursor on the app's own store connection (the running app holds the store's only writer)."""
+    web = client.app.state.web  # type: ignore[attr-defined]
+    return Store(web.store.path, web.store.con.cursor())
+
+
+def real_ids(client: TestClient) -> set[str]:
+    store = app_store(client)
+    try:
+        return {row[0] for row in store.con.execute("SELECT DISTINCT user_id FROM scores").fetchall()}
+    finally:
+        store.close()
