@@ -3,8 +3,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The browser test drives Debian's Chromium (Playwright cannot download a browser of its own here); a fresh
+# machine has no fonts, and without recommends chromium brings none, so the screenshots need DejaVu.
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "molehunt needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
@@ -23,7 +26,21 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check molehunt tests bench
 	$(BIN)/mypy
 
-test: lint
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium for the browser test..."; \
+		apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			chromium fonts-dejavu-core >/dev/null && \
+		[ -x "$(CHROMIUM)" ] || { echo "error: could not install chromium ($(CHROMIUM) is still missing)" >&2; exit 1; }; \
+	else \
+		echo "error: the browser test needs Chromium at $(CHROMIUM): install Debian's chromium package" \
+			"(sudo apt-get install chromium), or run make test as root to have it installed" >&2; \
+		exit 1; \
+	fi
+
+test: lint chromium
 	$(BIN)/pytest -q
 
 clean:

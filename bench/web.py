@@ -1,0 +1,253 @@
+"""Dashboard latency under a loopback load: p50/p95/max and requests/s per page, next to a static file.
+
+Serves a scored home through a real `molehunt serve` on 127.0.0.1 (over a copy, so the home is left as it was),
+signs a bench account in, opens one case, then for each page sends --requests GETs from --concurrency client
+threads (httpx, keep-alive). The stylesheet, served by the same process without touching the store, is measured
+in the same run as the floor: what the framework and this machine cost before any page work. Target: p95 < 300 ms
+on every page. Client and server share this machine's cores, so the figures are pessimistic for the server.
+
+    make demo && .venv/bin/python bench/web.py                # serves ./molehunt-data
+    .venv/bin/python bench/web.py --users 250 --days 180      # builds bench/out/web-r6.2-u250-d180-s42 once
+    .venv/bin/python bench/web.py --home DIR --requests 500 --concurrency 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from molehunt.config import DEFAULT_HOME, Home
+from molehunt.demo import DEFAULT_DEMO, run_demo
+from molehunt.store import open_store
+from molehunt.workbench.accounts import Role, add_user
+
+OUT = Path(__file__).parent / "out"
+TARGET_P95_MS = 300.0
+BASELINE = "/static/molehunt.css"
+ACCOUNT, PASSWORD = "bench", "bench-password-not-secret"
+MOLEHUNT = Path(sys.executable).parent / "molehunt"  # the console script beside the venv's interpreter
+
+
+@dataclass(frozen=True)
+class Figures:
+    path: str
+    sent: int
+    errors: int
+    seconds: float
+    latencies_ms: np.ndarray
+
+    def quantile(self, q: float) -> float:
+        return float(np.percentile(self.latencies_ms, q)) if self.sent else float("nan")
+
+    @property
+    def per_second(self) -> float:
+        return self.sent / self.seconds if self.seconds else 0.0
+
+
+def choose_home(args: argparse.Namespace) -> Home:
+    """--home as given; else ./molehunt-data when `make demo` made it and no size was asked; else build one."""
+    if args.home is not None:
+        return Home(args.home)
+    sized = any(value is not None for value in (args.users, args.days, args.seed))
+    if not sized and Home(Path(DEFAULT_HOME)).store_path.is_file():
+        return Home(Path(DEFAULT_HOME))
+    config = replace(
+        DEFAULT_DEMO,
+        users=args.users or DEFAULT_DEMO.users,
+        days=args.days or DEFAULT_DEMO.days,
+        seed=DEFAULT_DEMO.seed if args.seed is None else args.seed,
+    )
+    home = Home(OUT / f"web-{config.release}-u{config.users}-d{config.days}-s{config.seed}")
+    scores = home.root / "scores.csv"  # run_demo writes it last
+    if not scores.is_file():
+        print(f"building {home.root} ({config.users} users x {config.days} days, seed {config.seed})...", flush=True)
+        started = time.perf_counter()
+        run_demo(home, config)
+        print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
+    return home
+
+
+def serving_copy(home: Home) -> Home:
+    """A copy of the home's state (not the simulated CSVs under demo/) that the server may write to."""
+    if not home.store_path.is_file():
+        raise SystemExit(f"no store at {home.store_path}: run `make demo` or pass --users/--days to build one")
+    copy = Home(OUT / "web-serving")
+    shutil.rmtree(copy.root, ignore_errors=True)
+    shutil.copytree(home.root, copy.root, ignore=lambda folder, _: ["demo"] if Path(folder) == home.root else [])
+    with open_store(copy.store_path) as store:
+        add_user(store, ACCOUNT, Role.ANALYST, PASSWORD, replace=True)
+        users = store.count("SELECT count(DISTINCT user_id) FROM scores")
+        days = store.count("SELECT count(*) FROM scores")
+        events = store.count("SELECT count(*) FROM events")
+    print(f"store: {users:,} users, {days:,} user-days, {events:,} events ({home.root})")
+    return copy
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_server(home: Home, port: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [MOLEHUNT, "--home", home.root, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"`molehunt serve` exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1.0).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    server.kill()
+    raise SystemExit(f"`molehunt serve` did not answer within 60 s:\n{log.read_text()}")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def peak_rss_mib(pid: int) -> float:
+    found = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    return int(found[1]) / 1024 if found else float("nan")
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    if not found:
+        raise SystemExit("the page has no CSRF token")
+    return found[1]
+
+
+def sign_in_and_pick_pages(client: httpx.Client) -> list[str]:
+    """Sign the bench account in, open a case on the top alert; the pages to measure."""
+    form = client.get("/login")
+    signed = client.post(
+        "/login", data={"username": ACCOUNT, "password": PASSWORD, "csrf_token": csrf_of(form.text), "next": "/alerts"}
+    )
+    if signed.status_code != 303:
+        raise SystemExit(f"sign-in failed: {signed.status_code}")
+    queue = client.get("/alerts").text
+    top = re.search(r'data-testid="alert-link" href="(/alerts/(P-[A-Z2-7]{8})/(\d{4}-\d{2}-\d{2}))"', queue)
+    if not top:
+        raise SystemExit("the alert queue is empty: is the store scored?")
+    alert_page, pseudonym, day = top.groups()
+    opened = client.post(
+        "/cases", data={"csrf_token": csrf_of(queue), "pseudonym": pseudonym, "day": day, "title": "bench"}
+    )
+    if opened.status_code != 303:
+        raise SystemExit(f"opening a case failed: {opened.status_code}")
+    return ["/alerts", "/alerts?page=2", alert_page, f"/users/{pseudonym}", "/cases", "/rules", "/sources"]
+
+
+def hammer(base: str, cookies: httpx.Cookies, path: str, requests: int, concurrency: int, limit: float) -> Figures:
+    """`requests` GETs of `path` from `concurrency` threads, each its own keep-alive client; stops after `limit` s."""
+    tickets = itertools.count()  # next() on a count is atomic under the GIL: each ticket goes to one thread
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + limit
+
+    def worker() -> None:
+        with httpx.Client(base_url=base, cookies=cookies, timeout=30.0) as client:
+            for _ in range(2):  # warm this connection (and, for the first thread, the page's caches)
+                client.get(path)
+            barrier.wait()
+            while next(tickets) < requests and time.monotonic() < stop_at:
+                started = time.perf_counter()
+                try:
+                    failed = client.get(path).status_code != 200
+                except httpx.HTTPError:
+                    failed = True
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed * 1000)
+                    errors[0] += failed
+
+    barrier = threading.Barrier(concurrency + 1, timeout=60)
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return Figures(path, len(latencies), errors[0], time.perf_counter() - started, np.array(latencies))
+
+
+def print_row(figures: Figures, floor: Figures | None) -> bool:
+    ok = figures.errors == 0 and figures.quantile(95) < TARGET_P95_MS
+    versus = f"{figures.quantile(95) / floor.quantile(95):>10.1f}x" if floor else f"{'(floor)':>11}"
+    verdict = ("PASS" if ok else "FAIL") if floor else ""
+    print(
+        f"{figures.path[:34]:<35}{figures.sent:>6}{figures.errors:>5}{figures.quantile(50):>9.1f}"
+        f"{figures.quantile(95):>9.1f}{float(figures.latencies_ms.max(initial=0)):>9.1f}{figures.per_second:>8.1f}"
+        f"{versus}  {verdict}".rstrip(),
+        flush=True,
+    )
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--home", type=Path, help="a scored home to serve (default ./molehunt-data, else build one)")
+    parser.add_argument("--users", type=int, help=f"build a store of this many people (default {DEFAULT_DEMO.users})")
+    parser.add_argument("--days", type=int, help=f"... over this many days (default {DEFAULT_DEMO.days})")
+    parser.add_argument("--seed", type=int, help=f"... with this seed (default {DEFAULT_DEMO.seed})")
+    parser.add_argument("--requests", type=int, default=200, help="GETs per page")
+    parser.add_argument("--concurrency", type=int, default=4, help="client threads")
+    parser.add_argument("--max-seconds", type=float, default=120.0, help="stop a page's load after this long")
+    args = parser.parse_args()
+    if args.requests < 1 or not 1 <= args.concurrency <= 64:
+        parser.error("--requests must be >= 1 and --concurrency between 1 and 64")
+
+    home = serving_copy(choose_home(args))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(home, port, OUT / "web-serve.log")
+    try:
+        with httpx.Client(base_url=base, timeout=30.0) as client:
+            pages = sign_in_and_pick_pages(client)
+            cookies = client.cookies
+        print(f"{args.requests} GETs per page from {args.concurrency} threads on loopback ({base})\n")
+        print(f"{'page':<35}{'sent':>6}{'err':>5}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'req/s':>8}"
+              f"{'p95/floor':>11}  p95 < {TARGET_P95_MS:.0f} ms")  # fmt: skip
+        floor = hammer(base, cookies, BASELINE, args.requests, args.concurrency, args.max_seconds)
+        print_row(floor, None)
+        verdicts = [
+            print_row(hammer(base, cookies, page, args.requests, args.concurrency, args.max_seconds), floor)
+            for page in pages
+        ]
+        rss = peak_rss_mib(server.pid)
+    finally:
+        stop_server(server)
+    print(f"\nserver peak RSS {rss:,.0f} MiB; {sum(verdicts)}/{len(verdicts)} pages meet p95 < {TARGET_P95_MS:.0f} ms:"
+          f" {'PASS' if all(verdicts) else 'FAIL'}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
