@@ -88,7 +88,8 @@ def score_store(
     fitted_tail = cast(TailScorer, model.scorers_[1])
     contributions = fitted_tail.feature_contributions(matrix.values) if table.num_rows else np.zeros((0, 0))
     clock.lap()
-    hits = match_rules(store.con, rules if rules is not None else effective_rules(store), table="user_day")
+    running = rules if rules is not None else effective_rules(store)
+    hits = match_rules(store.con, running, table="user_day")
     clock.lap()
 
     users = table["user_id"].to_pylist()
@@ -104,7 +105,7 @@ def score_store(
     departure = np.asarray(table["days_to_departure"].to_numpy(zero_copy_only=False), dtype=np.float64)
     prior = prior_alerts(users, days, hits, weights.prior_alert_days)
     risk = combine(anomaly, rule_points, departure, prior, weights)
-    reasons = _reasons(table, matrix.columns, contributions, fired, departure, weights)
+    reasons = _reasons(table, matrix.columns, contributions, fired, departure, weights, _rule_fields(running))
     _write(store, users, days, risk, anomaly, rule_points, fired, reasons, since)
     clock.lap()
     sink.end()
@@ -140,6 +141,15 @@ class _Clock:
         self.sink.advance(1)
 
 
+def _rule_fields(rules: list[Rule]) -> dict[str, set[str]]:
+    """The fields each rule tests, so the reasons do not say again what a fired rule's explanation says."""
+    return {
+        rule.id: {test.field for s in rule.selections for alternative in s.alternatives for test in alternative}
+        | {c.field for c in rule.correlations if c.field}
+        for rule in rules
+    }
+
+
 def _reasons(
     table: pa.Table,
     columns: tuple[str, ...],
@@ -147,6 +157,7 @@ def _reasons(
     fired: dict[int, list[RuleMatch]],
     departure: np.ndarray,
     weights: ScoreWeights,
+    rule_fields: dict[str, set[str]],
 ) -> list[str]:
     features = {c.split(":")[0] for c in columns}
     data = {
@@ -161,12 +172,17 @@ def _reasons(
     top = np.argsort(-contributions, axis=1)[:, : 2 * TOP_INDICATORS]
     out = []
     for row in range(table.num_rows):
-        parts = [h.explanation for h in sorted(fired.get(row, []), key=lambda h: -h.weight)]
+        hits = sorted(fired.get(row, []), key=lambda h: -h.weight)
+        parts = [h.explanation for h in hits]
+        covered = {field for h in hits for field in rule_fields.get(h.rule_id, ())}
         said: set[str] = set()
         for col in top[row]:
             feature, kind = columns[col].split(":")
             # Only what is rarer than 1 in 100 user-days is worth saying, and each feature once.
             if contributions[row, col] <= np.log(100.0) or feature in said or len(said) == TOP_INDICATORS:
+                continue
+            if feature in covered:  # a fired rule's explanation already gives this indicator with its magnitude
+                said.add(feature)
                 continue
             said.add(feature)
             median = float(np.nan_to_num(baseline[f"{feature}__median"][row]))
@@ -176,7 +192,7 @@ def _reasons(
                 )
             )
         when = departure_reason(departure[row], weights.departure_window_days)
-        if when and parts:
+        if when and parts and "days_to_departure" not in covered:
             parts.append(when)
         out.append("; ".join(dict.fromkeys(parts)))
     return out

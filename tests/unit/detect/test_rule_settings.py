@@ -78,3 +78,14 @@ def test_scoring_runs_the_effective_rules(scored_home: Home, tmp_path: Path) -> 
             save_setting(store, rule.id, check_setting(rule.id, False, {}, "ann"))
         score_store(store, since=first)
         assert store.count("SELECT count(*) FROM scores WHERE len(rules) > 0") == 0
+
+
+def test_reasons_do_not_repeat_what_a_fired_rule_said(scored_home: Home) -> None:
+    with open_store(scored_home.store_path, read_only=True) as store:
+        rows = store.con.execute("SELECT reasons FROM scores WHERE len(rules) > 0").fetchall()
+    assert rows
+    for (reasons,) in rows:
+        parts = reasons.split("; ")
+        assert sum("before their last day" in part or "on their last day" in part for part in parts) <= 1, reasons
+        if "on decoy files" in reasons:
+            assert "events on a decoy file" not in reasons, reasons
