@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import typer
@@ -26,9 +26,11 @@ from rich.text import Text
 
 from molehunt.detect.alerts import Alert
 from molehunt.errors import MolehuntError
-from molehunt.evaluate import Evaluation
 from molehunt.ingest.report import IngestReport
 from molehunt.store.summary import StoreSummary
+
+if TYPE_CHECKING:  # scikit-learn, which evaluate imports, takes seconds to load: not on every CLI start
+    from molehunt.evaluate import Evaluation
 
 console = Console(stderr=True)
 out = Console()

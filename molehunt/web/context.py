@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ class Web:
     # so a plot stays valid for the server's lifetime; the bound keeps memory flat (about 40 KiB a plot).
     _plots: OrderedDict[tuple[str, str], str] = field(default_factory=OrderedDict)
     _plots_lock: threading.Lock = field(default_factory=threading.Lock)
+    _learnt_at: float = 0.0
 
     def plot(self, kind: str, user_id: str, draw: Callable[[], str], keep: int = 512) -> str:
         """The cached plot, drawing it (outside the lock) when missing."""
@@ -85,8 +87,13 @@ class Web:
                 self._plots.popitem(last=False)
         return drawn
 
+    def relearn_due(self, every: float = 60.0) -> bool:
+        """Whether an unknown pseudonym may trigger re-reading who is known (at most once a minute: it scans)."""
+        return time.monotonic() - self._learnt_at > every
+
     def learn_people(self) -> None:
-        """Re-read who is known, so new users resolve (call after new data is scored)."""
+        """Re-read who is known, so people added since start-up (e.g. vault users) resolve."""
+        self._learnt_at = time.monotonic()
         cursor = Store(self.store.path, self.store.con.cursor())
         try:
             self.names.learn(people.known_users(cursor))
@@ -120,19 +127,24 @@ class Ctx:
         pseudonym = self.web.names.of(user_id)
         return f"{user_id} ({pseudonym})" if user_id in self.revealed else pseudonym
 
-    def mask(self, text: str | None) -> str:
-        """Text with employees' e-mail addresses replaced by their pseudonyms (unless revealed)."""
-        if not text:
-            return ""
-        words = []
-        for word in text.split(";"):
-            user_id = self.web.emails.get(word.strip().lower())
-            words.append(word if user_id is None or user_id in self.revealed else self.web.names.of(user_id))
-        return ";".join(words)
+    def mask(self, addresses: list[str] | None, subject: str) -> list[str]:
+        """E-mail addresses as the page may show them: an employee's as their pseudonym unless revealed; any other
+        (personal webmail often carries a name) with its local part pseudonymized unless `subject` is revealed."""
+        shown = []
+        for address in addresses or []:
+            user_id = self.web.emails.get(address.strip().lower())
+            if user_id is not None:
+                shown.append(address if user_id in self.revealed else self.web.names.of(user_id))
+            elif subject in self.revealed or "@" not in address:
+                shown.append(address)
+            else:
+                local, _, domain = address.rpartition("@")
+                shown.append(f"addr-{self.web.names.of('mail:' + local.lower())[2:].lower()}@{domain}")
+        return shown
 
     def user_of(self, pseudonym: str) -> str:
         found = self.web.names.resolve(pseudonym)
-        if found is None:
+        if found is None and self.web.relearn_due():
             self.web.learn_people()
             found = self.web.names.resolve(pseudonym)
         if found is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,8 +15,14 @@ from molehunt.errors import MolehuntError
 from molehunt.store import Store
 
 _HASHER = PasswordHasher()
-# Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash("molehunt-no-such-user")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so a wrong name costs as long as a wrong password."""
+    return _HASHER.hash("molehunt-no-such-user")
+
+
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MIN_PASSWORD = 12
 
@@ -68,7 +75,7 @@ def add_user(store: Store, name: str, role: Role, password: str, *, replace: boo
 def authenticate(store: Store, name: str, password: str) -> Account | None:
     """The account when the password matches, else None (same cost either way)."""
     rows = store.con.execute("SELECT role, password_hash FROM web_users WHERE name = ?", [name]).fetchall()
-    stored = rows[0][1] if rows else _DUMMY_HASH
+    stored = rows[0][1] if rows else _dummy_hash()
     try:
         _HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):

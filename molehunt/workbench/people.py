@@ -42,8 +42,8 @@ class Indicator:
 
     @property
     def ratio(self) -> float | None:
-        """Value over the user's own median (None without history; the median floored at 1 to stay readable)."""
-        return None if self.median is None else self.value / max(self.median, 1.0)
+        """Value over the user's own median; None without history or when the median is 0 (shown as "new")."""
+        return None if not self.median else self.value / self.median
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,16 @@ def indicators(store: Store, user_id: str, day: date) -> list[Indicator]:
         )
         for i, f in enumerate(FEATURES)
     ]
-    return sorted(found, key=lambda ind: (-(ind.ratio or 0.0) if ind.value else 1.0, -ind.value, ind.name))
+    return sorted(found, key=_unusual_first)
+
+
+def _unusual_first(ind: Indicator) -> tuple[int, float, str]:
+    """Indicators new for the person (a value where the median is 0 or unknown) first, then by ratio, zeros last."""
+    if not ind.value:
+        return (2, 0.0, ind.name)
+    if ind.ratio is None:
+        return (0, -ind.value, ind.name)
+    return (1, -ind.ratio, ind.name)
 
 
 def _num(value: object) -> float | None:

@@ -122,7 +122,8 @@ def test_case_lifecycle_and_evidence_export(app_client: TestClient, web_home: Ho
     )
     assert app_client.post(f"{case_url}/notes", data={"csrf_token": token, "text": "=HYPERLINK(1)"}).status_code == 303
     assert app_client.post(f"{case_url}/assign", data={"csrf_token": token, "assignee": "nobody"}).status_code == 400
-    assert app_client.post(f"{case_url}/status", data={"csrf_token": token, "status": "lost"}).status_code == 422
+    lost = app_client.post(f"{case_url}/status", data={"csrf_token": token, "status": "lost"})
+    assert lost.status_code == 400 and "status" in lost.text and "<html" in lost.text
     shown = app_client.get(case_url).text
     assert 'data-testid="case-status">investigating' in shown and "=HYPERLINK(1)" in shown and pseudonym in shown
     listed = app_client.get("/cases", params={"status": "investigating"}).text
@@ -184,3 +185,48 @@ def test_plots_of_the_riskiest_people_are_drawn_at_start_up(web_home: Home) -> N
             time.sleep(0.05)
         assert {kind for kind, _ in web._plots} == {"timeline", "heatmap"}
         assert len({user for _, user in web._plots}) == 3
+
+
+def test_ground_truth_files_are_for_admins_only(app_client: TestClient) -> None:
+    login(app_client, "analyst")
+    listed = app_client.get("/sources").text
+    assert "answers/" not in listed.split("ground-truth file")[0] and "shown to admins only" in listed
+    store = app_store(app_client)
+    truth = store.con.execute("SELECT min(file_id) FROM ingested_files WHERE role = 'answers'").fetchall()[0][0]
+    store.close()
+    assert app_client.get(f"/sources/{truth}/quarantine").status_code == 404
+    login(app_client, "admin")
+    assert "answers/" in app_client.get("/sources").text
+    assert app_client.get(f"/sources/{truth}/quarantine").status_code == 200
+
+
+def test_unknown_pages_and_bad_queries_get_an_html_error_page(app_client: TestClient) -> None:
+    login(app_client, "viewer")
+    missing = app_client.get("/no/such/page")
+    assert missing.status_code == 404 and "<html" in missing.text and "detail" not in missing.text
+    bad = app_client.get("/alerts", params={"since": "yesterday"})
+    assert bad.status_code == 400 and "since" in bad.text
+
+
+def test_mail_addresses_are_pseudonymized_until_the_subject_is_revealed(app_client: TestClient) -> None:
+    login(app_client, "analyst")
+    store = app_store(app_client)
+    emails = {row[0].lower() for row in store.con.execute("SELECT email FROM directory_users").fetchall()}
+    user_id, day = store.con.execute(
+        "SELECT e.user_id, CAST(e.time AS DATE) FROM events e WHERE e.kind = 'email' AND e.n_external > 0"
+        " ORDER BY e.time LIMIT 1"
+    ).fetchall()[0]
+    pseudonym = app_client.app.state.web.names.of(user_id)  # type: ignore[attr-defined]
+    store.close()
+    page = app_client.get("/alerts").text
+    case = app_client.post("/cases", data={"csrf_token": csrf_of(page), "pseudonym": pseudonym, "day": str(day)})
+    export = app_client.get(f"{case.headers['location']}/evidence.json").json()
+    sent = [r for e in export["events"] for r in e["recipients"]]
+    assert sent and not {r.lower() for r in sent} & emails
+    assert any(r.startswith("addr-") for r in sent)
+    person = app_client.get(f"/users/{pseudonym}")
+    app_client.post(
+        f"/users/{pseudonym}/reveal", data={"csrf_token": csrf_of(person.text), "justification": "case evidence review"}
+    )
+    revealed = app_client.get(f"{case.headers['location']}/evidence.json").json()
+    assert not any(r.startswith("addr-") for e in revealed["events"] for r in e["recipients"])

@@ -48,6 +48,26 @@ def thresholds(rule: Rule) -> dict[str, float]:
     return found
 
 
+_WORDS = {
+    "eq": "equals", "ne": "differs from", "gt": "more than", "gte": "at least", "lt": "less than",
+    "lte": "at most", "ratio_gte": "at least this many times their own median", "z_gte": "robust z-score at least",
+    "peer_ratio_gte": "at least this many times the peer median",
+}  # fmt: skip
+
+
+def threshold_label(rule: Rule, key: str) -> str:
+    """A threshold key in words, e.g. 'burst: cloud uploads at least' or 'correlation 1 (sum of X over 30 days)'."""
+    if key.startswith("correlation["):
+        index = int(key[len("correlation[") : key.index("]")])
+        operator = key.rsplit(".", 1)[1]
+        found = rule.correlations[index]
+        what = f"{found.type.value.replace('_', ' ')}{f' of {found.field}' if found.field else ''}"
+        return f"{what.replace('_', ' ')} over {found.window_days} days: {_WORDS.get(operator, operator)}"
+    where, _, test = key.partition(".")
+    field, _, modifier = test.partition("|")
+    return f"{where}: {field.replace('_', ' ')} {_WORDS.get(modifier, modifier)}"
+
+
 def apply(rule: Rule, setting: RuleSetting | None) -> Rule:
     """The rule with the setting applied; RuleSettingError for a key the rule does not have."""
     if setting is None:

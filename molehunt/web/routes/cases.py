@@ -86,7 +86,7 @@ def export(ctx: Annotated[Ctx, Depends(analyst)], case_id: int, fmt: str) -> Res
     found = _case(ctx, case_id)
     data = cases.evidence(ctx.store, case_id, ctx.person(found.user_id))
     for event in data["events"]:
-        event["recipients"] = ctx.mask(";".join(event["recipients"] or [])).split(";") if event["recipients"] else []
+        event["recipients"] = ctx.mask(event["recipients"], found.user_id)
     trail.record(
         ctx.home, ctx.me.name, "case.export", f"case:{case_id}", {"format": fmt, "events": len(data["events"])}
     )

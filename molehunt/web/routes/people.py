@@ -78,6 +78,7 @@ def reveal(
     ctx: Annotated[Ctx, Depends(analyst_form)],
     pseudonym: str,
     justification: Annotated[str, Form(max_length=2000)] = "",
+    day: Annotated[date | None, Form()] = None,
 ) -> Response:
     user_id = ctx.user_of(pseudonym)
     why = justification.strip()
@@ -86,4 +87,4 @@ def reveal(
     # The audit entry comes first: no entry, no reveal.
     trail.record(ctx.home, ctx.me.name, "reveal", user_id, {"pseudonym": pseudonym, "justification": why})
     ctx.store.con.execute("INSERT INTO web_reveals VALUES (?, ?, now()::TIMESTAMP)", [ctx.me.token_sha256, user_id])
-    return RedirectResponse(f"/users/{pseudonym}", status_code=303)
+    return RedirectResponse(f"/users/{pseudonym}" + (f"?day={day.isoformat()}" if day else ""), status_code=303)

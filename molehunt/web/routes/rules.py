@@ -15,6 +15,7 @@ from molehunt.detect.rules.settings import (
     effective_rules,
     load_settings,
     save_setting,
+    threshold_label,
     thresholds,
 )
 from molehunt.web.context import Ctx, admin_form, viewer
@@ -29,7 +30,7 @@ def rule_list(ctx: Annotated[Ctx, Depends(viewer)]) -> Response:
     current = effective_rules(ctx.store)
     return ctx.render(
         "rules.html", rules=[(rule, thresholds(rule), shipped[rule.id]) for rule in current],
-        settings=load_settings(ctx.store),
+        settings=load_settings(ctx.store), label=threshold_label,
     )  # fmt: skip
 
 

@@ -89,3 +89,14 @@ def test_reasons_do_not_repeat_what_a_fired_rule_said(scored_home: Home) -> None
         assert sum("before their last day" in part or "on their last day" in part for part in parts) <= 1, reasons
         if "on decoy files" in reasons:
             assert "events on a decoy file" not in reasons, reasons
+
+
+def test_threshold_labels_are_words() -> None:
+    from molehunt.detect.rules.settings import threshold_label
+
+    rule = _rule("departing-data-theft")
+    assert threshold_label(rule, "out_removable.files_to_removable|ratio_gte") == (
+        "out_removable: files to removable at least this many times their own median"
+    )
+    drip = _rule("slow-drip")
+    assert threshold_label(drip, "correlation[0].gte").endswith("days: at least")
