@@ -24,13 +24,13 @@ from molehunt.web.routes import alerts, auth, cases, people, rules, sources, vau
 from molehunt.web.security import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
-WARM_PLOTS = 50
 
 
-def create_app(home: Home, *, warm: int = WARM_PLOTS) -> FastAPI:
+def create_app(home: Home, *, warm: int = 0) -> FastAPI:
     """The dashboard over the store in `home` (opened read-write for the app's lifetime: one server per store).
 
-    `warm`: how many of the riskiest people get their plots drawn in the background at start-up.
+    `warm`: how many of the riskiest people get their plots drawn in a background thread at start-up
+    (`molehunt serve` asks for 1000).
     """
 
     @asynccontextmanager

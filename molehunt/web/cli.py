@@ -12,6 +12,8 @@ from molehunt.config import Home
 from molehunt.store import open_store
 from molehunt.workbench.accounts import Role
 
+WARM_PLOTS = 1000  # a person page whose plots are drawn already answers in tens of ms instead of hundreds
+
 user_app = typer.Typer(help="Dashboard accounts: add them, list them.")
 
 
@@ -68,6 +70,9 @@ def serve_command(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM) to serve HTTPS directly.")] = None,
     keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM) for --certfile.")] = None,
+    warm_plots: Annotated[
+        int, typer.Option(min=0, help="Draw the plots of this many of the riskiest people in the background at start.")
+    ] = WARM_PLOTS,
 ) -> None:
     """Serve the analyst dashboard over the store in the home directory."""
     import uvicorn
@@ -85,6 +90,6 @@ def serve_command(
     scheme = "https" if certfile else "http"
     typer.echo(f"molehunt dashboard on {scheme}://{host}:{port}/ (Ctrl-C to stop)")
     uvicorn.run(
-        create_app(home), host=host, port=port, log_level="warning", access_log=False,
+        create_app(home, warm=warm_plots), host=host, port=port, log_level="warning", access_log=False,
         ssl_certfile=str(certfile) if certfile else None, ssl_keyfile=str(keyfile) if keyfile else None,
     )  # fmt: skip

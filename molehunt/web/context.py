@@ -68,12 +68,13 @@ class Web:
     templates: Jinja2Templates = field(default_factory=lambda: _templates())
     emails: dict[str, str] = field(default_factory=dict)  # directory e-mail address -> user id
     # Rendered plots by (kind, user id). Scores cannot change while the server holds the store (scoring needs it),
-    # so a plot stays valid for the server's lifetime; the bound keeps memory flat (about 40 KiB a plot).
+    # so a plot stays valid for the server's lifetime; the bound keeps memory flat (about 40 KiB a plot, so at most
+    # about 160 MiB).
     _plots: OrderedDict[tuple[str, str], str] = field(default_factory=OrderedDict)
     _plots_lock: threading.Lock = field(default_factory=threading.Lock)
     _learnt_at: float = 0.0
 
-    def plot(self, kind: str, user_id: str, draw: Callable[[], str], keep: int = 512) -> str:
+    def plot(self, kind: str, user_id: str, draw: Callable[[], str], keep: int = 4096) -> str:
         """The cached plot, drawing it (outside the lock) when missing."""
         with self._plots_lock:
             found = self._plots.get((kind, user_id))
