@@ -16,6 +16,7 @@ from molehunt.config import Home, resolve_home
 from molehunt.ingest import READERS, ingest
 from molehunt.store import open_store
 from molehunt.store.summary import quarantined_rows, summarize
+from molehunt.trace.cli import trace_command
 from molehunt.ui import (
     RichProgress,
     alerts_table,
@@ -307,3 +308,4 @@ def demo_command(
 
 
 app.command("serve")(serve_command)
+app.command("trace")(trace_command)

@@ -92,11 +92,17 @@ def checkout_command(
     doc_id: Annotated[str, typer.Argument(help="Document id (from `vault ls`).")],
     for_user: Annotated[str, typer.Option("--for", help="Recipient's account (the copy is recorded as theirs).")],
     out: Annotated[Path, typer.Option(help="New file to write the copy to.")],
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Render a text document as PDF (the fingerprint survives).")
+    ] = False,
 ) -> None:
-    """Write the recipient's own copy of a document."""
+    """Write the recipient's own fingerprinted copy of a document."""
     with _vault(ctx) as vault:
-        done = vault.checkout(doc_id, for_user=for_user, out_path=out)
-    typer.echo(f"{done.doc_id} -> {done.out} for {done.recipient}")
+        done = vault.checkout(doc_id, for_user=for_user, out_path=out, pdf=pdf)
+    marked = "fingerprinted" if done.fingerprinted else "not fingerprinted"
+    typer.echo(f"{done.doc_id} -> {done.out} for {done.recipient} ({marked})")
+    if done.warning:
+        typer.echo(f"warning: {done.warning}", err=True)
 
 
 @app.command("decoy")

@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 from molehunt.audit.entries import JsonValue
 from molehunt.config import Home
 from molehunt.store import Store
+from molehunt.trace.marking import TEXT_TYPES, MarkedCopy, mark_copy
 from molehunt.vault import crypto, records
 from molehunt.vault.decoys import make_decoys
 from molehunt.vault.errors import VaultDenied, VaultError, VaultIntegrityError
@@ -74,6 +75,8 @@ class Checkout:
     out: str
     sha256: str
     audit_seq: int
+    fingerprinted: bool = False
+    warning: str | None = None  # when the copy cannot carry the design tracing guarantee (or no fingerprint)
 
 
 @dataclass(frozen=True)
@@ -244,30 +247,65 @@ class Vault:
         return docs[0].info if docs else None
 
     def read(self, doc_id: str, *, as_user: str) -> bytes:
-        """The plaintext of ``doc_id``; VaultDenied with the reason, VaultIntegrityError for a damaged blob."""
+        """``as_user``'s copy of ``doc_id`` (a text document carries their fingerprint: what is read can be copied);
+        VaultDenied with the reason, VaultIntegrityError for a damaged blob."""
         doc, data = self._open_for("read", doc_id, as_user)
-        self._record(self._access_outcome("read", as_user, doc, data))
-        return data
+        marked = self._mark(doc, data, as_user, pdf=False)
+        self._record(self._access_outcome("read", as_user, doc, marked.data, details=_fingerprint_details(marked)))
+        return marked.data
 
-    def checkout(self, doc_id: str, *, for_user: str, out_path: Path) -> Checkout:
-        """Write ``for_user``'s own copy of ``doc_id`` to ``out_path`` (0600, never overwriting) and record it."""
+    def checkout(self, doc_id: str, *, for_user: str, out_path: Path, pdf: bool = False) -> Checkout:
+        """Write ``for_user``'s own fingerprinted copy of ``doc_id`` (as PDF with ``pdf``) to ``out_path`` (0600,
+        never overwriting) and record it."""
         if out_path.exists():
             raise VaultError(f"{out_path} exists; choose a new file for the checkout")
         doc, data = self._open_for("checkout", doc_id, for_user)
-        _write_private(out_path, data, exclusive=True)
-        return self._record_checkout(doc, data, for_user, str(out_path))
+        marked = self._mark(doc, data, for_user, pdf=pdf)
+        _write_private(out_path, marked.data, exclusive=True)
+        return self._record_checkout(doc, marked, for_user, str(out_path))
 
-    def checkout_copy(self, doc_id: str, *, for_user: str, delivered_to: str) -> tuple[Checkout, bytes]:
-        """``for_user``'s own copy of ``doc_id`` as bytes (for a download), recorded like a checkout to a file.
-
-        ``delivered_to`` says where the copy went (e.g. "web download"); it takes the place of the output path.
+    def checkout_copy(
+        self, doc_id: str, *, for_user: str, delivered_to: str, pdf: bool = False
+    ) -> tuple[Checkout, bytes]:
+        """``for_user``'s own fingerprinted copy of ``doc_id`` as bytes (for a download), recorded like a checkout
+        to a file. ``delivered_to`` says where the copy went (e.g. "web download"); it takes the place of the path.
         """
         doc, data = self._open_for("checkout", doc_id, for_user)
-        return self._record_checkout(doc, data, for_user, delivered_to), data
+        marked = self._mark(doc, data, for_user, pdf=pdf)
+        return self._record_checkout(doc, marked, for_user, delivered_to), marked.data
 
-    def _record_checkout(self, doc: _Doc, data: bytes, for_user: str, out: str) -> Checkout:
+    def original(self, doc_id: str) -> tuple[DocumentInfo, bytes]:
+        """The stored plaintext with no policy check, for tracing a leak (the caller records the trace)."""
+        docs = self._documents(doc_id)
+        if not docs:
+            raise VaultError(f"no document {doc_id} in the vault")
+        key = crypto.load_or_create_key(self.keys_dir)
+        return docs[0].info, crypto.open_blob(key, doc_id, (self.blobs / doc_id).read_bytes())
+
+    def text_documents(self) -> list[DocumentInfo]:
+        """Every document that carries a text fingerprint (the candidates when a leak is matched by content)."""
+        return [doc.info for doc in self._documents() if doc.info.content_type in TEXT_TYPES]
+
+    def recipients(self, doc_id: str) -> list[str]:
+        """Everyone who was handed a copy of the document (an allowed read or checkout), from the recorded events."""
+        rows = self.store.con.execute(
+            "SELECT DISTINCT user_id FROM events WHERE source = ? AND kind = 'vault' AND path = ?"
+            " AND activity IN ('read', 'checkout') AND content NOT LIKE '%denied:%' ORDER BY user_id",
+            [records.SOURCE, doc_id],
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def _mark(self, doc: _Doc, data: bytes, recipient: str, *, pdf: bool) -> MarkedCopy:
+        if pdf and doc.info.content_type not in TEXT_TYPES:
+            raise VaultError(f"--pdf renders text documents; {doc.info.doc_id} is {doc.info.content_type}")
+        key = crypto.load_or_create_key(self.keys_dir)
+        return mark_copy(key, doc.info.doc_id, data, doc.info.content_type, recipient, pdf=pdf, title=doc.info.title)
+
+    def _record_checkout(self, doc: _Doc, marked: MarkedCopy, for_user: str, out: str) -> Checkout:
+        data = marked.data
         digest = hashlib.sha256(data).hexdigest()
-        outcome = self._access_outcome("checkout", for_user, doc, data, details={"recipient": for_user, "out": out})
+        details: dict[str, JsonValue] = {"recipient": for_user, "out": out, **_fingerprint_details(marked)}
+        outcome = self._access_outcome("checkout", for_user, doc, data, details=details)
         seq = records.append_audit(self.audit_dir, self.keys_dir, outcome)
         with self.store.transaction() as con:
             con.execute(
@@ -275,7 +313,7 @@ class Vault:
                 [doc.info.doc_id, for_user, out, digest, seq, _naive(outcome.time)],
             )
             records.insert_event(con, self.audit_dir, outcome, seq)
-        return Checkout(doc.info.doc_id, for_user, out, digest, seq)
+        return Checkout(doc.info.doc_id, for_user, out, digest, seq, marked.fingerprinted, marked.warning)
 
     # ---- decisions and records ------------------------------------------------------------------------------
 
@@ -398,3 +436,9 @@ def _write_private(path: Path, data: bytes, *, exclusive: bool = False) -> None:
         os.close(fd)
     if not exclusive:
         os.replace(target, path)
+
+
+def _fingerprint_details(marked: MarkedCopy) -> dict[str, JsonValue]:
+    if not marked.fingerprinted:
+        return {"fingerprint": "none"}
+    return {"fingerprint": {"robust": marked.robust, "fragile": marked.fragile}}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import Response
 
 from molehunt.vault.service import Vault
@@ -17,6 +17,7 @@ from molehunt.web.context import Ctx, viewer, viewer_form
 
 router = APIRouter()
 _TEXT_TYPES = {"txt"}
+_SUFFIXES = {"txt": ".txt", "pdf": ".pdf", "doc": ".doc", "docx": ".docx", "jpg": ".jpg", "zip": ".zip", "exe": ".exe"}
 
 
 def _vault(ctx: Ctx) -> Vault:
@@ -42,13 +43,16 @@ def read(ctx: Annotated[Ctx, Depends(viewer)], doc_id: str) -> Response:
 
 
 @router.post("/vault/{doc_id}/checkout")
-def checkout(ctx: Annotated[Ctx, Depends(viewer_form)], doc_id: str) -> Response:
+def checkout(ctx: Annotated[Ctx, Depends(viewer_form)], doc_id: str, pdf: Annotated[bool, Form()] = False) -> Response:
     vault = _vault(ctx)
-    done, data = vault.checkout_copy(doc_id, for_user=ctx.me.name, delivered_to="web download")
+    done, data = vault.checkout_copy(doc_id, for_user=ctx.me.name, delivered_to="web download", pdf=pdf)
+    info = vault.describe(doc_id)
+    suffix = ".pdf" if pdf else _SUFFIXES.get(info.content_type if info else "", ".bin")
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", doc_id)
-    return Response(
-        data,
-        media_type="application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{safe}-{done.recipient}.bin"',
-                 "X-Molehunt-Audit-Entry": str(done.audit_seq)},
-    )  # fmt: skip
+    headers = {
+        "Content-Disposition": f'attachment; filename="{safe}-{done.recipient}{suffix}"',
+        "X-Molehunt-Audit-Entry": str(done.audit_seq),
+        "X-Molehunt-Fingerprint": "yes" if done.fingerprinted else "no",
+    }
+    media = "application/pdf" if pdf else "application/octet-stream"
+    return Response(data, media_type=media, headers=headers)

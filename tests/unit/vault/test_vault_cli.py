@@ -9,6 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from molehunt.config import resolve_home
+from molehunt.trace.carriers.text import STRIP_MARKS
 from molehunt.vault.cli import app as vault_app
 
 
@@ -52,14 +53,16 @@ def test_cli_round_trip(tmp_path: Path) -> None:
     assert code == 0 and out == f"{doc_id}\tSECRET:CRYPTO\tapollo\ttxt\t20\tplan.md\n"
     assert run("ls", "--as", "bob") == (0, "")
 
-    assert run("read", doc_id, "--as", "alice") == (0, "# plan\nsecret words\n")
+    code, out = run("read", doc_id, "--as", "alice")
+    assert code == 0 and out.translate(STRIP_MARKS) == "# plan\nsecret words\n"
     code, out = run("read", doc_id, "--as", "bob")
     assert code == 2
     assert f"read {doc_id} denied: missing-compartments, no-read-up" in out
 
     copy = tmp_path / "copy.md"
     code, out = run("checkout", doc_id, "--for", "alice", "--out", str(copy))
-    assert code == 0 and copy.read_text() == "# plan\nsecret words\n"
+    assert code == 0 and copy.read_text().translate(STRIP_MARKS) == "# plan\nsecret words\n"
+    assert "(fingerprinted)" in out and "warning: " in out  # two words cannot carry a traceable fingerprint
 
     code, out = run("decoy", "--project", "apollo", "--count", "2")
     assert code == 0 and len(out.split()) == 2

@@ -13,6 +13,7 @@ import pytest
 from molehunt.audit import AuditLog, verify_directory
 from molehunt.config import Home
 from molehunt.store import Store, open_store
+from molehunt.trace.carriers.text import STRIP_MARKS
 from molehunt.vault import Vault, VaultConfig, VaultDenied, VaultError, VaultIntegrityError
 
 PLAN = b"# Apollo launch plan\nThe window opens at dawn.\n"
@@ -74,9 +75,11 @@ def vault_events(store: Store) -> list[tuple[object, ...]]:
     ).fetchall()
 
 
-def test_allowed_read_returns_the_plaintext(vault: Vault, plan: Path) -> None:
+def test_allowed_read_returns_the_readers_fingerprinted_copy(vault: Vault, plan: Path) -> None:
     doc_id = vault.add(plan, "SECRET:CRYPTO", "apollo", as_user="alice")
-    assert vault.read(doc_id, as_user="alice") == PLAN
+    copy = vault.read(doc_id, as_user="alice")
+    assert copy != PLAN and unmarked(copy) == PLAN  # the same text, with the reader's invisible marks
+    assert vault.read(doc_id, as_user="alice") == copy  # the same reader always gets the same copy
 
 
 @pytest.mark.parametrize(
@@ -159,7 +162,7 @@ def test_a_blob_moved_to_another_document_fails(vault: Vault, plan: Path) -> Non
 def test_key_from_the_environment(vault: Vault, plan: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MOLEHUNT_VAULT_KEY", "11" * 32)
     doc_id = vault.add(plan, "SECRET", "apollo", as_user="alice")
-    assert vault.read(doc_id, as_user="alice") == PLAN
+    assert unmarked(vault.read(doc_id, as_user="alice")) == PLAN
     monkeypatch.setenv("MOLEHUNT_VAULT_KEY", "22" * 32)
     with pytest.raises(VaultIntegrityError):
         vault.read(doc_id, as_user="alice")
@@ -173,7 +176,7 @@ def test_checkout_writes_a_copy_and_records_the_recipient(vault: Vault, plan: Pa
     doc_id = vault.add(plan, "CONFIDENTIAL", "apollo", as_user="bob")
     out = tmp_path / "copy.md"
     done = vault.checkout(doc_id, for_user="alice", out_path=out)
-    assert out.read_bytes() == PLAN
+    assert unmarked(out.read_bytes()) == PLAN and done.fingerprinted
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert done.recipient == "alice"
     row = vault_store.con.execute("SELECT doc_id, recipient, out_path, audit_seq FROM vault_checkouts").fetchall()
@@ -194,7 +197,7 @@ def test_decoys_are_believable_and_every_touch_is_recorded(vault: Vault, vault_s
     listed = vault.ls(as_user="alice")
     assert {d.doc_id for d in listed} == set(ids)  # indistinguishable from project documents
     assert all(d.title.startswith("APOLLO ") and d.title.endswith(".md") for d in listed)
-    text = vault.read(ids[0], as_user="carol").decode()  # not in apollo, still allowed: it is a tripwire
+    text = unmarked(vault.read(ids[0], as_user="carol")).decode()  # not in apollo, still allowed: it is a tripwire
     assert text.startswith("# APOLLO ") and "Distribution: apollo" in text
     vault.checkout(ids[1], for_user="bob", out_path=tmp_path / "d.md")
     touches = vault_store.con.execute(
@@ -217,7 +220,7 @@ def test_rate_limit_per_user(vault: Vault, plan: Path, clock: Clock, vault_store
         vault.read(doc_id, as_user="bob")
     vault.read(doc_id, as_user="alice")  # per user
     clock.now += timedelta(seconds=61)
-    assert vault.read(doc_id, as_user="bob") == PLAN  # the window slid
+    assert unmarked(vault.read(doc_id, as_user="bob")) == PLAN  # the window slid
     assert vault_store.count("SELECT count(*) FROM events WHERE content LIKE 'denied: rate limit%'") == 1
 
 
@@ -271,3 +274,8 @@ def test_every_operation_is_audited_and_becomes_an_event(vault: Vault, plan: Pat
     assert files == [(1, "vault", str((home.root / "audit" / "entries.log").resolve()), "complete", len(events))]
     assert vault_store.count("SELECT count(DISTINCT file_id) FROM events") == 1
     assert all(isinstance(json.dumps(e), str) for e in entries)
+
+
+def unmarked(copy: bytes) -> bytes:
+    """A copy without its invisible fingerprint marks (these short texts offer no visible variant)."""
+    return copy.decode().translate(STRIP_MARKS).encode()

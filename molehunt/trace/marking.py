@@ -1,0 +1,78 @@
+"""Per-recipient copies: a vault document's text marked with the recipient's codeword through the text carrier.
+
+The code's key is derived from the vault key and the document id, so the tracer can rebuild every recipient's
+codeword from the vault alone: nothing is stored per recipient.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from molehunt.trace.carriers.pdf import render_pdf
+from molehunt.trace.carriers.text import Layout, embed, layout
+from molehunt.trace.code import FingerprintCode, required_length
+
+# The guarantee a checkout is measured against: up to 3 colluders among 1,000 recipients, one false accusation in
+# a thousand traces at most.
+DESIGN_COLLUDERS = 3
+DESIGN_RECIPIENTS = 1000
+DESIGN_EPS = 1e-3
+TEXT_TYPES = frozenset({"txt"})
+
+
+@dataclass(frozen=True)
+class MarkedCopy:
+    data: bytes
+    fingerprinted: bool
+    robust: int  # positions that survive retyping
+    fragile: int  # positions that survive copy-paste only
+    warning: str | None  # said at checkout when the copy cannot carry the design guarantee
+
+
+def document_key(vault_key: bytes, doc_id: str) -> bytes:
+    """The code key of one document (a separate key per document; the vault key itself is never used raw)."""
+    return hmac.new(vault_key, b"molehunt-fingerprint\x00" + doc_id.encode(), hashlib.sha256).digest()
+
+
+def code_for(vault_key: bytes, doc_id: str, shape: Layout) -> FingerprintCode:
+    return FingerprintCode(document_key(vault_key, doc_id), shape.alphabet)
+
+
+def capacity_warning(shape: Layout) -> str | None:
+    """A sentence when the document offers fewer positions than the design guarantee needs, else None."""
+    needed = required_length(DESIGN_COLLUDERS, DESIGN_RECIPIENTS, DESIGN_EPS)
+    total = shape.robust + shape.fragile
+    if total == 0:
+        return "this document offers no position to carry a fingerprint: the copy cannot be traced"
+    if total < needed:
+        return (
+            f"this document carries {total:,} fingerprint positions, fewer than the {needed:,} needed to name up to "
+            f"{DESIGN_COLLUDERS} colluders among {DESIGN_RECIPIENTS:,} recipients at a false-accusation bound of "
+            f"{DESIGN_EPS:g}: a leak of it may not be traceable"
+        )
+    if shape.robust < needed:
+        return (
+            f"only {shape.robust:,} of its {total:,} fingerprint positions survive retyping ({needed:,} needed): a "
+            "retyped leak may not be traceable"
+        )
+    return None
+
+
+def mark_copy(
+    vault_key: bytes, doc_id: str, plaintext: bytes, content_type: str, recipient: str, *, pdf: bool, title: str
+) -> MarkedCopy:
+    """The recipient's copy: text documents carry their codeword (as text, or as PDF with `pdf`); other types are
+    copied as they are, with a warning."""
+    if content_type not in TEXT_TYPES:
+        note = f"{content_type} documents are copied without a fingerprint: a leak of this copy cannot be traced"
+        return MarkedCopy(plaintext, False, 0, 0, note)
+    try:
+        text = plaintext.decode("utf-8")
+    except UnicodeDecodeError:
+        return MarkedCopy(plaintext, False, 0, 0, "the text is not UTF-8: copied without a fingerprint")
+    shape = layout(text)
+    marked = embed(text, code_for(vault_key, doc_id, shape).codeword(recipient).tolist())
+    data = render_pdf(marked, title=title) if pdf else marked.encode("utf-8")
+    return MarkedCopy(data, True, shape.robust, shape.fragile, capacity_warning(shape))

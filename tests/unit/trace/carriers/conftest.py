@@ -1,0 +1,45 @@
+"""A 10,000-word document, two recipients' copies of it, and helpers that say where each position lives."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from molehunt.trace.carriers.text import Layout, embed, layout, offsets
+from tests.unit.trace.carriers.prose import document
+
+
+@dataclass(frozen=True)
+class Marked:
+    original: str
+    shape: Layout
+    a: npt.NDArray[np.int64]  # recipient A's codeword
+    b: npt.NDArray[np.int64]
+    copy_a: str
+    copy_b: str
+    paragraph: npt.NDArray[np.int64]  # the original paragraph ("\n\n"-separated block) of each position
+
+
+def codeword(shape: Layout, seed: int) -> npt.NDArray[np.int64]:
+    rng = np.random.default_rng(seed)
+    return np.array([rng.integers(q) for q in shape.alphabet], dtype=np.int64)
+
+
+def paragraph_of_positions(text: str) -> npt.NDArray[np.int64]:
+    starts, at = [], 0
+    for block in text.split("\n\n"):
+        starts.append(at)
+        at += len(block) + 2
+    return np.array([bisect_right(starts, offset) - 1 for offset in offsets(text)], dtype=np.int64)
+
+
+@pytest.fixture(scope="session")
+def marked() -> Marked:
+    original = document(10_000, seed=7)
+    shape = layout(original)
+    a, b = codeword(shape, 1), codeword(shape, 2)
+    return Marked(original, shape, a, b, embed(original, a), embed(original, b), paragraph_of_positions(original))
