@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -45,7 +46,9 @@ def trace_command(
         f"[bold]{result.title}[/] ({result.doc_id}, matched by {result.matched_by})\n"
         f"{found.positions_read:,} of {result.positions:,} fingerprint positions readable; "
         f"{result.recipients} recipient(s) had a copy; threshold {found.threshold:.1f} for a total false-accusation "
-        f"bound of {found.eps_target:g}",
+        f"bound of {found.eps_target:g}"
+        if math.isfinite(found.threshold)
+        else f"{result.recipients} recipient(s) had a copy; too little is readable for any threshold",
         highlight=False,
     )
     table = Table(title="Recipients by score")

@@ -7,6 +7,7 @@ false-accusation bound is over that population. Every trace is an audit log entr
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,8 @@ class Trace:
         return {
             "doc_id": self.doc_id, "title": self.title, "matched_by": self.matched_by,
             "positions": self.positions, "positions_read": found.positions_read, "recipients": self.recipients,
-            "threshold": found.threshold, "eps": found.eps_target,
+            # No finite threshold when too little is readable: JSON has no infinity, so null.
+            "threshold": found.threshold if math.isfinite(found.threshold) else None, "eps": found.eps_target,
             "false_accusation_bound": found.false_accusation_bound, "enough": found.enough, "note": found.note,
             "accused": [{"user": user, "score": score} for user, score in found.accused],
             "scores": [{"user": user, "score": score} for user, score in found.scores],
@@ -97,6 +99,8 @@ def trace_leak(vault: Vault, leaked_file: Path, *, doc_id: str | None, actor: st
     shape = layout(original)
     observed = np.asarray(extract(original, leaked))
     recipients = vault.recipients(found_id)
+    if not recipients:
+        raise TraceError(f"nobody was ever handed a copy of {found_id}: there is no recipient to trace")
     key = crypto.load_or_create_key(vault.keys_dir)
     result = accuse(code_for(key, found_id, shape), observed, recipients, eps)
     details: dict[str, JsonValue] = {

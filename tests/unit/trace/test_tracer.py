@@ -128,3 +128,9 @@ def test_every_trace_is_in_the_audit_log_and_the_cli_prints_json(library: Librar
     assert entry.details["accused"] == ["user02"]
     missing = CliRunner().invoke(app, ["--home", str(home.root), "trace", str(tmp_path / "nope.md")])
     assert missing.exit_code == 2 and "cannot read" in missing.output
+    retyped = library.copies["user02"].split("\n\n")[1][:60].translate(STRIP_MARKS)
+    tiny = _leak(library, "tiny.md", retyped)
+    few = CliRunner().invoke(app, ["--home", str(home.root), "trace", str(tiny), "--doc", library.doc_id, "--json"])
+    assert few.exit_code == 0, few.output
+    data = json.loads(few.output)  # valid JSON even without a finite threshold
+    assert data["accused"] == [] and (data["threshold"] is None or data["positions_read"] > 0)
