@@ -40,21 +40,6 @@ import numpy.typing as npt
 
 from molehunt.errors import MolehuntError
 
-__all__ = [
-    "DEFAULT_CUTOFF",
-    "Accusation",
-    "CodeError",
-    "FingerprintCode",
-    "accuse",
-    "conditional_tail_bound",
-    "conditional_threshold",
-    "innocent_tail_bound",
-    "kappa",
-    "reference_lengths",
-    "required_length",
-    "threshold",
-]
-
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
