@@ -14,11 +14,13 @@ from molehunt.trace.carriers.pdf import render_pdf
 from molehunt.trace.carriers.text import Layout, embed, layout
 from molehunt.trace.code import FingerprintCode, required_length
 
-# The guarantee a checkout is measured against: up to 3 colluders among 1,000 recipients, one false accusation in
-# a thousand traces at most.
+# The guarantee a checkout is measured against, and the bound a trace uses by default: up to 3 colluders among
+# 1,000 recipients, at most one false accusation in 100,000 traces. bench/trace.py at this setting (963 positions,
+# 10,000 trials per setting): c <= 3 caught in >= 99.9% of trials, no innocent in 320,000 accusations; at 1e-3,
+# 27 innocents (12x under that bound), so the stricter default costs ~25% more positions for no false accusation.
 DESIGN_COLLUDERS = 3
 DESIGN_RECIPIENTS = 1000
-DESIGN_EPS = 1e-3
+DESIGN_EPS = 1e-5
 TEXT_TYPES = frozenset({"txt"})
 
 
