@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -69,6 +70,29 @@ class Evaluation:
             for d in self.delays
         ]  # fmt: skip
         return data
+
+    def rows(self, name: Callable[[str], str] = str) -> list[tuple[str, str]]:
+        """The metrics as (label, value) text, one row each, as the CLI and the report show them; `name` says how
+        a leaving insider is named (their id, or a pseudonym)."""
+
+        def number(value: float, template: str) -> str:
+            return "n/a" if np.isnan(value) else template.format(value)
+
+        rows = [
+            ("user-level ROC AUC (max daily score)", number(self.user_auc, "{:.3f}")),
+            ("user-day ROC AUC", number(self.user_day_auc, "{:.3f}")),
+            ("malicious user-days in the top 1% of user-days", f"{self.recall_top1:.1%}"),
+            ("malicious user-days in the top 5% of user-days", f"{self.recall_top5:.1%}"),
+            (f"insiders among the top {self.insiders} users", f"{self.insiders_in_top_k} of {self.insiders}"),
+            ("user-days scored / malicious", f"{self.user_days:,} / {self.malicious_user_days:,}"),
+        ]
+        for delay in self.delays:
+            if delay.first_in_top5 is None:
+                when = "never in a day's top 5"
+            else:
+                when = f"day {delay.days} of their theft" + ("" if delay.before_leaving else ", after leaving")
+            rows.append((f"{name(delay.user)} (leaves {delay.last_day}): first in a day's top 5", when))
+        return rows
 
 
 def read_scores(path: Path) -> list[tuple[str, date, float]]:

@@ -200,21 +200,6 @@ def evaluation_table(result: Evaluation) -> Table:
     table = Table(title=f"Evaluation: {result.insiders} insiders among {result.users:,} users")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    rows = [
-        ("user-level ROC AUC (max daily score)", f"{result.user_auc:.3f}"),
-        ("user-day ROC AUC", f"{result.user_day_auc:.3f}"),
-        ("malicious user-days in top 1% of user-days", f"{result.recall_top1:.1%}"),
-        ("malicious user-days in top 5% of user-days", f"{result.recall_top5:.1%}"),
-        (f"insiders among the top {result.insiders} users", f"{result.insiders_in_top_k}/{result.insiders}"),
-        ("user-days scored / malicious", f"{result.user_days:,} / {result.malicious_user_days:,}"),
-    ]
-    for delay in result.delays:
-        when = (
-            f"day {delay.days} of their theft" + ("" if delay.before_leaving else ", after leaving")
-            if delay.first_in_top5
-            else "never in a day's top 5"
-        )
-        rows.append((f"{delay.user} (leaves {delay.last_day}) first in a day's top 5", when))
-    for name, value in rows:
+    for name, value in result.rows():
         table.add_row(name, value)
     return table

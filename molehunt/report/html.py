@@ -8,10 +8,8 @@ evaluation table.
 
 from __future__ import annotations
 
-import math
 import os
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,7 +18,7 @@ from jinja2 import Environment, PackageLoader
 
 from molehunt import __version__
 from molehunt.detect.alerts import Alert, top_suspects
-from molehunt.evaluate import Evaluation, evaluate, truth_from_store
+from molehunt.evaluate import evaluate, truth_from_store
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.report.data import last_day
 from molehunt.report.plots import activity_heatmap_svg, risk_timeline_svg, svg_data_uri
@@ -94,28 +92,6 @@ def has_labels(store: Store, release: str | None = None) -> bool:
     return bool(store.count("SELECT count(*) FROM answers_insiders WHERE ? IS NULL OR dataset = ?", [release, release]))
 
 
-def _number(value: float, template: str) -> str:
-    return "n/a" if math.isnan(value) else template.format(value)
-
-
-def _evaluation_rows(result: Evaluation, name: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
-    rows = [
-        ("user-level ROC AUC (max daily score)", _number(result.user_auc, "{:.3f}")),
-        ("user-day ROC AUC", _number(result.user_day_auc, "{:.3f}")),
-        ("malicious user-days in the top 1% of user-days", f"{result.recall_top1:.1%}"),
-        ("malicious user-days in the top 5% of user-days", f"{result.recall_top5:.1%}"),
-        (f"insiders among the top {result.insiders} users", f"{result.insiders_in_top_k} of {result.insiders}"),
-        ("user-days scored / malicious", f"{result.user_days:,} / {result.malicious_user_days:,}"),
-    ]
-    for delay in result.delays:
-        if delay.first_in_top5 is None:
-            when = "never in a day's top 5"
-        else:
-            when = f"day {delay.days} of their theft" + ("" if delay.before_leaving else ", after leaving")
-        rows.append((f"{name(delay.user)} (leaves {delay.last_day}): first in a day's top 5", when))
-    return tuple(rows)
-
-
 def collect(
     store: Store, *, pseudonyms: Pseudonyms, top: int = 10, names: bool = False, release: str | None = None
 ) -> ReportContent:
@@ -138,7 +114,7 @@ def collect(
             (u, d, float(s)) for u, d, s in store.con.execute("SELECT user_id, day, score FROM scores").fetchall()
         ]
         result = evaluate(scores, truth_from_store(store, release))
-        evaluation = _evaluation_rows(result, name)
+        evaluation = tuple(result.rows(name))
         title = f"Against the ground truth: {result.insiders} insiders among {result.users:,} users"
     return ReportContent(
         generated=datetime.now(UTC),
