@@ -26,16 +26,22 @@ class Alert:
         }  # fmt: skip
 
 
-def _has_scores(store: Store) -> bool:
+def has_scores(store: Store) -> bool:
+    """Whether `molehunt score` has run on this store (the table `scores` exists)."""
     return bool(store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'scores'"))
+
+
+def require_scores(store: Store) -> None:
+    """MolehuntError, saying what to run, unless the store has been scored."""
+    if not has_scores(store):
+        raise MolehuntError("nothing is scored yet: run `molehunt score` (or `molehunt demo`) first")
 
 
 def alerts_for(
     store: Store, day: date | None = None, limit: int = 20, min_score: float = 0.0
 ) -> tuple[date, list[Alert]]:
     """The day's user-days ranked by risk (the latest scored day when none is given)."""
-    if not _has_scores(store):
-        raise MolehuntError("nothing is scored yet: run `molehunt score` first")
+    require_scores(store)
     chosen = day or store.scalar("SELECT max(day) FROM scores")
     if chosen is None:
         raise MolehuntError("the scores table is empty: ingest activity, then run `molehunt score`")
@@ -50,8 +56,7 @@ def alerts_for(
 
 def top_suspects(store: Store, limit: int = 10) -> list[Alert]:
     """Users ranked by their highest daily risk, each with the day and reasons of that peak."""
-    if not _has_scores(store):
-        raise MolehuntError("nothing is scored yet: run `molehunt score` first")
+    require_scores(store)
     rows = store.con.execute(
         "SELECT user_id, arg_max(day, score), max(score), arg_max(rules, score), arg_max(reasons, score) "
         "FROM scores GROUP BY user_id ORDER BY max(score) DESC, user_id LIMIT ?",

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from molehunt.detect.alerts import require_scores as require_store_scores
 from molehunt.detect.scoring import ScoreWeights
 from molehunt.errors import MolehuntError
 from molehunt.store import Store
@@ -55,8 +56,7 @@ class WeekActivity:
 
 def require_scores(store: Store, user_id: str, label: str) -> None:
     """MolehuntError unless `user_id` has scored days (the message names the label, never the id)."""
-    if not store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'scores'"):
-        raise MolehuntError("nothing is scored yet: run `molehunt score` first")
+    require_store_scores(store)
     if not store.count("SELECT count(*) FROM scores WHERE user_id = ?", [user_id]):
         raise MolehuntError(f"{label} has no scored days: they had no activity in the scored period")
 

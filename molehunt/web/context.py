@@ -74,6 +74,10 @@ class Web:
     _plots_lock: threading.Lock = field(default_factory=threading.Lock)
     _learnt_at: float = 0.0
 
+    def cursor(self) -> Store:
+        """A store over a new cursor of the app's connection: one per request or thread (close it when done)."""
+        return Store(self.store.path, self.store.con.cursor())
+
     def plot(self, kind: str, user_id: str, draw: Callable[[], str], keep: int = 4096) -> str:
         """The cached plot, drawing it (outside the lock) when missing."""
         with self._plots_lock:
@@ -95,7 +99,7 @@ class Web:
     def learn_people(self) -> None:
         """Re-read who is known, so people added since start-up (e.g. vault users) resolve."""
         self._learnt_at = time.monotonic()
-        cursor = Store(self.store.path, self.store.con.cursor())
+        cursor = self.cursor()
         try:
             self.names.learn(people.known_users(cursor))
             rows = cursor.con.execute("SELECT lower(email), user_id FROM directory_users WHERE email IS NOT NULL")
@@ -167,7 +171,7 @@ def _web(request: Request) -> Web:
 
 def context(request: Request) -> Iterator[Ctx]:
     web = _web(request)
-    store = Store(web.store.path, web.store.con.cursor())
+    store = web.cursor()
     try:
         session = session_for(store, request.cookies.get(COOKIE))
         revealed: set[str] = set()

@@ -73,8 +73,8 @@ def first_alert(html: str) -> tuple[str, str]:
 
 def app_store(client: TestClient) -> Store:
     """A cursor on the app's own store connection (the running app holds the store's only writer)."""
-    web = client.app.state.web  # type: ignore[attr-defined]
-    return Store(web.store.path, web.store.con.cursor())
+    store: Store = client.app.state.web.cursor()  # type: ignore[attr-defined]
+    return store
 
 
 def real_ids(client: TestClient) -> set[str]:

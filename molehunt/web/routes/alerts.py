@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query
 from fastapi.responses import RedirectResponse, Response
 
+from molehunt.detect.alerts import has_scores
 from molehunt.detect.rules.settings import effective_rules
 from molehunt.web.context import Ctx, NotFound, analyst_form, viewer
 from molehunt.workbench import people, queue, trail
@@ -27,7 +28,7 @@ def alert_queue(
     page: Annotated[int, Query(ge=1)] = 1,
     dismissed: bool = False,
 ) -> Response:
-    if not queue.has_scores(ctx.store):
+    if not has_scores(ctx.store):
         return ctx.render("empty.html", what="Nothing is scored yet: run `molehunt score` (or `molehunt demo`).")
     rules = effective_rules(ctx.store)
     wanted = QueueFilter(scenario or None, min_score, since, until, sort, page, dismissed)

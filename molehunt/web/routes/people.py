@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query
 from fastapi.responses import RedirectResponse, Response
 
+from molehunt.detect.alerts import has_scores, top_suspects
 from molehunt.errors import MolehuntError
 from molehunt.report.plots import activity_heatmap_svg, risk_timeline_svg, svg_data_uri
 from molehunt.store import Store
 from molehunt.web.context import Ctx, NotFound, Web, analyst_form, viewer
 from molehunt.workbench import people, trail
-from molehunt.workbench.queue import has_scores
 
 router = APIRouter()
 MIN_JUSTIFICATION = 10
@@ -55,18 +55,15 @@ def _plots(web: Web, store: Store, user_id: str) -> dict[str, str]:
 def warm_plots(web: Web, limit: int, stop: threading.Event) -> int:
     """Draw the plots of the `limit` people with the highest peak risk ahead of time (the ones analysts open
     first from the queue); returns how many were drawn. Runs in a background thread at start-up."""
-    store = Store(web.store.path, web.store.con.cursor())
+    store = web.cursor()
     drawn = 0
     try:
         if not has_scores(store):
             return 0
-        rows = store.con.execute(
-            "SELECT user_id FROM scores GROUP BY user_id ORDER BY max(score) DESC, user_id LIMIT ?", [limit]
-        ).fetchall()
-        for (user_id,) in rows:
+        for suspect in top_suspects(store, limit):
             if stop.is_set():
                 break
-            _plots(web, store, user_id)
+            _plots(web, store, suspect.user_id)
             drawn += 1
     finally:
         store.close()
