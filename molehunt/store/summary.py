@@ -62,11 +62,26 @@ def summarize(store: Store) -> StoreSummary:
     )
 
 
-def quarantined_rows(store: Store, *, limit: int = 50, path: str | None = None) -> list[dict[str, Any]]:
-    """Quarantined rows with the file they came from, oldest file first (parameterized filter by path)."""
+def quarantined_rows(
+    store: Store, *, limit: int = 50, path: str | None = None, file_id: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Quarantined rows with the file they came from, oldest file first (parameterized filters by path or file)."""
     rows = store.con.execute(
         "SELECT f.path, q.line, q.reason, q.raw FROM quarantine q JOIN ingested_files f USING (file_id) "
-        "WHERE ? IS NULL OR f.path = ? ORDER BY q.file_id, q.line LIMIT ?",
-        [path, path, limit],
+        "WHERE (?::VARCHAR IS NULL OR f.path = ?) AND (?::INTEGER IS NULL OR q.file_id = ?) "
+        "ORDER BY q.file_id, q.line LIMIT ? OFFSET ?",
+        [path, path, file_id, file_id, limit, offset],
     ).fetchall()
     return [{"path": p, "line": line, "reason": reason, "raw": raw} for p, line, reason, raw in rows]
+
+
+INGESTED_FILE_COLUMNS = ("file_id", "path", "source", "release", "role", "size_bytes", "rows_read", "rows_ingested",
+                         "rows_quarantined", "ingested_at", "status")  # fmt: skip
+
+
+def ingested_files(store: Store) -> list[dict[str, Any]]:
+    """Every ingested file with its counts, in the order ingested."""
+    rows = store.con.execute(
+        f"SELECT {', '.join(INGESTED_FILE_COLUMNS)} FROM ingested_files ORDER BY file_id"  # noqa: S608 (literal names)
+    ).fetchall()
+    return [dict(zip(INGESTED_FILE_COLUMNS, row, strict=True)) for row in rows]

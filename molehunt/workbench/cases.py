@@ -133,14 +133,7 @@ def evidence(store: Store, case_id: int, person: str) -> dict[str, Any]:
     score, anomaly, rule_points, rules, reasons = found[0] if found else (None, None, None, [], "")
     start = datetime.combine(case.day - timedelta(days=EVIDENCE_DAYS), datetime.min.time())
     end = datetime.combine(case.day + timedelta(days=1), datetime.min.time())
-    cursor = store.con.execute(
-        "SELECT e.time, e.kind, e.activity, e.host, e.path, e.domain, e.url, e.recipients, e.attachment_count, e.bytes,"
-        " f.path AS source_file, e.line FROM events e JOIN ingested_files f USING (file_id)"
-        " WHERE e.user_id = ? AND e.time >= ? AND e.time < ? ORDER BY e.time, e.file_id, e.line",
-        [case.user_id, start, end],
-    )
-    names = [column[0] for column in cursor.description or ()]
-    events = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    events = people.events_between(store, case.user_id, start, end)
     return {
         "case": {
             "id": case.case_id, "title": case.title, "subject": person, "alert_day": case.day.isoformat(),
@@ -168,13 +161,10 @@ def evidence_csv(data: dict[str, Any]) -> str:
     facts = ["# case", case["id"], case["title"], "subject", case["subject"], "alert day", case["alert_day"],
              "score", data["alert"]["score"], "reasons", data["alert"]["reasons"]]  # fmt: skip
     writer.writerow(_defuse(facts))
-    fields = ["time", "kind", "activity", "host", "path", "domain", "url", "recipients", "attachment_count", "bytes",
-              "source_file", "line"]  # fmt: skip
-    writer.writerow(fields)
+    writer.writerow(people.EVENT_COLUMNS)
     for event in data["events"]:
-        row = [event.get(name) for name in fields]
-        row[7] = ";".join(row[7] or [])
-        writer.writerow(_defuse(row))
+        row = {**event, "recipients": ";".join(event["recipients"] or [])}
+        writer.writerow(_defuse([row[name] for name in people.EVENT_COLUMNS]))
     return buffer.getvalue()
 
 

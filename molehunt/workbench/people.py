@@ -9,10 +9,13 @@ from typing import Any
 
 from molehunt.features.catalog import FEATURES
 from molehunt.store import Store
+from molehunt.workbench.paging import page_bounds
 
 EVENTS_PAGE = 25
-# Event columns shown in the drill-down (provenance included, so every row can be found in its source file).
+# Event columns shown in the drill-down and the evidence export, then the provenance of each row (the file and line
+# it was read from), so every row can be found in its source.
 EVENT_FIELDS = ("time", "kind", "activity", "host", "path", "domain", "url", "recipients", "attachment_count", "bytes")
+EVENT_COLUMNS = (*EVENT_FIELDS, "source_file", "line")
 _EVENT_SELECT = ", ".join((*(f"e.{name}" for name in EVENT_FIELDS), "f.path AS source_file", "e.line"))
 
 
@@ -120,17 +123,24 @@ def events(store: Store, user_id: str, day: date | None, page: int = 1) -> Event
     """The user's events (of one day, or all), oldest first, one page at a time, with the file and line read from."""
     start = datetime.combine(day, datetime.min.time()) if day else datetime.min
     end = start + timedelta(days=1) if day else datetime.max
-    where = "e.user_id = ? AND e.time >= ? AND e.time < ?"
-    total = store.count(f"SELECT count(*) FROM events e WHERE {where}", [user_id, start, end])
-    pages = max(1, -(-total // EVENTS_PAGE))
-    page = min(max(1, page), pages)
-    cursor = store.con.execute(
-        f"SELECT {_EVENT_SELECT} FROM events e JOIN ingested_files f USING (file_id) WHERE {where}"
-        " ORDER BY e.time, e.file_id, e.line LIMIT ? OFFSET ?",
-        [user_id, start, end, EVENTS_PAGE, (page - 1) * EVENTS_PAGE],
+    total = store.count(
+        "SELECT count(*) FROM events WHERE user_id = ? AND time >= ? AND time < ?", [user_id, start, end]
     )
-    names = [column[0] for column in cursor.description or ()]
-    return EventPage([dict(zip(names, row, strict=True)) for row in cursor.fetchall()], total, page, pages)
+    page, pages = page_bounds(total, page, EVENTS_PAGE)
+    rows = events_between(store, user_id, start, end, limit=EVENTS_PAGE, offset=(page - 1) * EVENTS_PAGE)
+    return EventPage(rows, total, page, pages)
+
+
+def events_between(
+    store: Store, user_id: str, start: datetime, end: datetime, *, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
+    """The user's events in [start, end), oldest first, as EVENT_COLUMNS."""
+    cursor = store.con.execute(
+        f"SELECT {_EVENT_SELECT} FROM events e JOIN ingested_files f USING (file_id)"
+        " WHERE e.user_id = ? AND e.time >= ? AND e.time < ? ORDER BY e.time, e.file_id, e.line LIMIT ? OFFSET ?",
+        [user_id, start, end, limit, offset],
+    )
+    return [dict(zip(EVENT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
 def peers(store: Store, user_id: str, limit: int = 12) -> list[PeerRow]:

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
+from molehunt.detect.alerts import has_scores, require_scores
 from molehunt.detect.rules import Rule
 from molehunt.errors import MolehuntError
 from molehunt.store import Store
+from molehunt.workbench.paging import page_bounds
 
 PAGE_SIZE = 50
 # By default the queue holds the top 1% of user-days: the investigation budget the evaluation measures.
@@ -58,10 +60,6 @@ class QueuePage:
     min_score: float
 
 
-def has_scores(store: Store) -> bool:
-    return bool(store.count("SELECT count(*) FROM information_schema.tables WHERE table_name = 'scores'"))
-
-
 def budget_threshold(store: Store, budget: float = DEFAULT_BUDGET) -> float:
     """The score above which the top `budget` share of user-days lies (0 when nothing is scored)."""
     if not has_scores(store):
@@ -80,8 +78,7 @@ def scenario_rules(rules: list[Rule]) -> dict[str, list[str]]:
 
 def alert_queue(store: Store, wanted: QueueFilter, rules: list[Rule]) -> QueuePage:
     """One page of the queue; every filter value is bound as a parameter."""
-    if not has_scores(store):
-        raise MolehuntError("nothing is scored yet: run `molehunt score` (or `molehunt demo`) first")
+    require_scores(store)
     threshold = budget_threshold(store) if wanted.min_score is None else wanted.min_score
     rule_ids = scenario_rules(rules).get(wanted.scenario or "", []) if wanted.scenario else None
     where = (
@@ -93,8 +90,7 @@ def alert_queue(store: Store, wanted: QueueFilter, rules: list[Rule]) -> QueuePa
     }  # fmt: skip
     base = f"FROM scores s LEFT JOIN alert_dismissals d USING (user_id, day) WHERE {where}"
     total = store.count(f"SELECT count(*) {base}", params)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, wanted.page), pages)
+    page, pages = page_bounds(total, wanted.page, PAGE_SIZE)
     rows = store.con.execute(
         f"SELECT s.user_id, s.day, s.score, s.rules, s.reasons, d.reason {base} ORDER BY {_ORDER[wanted.sort]}"
         " LIMIT $limit OFFSET $offset",
