@@ -160,6 +160,14 @@ def quarantine_command(
         out.print(quarantine_table(rows))
 
 
+def _day(value: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option as a date (None when not given); a bad value is a usage error naming the option."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a day; use YYYY-MM-DD", param_hint=option) from exc
+
+
 def _store_path(ctx: typer.Context, store: Path | None) -> Path:
     return store if store is not None else _home(ctx).ensure().store_path
 
@@ -181,10 +189,7 @@ def score_command(
     """Score every user-day (features, baselines, anomaly ensemble, scenario rules) and write the scores CSV."""
     from molehunt.detect.pipeline import score_store, write_scores_csv
 
-    try:
-        first = date.fromisoformat(since) if since else None
-    except ValueError as exc:
-        raise typer.BadParameter(f"{since!r} is not a day; use YYYY-MM-DD", param_hint="--since") from exc
+    first = _day(since, "--since")
     with exit_on_errors(), open_store(_store_path(ctx, store)) as opened, RichProgress() as bar:
         if directory is not None:
             ingest(opened, source, directory, progress=bar)
@@ -232,10 +237,7 @@ def alerts_command(
     """Ranked alerts of a day with the reasons behind each score."""
     from molehunt.detect.alerts import alerts_for
 
-    try:
-        chosen = date.fromisoformat(day) if day else None
-    except ValueError as exc:
-        raise typer.BadParameter(f"{day!r} is not a day; use YYYY-MM-DD", param_hint="--day") from exc
+    chosen = _day(day, "--day")
     with exit_on_errors(), open_store(store or _home(ctx).store_path, read_only=True) as opened:
         shown_day, alerts = alerts_for(opened, chosen, limit)
     if as_json:

@@ -56,15 +56,15 @@ class Trace:
         }  # fmt: skip
 
 
-def read_leak(path: Path) -> str:
-    """The text of a leaked file: PDF through text extraction, anything else as UTF-8 (bad bytes replaced)."""
+def read_leak(path: Path) -> tuple[str, str]:
+    """The text of a leaked file (PDF through text extraction, anything else as UTF-8 with bad bytes replaced) and
+    the SHA-256 of its bytes."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise TraceError(f"cannot read {path}: {exc.strerror}") from None
-    if data.startswith(b"%PDF"):
-        return pdf_text(data)
-    return data.decode("utf-8", errors="replace")
+    digest = hashlib.sha256(data).hexdigest()
+    return (pdf_text(data) if data.startswith(b"%PDF") else data.decode("utf-8", errors="replace")), digest
 
 
 def _shingles(text: str) -> set[int]:
@@ -92,7 +92,7 @@ def trace_leak(vault: Vault, leaked_file: Path, *, doc_id: str | None, actor: st
     """Trace `leaked_file` (text or PDF) against a vault document and record the trace in the audit log."""
     if not 0 < eps < 1:
         raise TraceError("the false-accusation bound must be between 0 and 1")
-    leaked = read_leak(leaked_file)
+    leaked, digest = read_leak(leaked_file)
     found_id, how = (doc_id, "--doc") if doc_id else match_document(vault, leaked)
     info, data = vault.original(found_id)
     original = data.decode("utf-8", errors="replace")
@@ -104,7 +104,7 @@ def trace_leak(vault: Vault, leaked_file: Path, *, doc_id: str | None, actor: st
     key = crypto.load_or_create_key(vault.keys_dir)
     result = accuse(code_for(key, found_id, shape), observed, recipients, eps)
     details: dict[str, JsonValue] = {
-        "file": str(leaked_file), "sha256": hashlib.sha256(leaked_file.read_bytes()).hexdigest(),
+        "file": str(leaked_file), "sha256": digest,
         "matched_by": how, "positions_read": result.positions_read, "recipients": len(recipients),
         "accused": [user for user, _ in result.accused], "bound": f"{result.false_accusation_bound:.3g}",
     }  # fmt: skip

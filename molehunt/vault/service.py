@@ -279,8 +279,11 @@ class Vault:
         docs = self._documents(doc_id)
         if not docs:
             raise VaultError(f"no document {doc_id} in the vault")
-        key = crypto.load_or_create_key(self.keys_dir)
-        return docs[0].info, crypto.open_blob(key, doc_id, (self.blobs / doc_id).read_bytes())
+        try:
+            blob = (self.blobs / doc_id).read_bytes()
+        except FileNotFoundError:
+            raise VaultIntegrityError(f"document {doc_id}: its stored blob is missing") from None
+        return docs[0].info, crypto.open_blob(crypto.load_or_create_key(self.keys_dir), doc_id, blob)
 
     def text_documents(self) -> list[DocumentInfo]:
         """Every document that carries a text fingerprint (the candidates when a leak is matched by content)."""
