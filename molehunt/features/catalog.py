@@ -38,6 +38,11 @@ FEATURES: tuple[Feature, ...] = (
     Feature("foreign_sender_emails", "e-mails sent from another employee's address", "e-mails"),
     Feature("attachments_out", "attachments on mail with an external recipient", "attachments"),
     Feature("personal_attachments", "attachments on mail to a personal webmail address", "attachments"),
+    Feature(
+        "self_attachments",
+        "attachments on mail to the user's own private webmail address (one carrying their first and last name)",
+        "attachments",
+    ),
     Feature("attachment_bytes_out", "attachment bytes on mail with an external recipient", "bytes"),
     Feature("job_site_visits", "web requests to job sites", "requests"),
     Feature("cloud_visits", "web requests to cloud-storage sites", "requests"),

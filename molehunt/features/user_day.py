@@ -24,6 +24,11 @@ _STAGES: tuple[tuple[str, str], ...] = (
         """SELECT e.user_id, CAST(e.time AS DATE) AS day, hour(e.time) AS hour, e.kind, e.activity, e.host,
                lower(e.path) AS path, e.to_removable, e.from_removable, e.n_external,
                len(list_filter(e.recipients, lambda r: list_contains($webmail, split_part(r, '@', 2)))) AS n_personal,
+               -- a webmail address whose local part carries the sender's own first and last name: their own
+               -- private mailbox (ralph.palmer84@... for Ralph Uma Palmer)
+               len(list_filter(e.recipients, lambda r: list_contains($webmail, split_part(r, '@', 2))
+                   AND contains(split_part(r, '@', 1), a.first_name) AND contains(split_part(r, '@', 1), a.last_name)))
+                 AS n_self,
                e.attachment_count, coalesce(e.attachment_bytes, CASE WHEN e.attachment_count > 0 THEN e.bytes END, 0)
                  AS attachment_bytes,
                e.content_type, coalesce(c1.category, c2.category, c3.category) AS category,
@@ -35,7 +40,14 @@ _STAGES: tuple[tuple[str, str], ...] = (
         FROM events e
         CROSS JOIN (SELECT list(DISTINCT split_part(email, '@', 2)) AS staff_domains FROM directory_snapshots
                     WHERE email LIKE '%@%') o
-        LEFT JOIN (SELECT user_id, list(DISTINCT email) AS own FROM directory_snapshots GROUP BY ALL) a
+        LEFT JOIN (SELECT user_id, own,
+                          -- a name part shorter than 2 letters would match almost any address
+                          CASE WHEN length(first_name) >= 2 THEN first_name END AS first_name,
+                          CASE WHEN length(last_name) >= 2 AND last_name <> first_name THEN last_name END AS last_name
+                   FROM (SELECT user_id, list(DISTINCT email) AS own,
+                                lower(split_part(trim(any_value(employee_name)), ' ', 1)) AS first_name,
+                                lower(split_part(trim(any_value(employee_name)), ' ', -1)) AS last_name
+                         FROM directory_snapshots GROUP BY ALL)) a
                ON a.user_id = e.user_id
         LEFT JOIN domain_categories c1 ON e.domain = c1.domain
         LEFT JOIN domain_categories c2 ON regexp_replace(e.domain, '^[^.]+\\.', '') = c2.domain
@@ -129,6 +141,8 @@ _STAGES: tuple[tuple[str, str], ...] = (
                coalesce(sum(n_personal) FILTER (WHERE kind = 'email' AND activity = 'send'), 0) AS personal_recipients,
                coalesce(sum(attachment_count) FILTER (WHERE kind = 'email' AND activity = 'send' AND n_external > 0), 0)
                  AS attachments_out,
+               coalesce(sum(attachment_count) FILTER (WHERE kind = 'email' AND activity = 'send' AND n_self > 0), 0)
+                 AS self_attachments,
                coalesce(sum(attachment_count) FILTER (WHERE kind = 'email' AND activity = 'send' AND n_personal > 0), 0)
                  AS personal_attachments,
                coalesce(sum(attachment_bytes) FILTER (WHERE kind = 'email' AND activity = 'send' AND n_external > 0), 0)

@@ -286,3 +286,27 @@ def test_vault_features(store: Store) -> None:
     row = features(store)
     assert (row["vault_reads"], row["vault_checkouts"], row["vault_denied"]) == (3, 1, 2)
     assert row["decoy_touches"] == 1
+
+
+def test_attachments_to_the_users_own_private_mailbox(store: Store) -> None:
+    mails = [
+        event(EventKind.EMAIL, "send", at(DAY, 9), recipients=("ann.palmer84@gmail.com",), attachment_count=1),
+        event(EventKind.EMAIL, "send", at(DAY, 10), recipients=("ann.palmer84@gmail.com",), attachment_count=0),
+        event(EventKind.EMAIL, "send", at(DAY, 11), recipients=("joe.black@gmail.com",), attachment_count=2),  # friend
+        event(EventKind.EMAIL, "send", at(DAY, 12), recipients=("ann.palmer@partner.com",), attachment_count=4),  # work
+        event(
+            EventKind.EMAIL, "send", at(DAY, 13), recipients=("palmer.ann@gmail.com", "x@corp.com"), attachment_count=3
+        ),
+    ]
+    load(store, mails)
+    store.con.execute("UPDATE directory_snapshots SET employee_name = 'Ann Uma Palmer' WHERE user_id = 'ANN'")
+    row = features(store)
+    assert row["self_attachments"] == 4  # the first and the last mail: both name parts, at a webmail domain
+    assert row["personal_attachments"] == 6
+
+
+def test_no_own_mailbox_without_a_usable_name(store: Store) -> None:
+    mails = [event(EventKind.EMAIL, "send", at(DAY, 9), recipients=("a.b@gmail.com",), attachment_count=1)]
+    load(store, mails)
+    store.con.execute("UPDATE directory_snapshots SET employee_name = 'A B' WHERE user_id = 'ANN'")  # too short
+    assert features(store)["self_attachments"] == 0

@@ -30,12 +30,18 @@ def test_departing_data_theft() -> None:
         leaving("leaver", 13, cloud_uploads=4),  # 4 < 5 * max(median, 1)
         leaving("leaver", 14, personal_attachments=10, personal_attachments__median=2),
         leaving("leaver", 15, attachments_out=10, attachments_out__median=2),  # to partners, not personal mail
-        leaving("leaver", 16, files_to_removable=19),  # below the floor of 20
+        leaving("leaver", 16, files_to_removable=9),  # below the floor of 10
+        leaving("leaver", 17, files_to_removable=12),  # a first thumb drive: 12 >= 5 * max(median 0, 1)
         {"user": "stayer", "day": 10, "files_to_removable": 100, "cloud_uploads": 50},
         leaving("gone", 5, last_day=3, files_to_removable=100),  # a row after the last day (negative)
     ]
     found = matches(user_day(rows), rule("departing-data-theft"))
-    assert [(m.user_id, offset(m.day)) for m in found] == [("leaver", 10), ("leaver", 12), ("leaver", 14)]
+    assert [(m.user_id, offset(m.day)) for m in found] == [
+        ("leaver", 10),
+        ("leaver", 12),
+        ("leaver", 14),
+        ("leaver", 17),
+    ]
     first = found[0]
     assert first.value == 40.0
     assert first.explanation == (
@@ -170,6 +176,29 @@ def test_slow_drip_needs_the_30_day_sum_too() -> None:
     assert fired(user_day(rows), rule("slow-drip")) == []
     rows = [dict(row, personal_attachments=2) if row["day"] else row for row in rows]  # 10 per 30 days
     assert fired(user_day(rows), rule("slow-drip"))[:2] == [("sparse", QUIET + 42), ("sparse", QUIET + 48)]
+
+
+def test_drip_to_own_mailbox_fires_from_the_third_day_in_30() -> None:
+    rows = [{"user": "dripper", "day": day, "self_attachments": 1} for day in (0, 10, 20, 29, 70)]
+    rows += [{"user": "dripper", "day": 25}]  # a day without a drip never fires
+    rows += [{"user": "spread", "day": day, "self_attachments": 2} for day in (0, 30, 60)]  # never 3 days in 30
+    rows += [{"user": "friends", "day": day, "personal_attachments": 1} for day in (0, 5, 10, 15)]  # not their own
+    # day 29 is within 30 days of day 0 (window [day - 29, day]); day 70 has only itself in its window.
+    assert fired(user_day(rows), rule("drip-to-own-mailbox")) == [("dripper", 20), ("dripper", 29)]
+    found = matches(user_day(rows), rule("drip-to-own-mailbox"))
+    assert found[0].explanation == (
+        "mailed attachments to their own private address on 3 days in the last 30 (1 today)"
+    )
+
+
+def test_new_cloud_upload_habit() -> None:
+    def uploads(user: str, days: dict[int, int]) -> list[dict[str, Any]]:
+        return [{"user": user, "day": 0}] + [{"user": user, "day": d, "cloud_uploads": n} for d, n in days.items()]
+
+    rows = uploads("starter", {40: 2, 45: 2, 50: 1, 52: 3, 120: 5})  # sum reaches 5 on day 50; day 120 is too late
+    rows += uploads("habit", {3: 1, 40: 2, 45: 2, 50: 1, 52: 3})  # uploaded in the first month: not new
+    rows += uploads("trickle", {40: 1, 50: 1, 60: 1, 70: 1, 80: 1})  # never 5 within 30 days
+    assert fired(user_day(rows), rule("new-cloud-upload-habit")) == [("starter", 50), ("starter", 52)]
 
 
 def test_colleague_machine_then_personal_mail() -> None:
