@@ -9,6 +9,7 @@ rules' levels (low 10, medium 25, high 50, critical 100).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,6 +90,21 @@ def feature_reason(feature: str, kind: str, value: float, median: float, peer: f
     if peer >= 1:
         return f"{phrase}, {_times(value, peer)} the median of their peers ({peer:,.0f})"
     return f"{phrase}, where the median of their peers is {peer:,.1f}"
+
+
+_DEPARTURE_SUFFIX = re.compile(r", (?:\d+ days before|on) their last day$")
+
+
+def say_departure_once(explanations: list[str]) -> list[str]:
+    """Rule explanations of one day with the departure said by the first that says it only (rules near a departure
+    each end with ", N days before their last day")."""
+    out, said = [], False
+    for text in explanations:
+        if _DEPARTURE_SUFFIX.search(text):
+            text = _DEPARTURE_SUFFIX.sub("", text) if said else text
+            said = True
+        out.append(text)
+    return out
 
 
 def departure_reason(days_to_departure: float, window_days: int) -> str | None:

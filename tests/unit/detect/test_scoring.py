@@ -7,7 +7,14 @@ from datetime import date
 import numpy as np
 
 from molehunt.detect.rules import Level, RuleMatch
-from molehunt.detect.scoring import ScoreWeights, combine, departure_reason, feature_reason, prior_alerts
+from molehunt.detect.scoring import (
+    ScoreWeights,
+    combine,
+    departure_reason,
+    feature_reason,
+    prior_alerts,
+    say_departure_once,
+)
 
 
 def test_combine_adds_rules_and_applies_boosters() -> None:
@@ -49,3 +56,19 @@ def test_reasons_say_magnitudes_against_the_right_baseline() -> None:
     assert departure_reason(9, 30) == "9 days before their last day"
     assert departure_reason(0, 30) == "on their last day"
     assert departure_reason(31, 30) is None and departure_reason(np.nan, 30) is None
+
+
+def test_the_departure_is_said_once_per_day() -> None:
+    said = say_departure_once(
+        [
+            "40 files to removable media (10.0x their median), 12 days before their last day",
+            "3 visits to job sites, 12 days before their last day",
+            "an upload to a leak site",
+        ]
+    )
+    assert said == [
+        "40 files to removable media (10.0x their median), 12 days before their last day",
+        "3 visits to job sites",
+        "an upload to a leak site",
+    ]
+    assert say_departure_once(["x, on their last day", "y, on their last day"]) == ["x, on their last day", "y"]
