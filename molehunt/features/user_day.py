@@ -162,14 +162,17 @@ _STAGES: tuple[tuple[str, str], ...] = (
         FROM fx_events GROUP BY ALL""",
     ),
     # Departure: the last day of activity of a user who drops out of the directory.
+    # HR hook (molehunt.ingest.hr): an HR row's last_day, else its notice date, comes first, and its role and
+    # department too; without HR rows (h.* NULL) this is exactly the directory-only result.
     (
         "fx_context",
         """WITH last_seen AS (
                SELECT user_id, min(CAST(time AS DATE)) AS first_day, max(CAST(time AS DATE)) AS last_day
                FROM events GROUP BY ALL)
-           SELECT l.user_id, l.first_day, CASE WHEN d.departed THEN l.last_day END AS departure_day,
-                  d.role, d.department
-           FROM last_seen l LEFT JOIN directory_users d USING (user_id)""",
+           SELECT l.user_id, l.first_day,
+                  coalesce(h.last_day, h.notice_date, CASE WHEN d.departed THEN l.last_day END) AS departure_day,
+                  coalesce(h.role, d.role) AS role, coalesce(h.department, d.department) AS department
+           FROM last_seen l LEFT JOIN directory_users d USING (user_id) LEFT JOIN hr_users h USING (user_id)""",
     ),
 )
 

@@ -12,12 +12,14 @@ from typing import Any
 
 from molehunt.errors import InputError
 from molehunt.ingest.cert import ingest_cert
+from molehunt.ingest.hr import ingest_hr
+from molehunt.ingest.ocsf import ingest_ocsf
 from molehunt.ingest.report import FileReport, IngestReport
 from molehunt.store import Store
 
 Reader = Callable[..., IngestReport]
 
-READERS: dict[str, Reader] = {"cert": ingest_cert}
+READERS: dict[str, Reader] = {"cert": ingest_cert, "ocsf": ingest_ocsf, "hr": ingest_hr}
 
 
 def ingest(store: Store, source: str, path: Path, **options: Any) -> IngestReport:
@@ -28,4 +30,4 @@ def ingest(store: Store, source: str, path: Path, **options: Any) -> IngestRepor
     return reader(store, path, **options)
 
 
-__all__ = ["READERS", "FileReport", "IngestReport", "ingest", "ingest_cert"]
+__all__ = ["READERS", "FileReport", "IngestReport", "ingest", "ingest_cert", "ingest_hr", "ingest_ocsf"]

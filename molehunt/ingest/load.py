@@ -152,7 +152,7 @@ def _load_new(store: Store, path: Path, spec: CsvSpec, sha256: str, stream: CsvS
             _fail_if_strict(strict, path, [*((b.line, b.reason) for b in bad_rows), *bad])
             quarantine_rows(con, file_id, bad_rows)
             if tally.ingested == 0 and good and spec.transform.table == "events":
-                _refuse_overlap(con, file_id, path, spec.release)
+                refuse_overlap(con, file_id, path, spec.release)
             problems.extend(_describe(b.line, b.reason) for b in bad_rows)
             problems.extend(_describe(line, reason) for line, reason in bad)
             del problems[MAX_PROBLEMS_SHOWN:]
@@ -172,7 +172,7 @@ def _load_new(store: Store, path: Path, spec: CsvSpec, sha256: str, stream: CsvS
     )
 
 
-def _refuse_overlap(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, release: str | None) -> None:
+def refuse_overlap(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, release: str | None) -> None:
     """Refuse a file whose first events are already in the store from another file of the same release."""
     earlier = con.execute(
         "SELECT f.path FROM (SELECT kind, event_id FROM events WHERE file_id = ? LIMIT 1000) n "

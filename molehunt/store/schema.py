@@ -235,9 +235,47 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    (
+        5,
+        (
+            # An HR / directory export (molehunt.ingest.hr, docs/hr.md): one row per person per ingested file.
+            # notice_date is the resignation or notice date; last_day the last working day.
+            """CREATE TABLE hr_people (
+                user_id VARCHAR NOT NULL,
+                employee_name VARCHAR,
+                email VARCHAR,
+                department VARCHAR,
+                role VARCHAR,
+                manager VARCHAR,
+                hire_date DATE,
+                notice_date DATE,
+                last_day DATE,
+                file_id INTEGER NOT NULL,
+                line BIGINT NOT NULL
+            )""",
+            # Employment events (a performance plan, a grievance, ...) as HR recorded them, one per row.
+            """CREATE TABLE hr_events (
+                user_id VARCHAR NOT NULL,
+                day DATE NOT NULL,
+                event VARCHAR NOT NULL,
+                file_id INTEGER NOT NULL,
+                line BIGINT NOT NULL
+            )""",
+            # Per user: the row of the most recently ingested HR file that lists them.
+            """CREATE VIEW hr_users AS
+            SELECT * EXCLUDE (recency) FROM (
+                SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY file_id DESC, line DESC) AS recency
+                FROM hr_people
+            ) WHERE recency = 1""",
+        ),
+    ),
+)
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 # Tables whose rows come from an ingested file (they carry its file_id).
 FILE_TABLES = (
     "events", "quarantine", "directory_snapshots", "psychometric", "decoy_files", "answers_insiders", "answers_events",
+    "hr_people", "hr_events",
 )  # fmt: skip
