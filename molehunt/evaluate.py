@@ -42,6 +42,11 @@ class DetectionDelay:
         return None if self.first_in_top5 is None else (self.first_in_top5 - self.first_malicious).days
 
     @property
+    def catchable(self) -> bool:
+        """Acted before their last day: someone whose whole theft falls on their last day cannot be caught earlier."""
+        return self.first_malicious < self.last_day
+
+    @property
     def before_leaving(self) -> bool:
         """Reached a day's top 5 before their last day (on the last day itself is too late to stop them)."""
         return self.first_in_top5 is not None and self.first_in_top5 < self.last_day
@@ -88,7 +93,7 @@ class Evaluation:
         ]
         for delay in self.delays:
             if delay.first_in_top5 is None:
-                when = "never in a day's top 5"
+                when = "never in a day's top 5" + ("" if delay.catchable else " (acted only on their last day)")
             else:
                 when = f"day {delay.days} of their theft" + ("" if delay.before_leaving else ", after leaving")
             rows.append((f"{name(delay.user)} (leaves {delay.last_day}): first in a day's top 5", when))

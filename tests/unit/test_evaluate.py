@@ -62,6 +62,16 @@ def test_a_missed_leaver_has_no_delay() -> None:
     assert delay.first_in_top5 is None and delay.days is None and not delay.before_leaving
 
 
+def test_a_theft_on_the_last_day_only_is_not_catchable_before_it() -> None:
+    last_only = Truth(frozenset({"MAL"}), frozenset({("MAL", D3)}), frozenset({"MAL"}))
+    result = evaluate(SCORES + FILLERS, last_only)
+    (delay,) = result.delays
+    # On D3 MAL (5.0) is second to AAA (8.0), inside the top 5, but D3 is his last day and his only malicious one
+    assert (delay.first_in_top5, delay.catchable, delay.before_leaving) == (D3, False, False)
+    (caught,) = evaluate(SCORES + FILLERS, TRUTH).delays
+    assert caught.catchable
+
+
 def test_read_scores_errors_name_the_line(tmp_path: Path) -> None:
     path = tmp_path / "scores.csv"
     path.write_text("user,day,score,reasons\nMAL,2010-01-04,1.5,x\nMAL,2010-13-01,2,y\n")
