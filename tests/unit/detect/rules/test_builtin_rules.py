@@ -201,6 +201,23 @@ def test_new_cloud_upload_habit() -> None:
     assert fired(user_day(rows), rule("new-cloud-upload-habit")) == [("starter", 50), ("starter", 52)]
 
 
+def test_first_usb_bulk_copy() -> None:
+    rows = [{"user": "late-starter", "day": 0}, {"user": "late-starter", "day": 40, "usb_connects": 1}]
+    rows += [{"user": "late-starter", "day": day, "usb_connects": 1, "files_to_removable": 15} for day in (45, 69, 71)]
+    rows += [
+        {"user": "one-file", "day": 0},
+        {"user": "one-file", "day": 40, "usb_connects": 1, "files_to_removable": 2},
+    ]
+    rows += [{"user": "habit", "day": 0, "usb_connects": 1}, {"user": "habit", "day": 40, "files_to_removable": 50}]
+    rows += [
+        {"user": "new-hire", "day": 0},
+        {"user": "new-hire", "day": 20, "usb_connects": 1, "files_to_removable": 30},
+    ]
+    # late-starter's first connect is on day 40 (after 40 days of history): bulk days 45 and 69 are within 30 days of
+    # it, day 71 is not; the others used USB from the start, copied little, or had under 30 days of history.
+    assert fired(user_day(rows), rule("first-usb-bulk-copy")) == [("late-starter", 45), ("late-starter", 69)]
+
+
 def test_colleague_machine_then_personal_mail() -> None:
     rows = [
         {"user": "snoop", "day": 10, "other_user_hosts": 1},
