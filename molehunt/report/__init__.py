@@ -6,16 +6,14 @@ PosixPath('.../molehunt-data/report.html')
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from molehunt.audit import NewEntry, append_entry
-from molehunt.audit.entries import JsonValue
 from molehunt.config import Home
 from molehunt.errors import MolehuntError
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.report.html import collect, render, write_html, write_report
 from molehunt.report.plots import activity_heatmap_svg, risk_timeline_svg, svg_data_uri
+from molehunt.report.reveal import Reveal, record_reveal
 from molehunt.store import open_store
 
 REPORT_FILE = "report.html"
@@ -25,22 +23,11 @@ __all__ = [
     "Reveal",
     "activity_heatmap_svg",
     "analyst_report",
+    "record_reveal",
     "risk_timeline_svg",
     "svg_data_uri",
     "write_report",
 ]
-
-
-@dataclass(frozen=True)
-class Reveal:
-    """Who asks to see real user ids instead of pseudonyms, and why (both go to the audit log)."""
-
-    actor: str
-    reason: str
-
-    def __post_init__(self) -> None:
-        if not self.reason.strip():
-            raise MolehuntError("showing real user ids needs a reason, which goes to the audit log")
 
 
 def analyst_report(
@@ -59,10 +46,5 @@ def analyst_report(
     with open_store(home.store_path, read_only=True) as store:
         content = collect(store, pseudonyms=pseudonyms, top=top, names=reveal is not None, release=release)
     if reveal is not None:
-        details: dict[str, JsonValue] = {
-            "reason": reveal.reason,
-            "out": str(path.resolve()),
-            "users": list(content.user_ids),
-        }
-        append_entry(home.root / "audit", home.root / "keys", NewEntry(reveal.actor, "reveal", "report", details))
+        record_reveal(home, reveal, "report", path, content.user_ids)
     return write_html(path, render(content))

@@ -160,14 +160,15 @@ def evidence_csv(data: dict[str, Any]) -> str:
     case = data["case"]
     facts = ["# case", case["id"], case["title"], "subject", case["subject"], "alert day", case["alert_day"],
              "score", data["alert"]["score"], "reasons", data["alert"]["reasons"]]  # fmt: skip
-    writer.writerow(_defuse(facts))
+    writer.writerow(defuse(facts))
     writer.writerow(people.EVENT_COLUMNS)
     for event in data["events"]:
         row = {**event, "recipients": ";".join(event["recipients"] or [])}
-        writer.writerow(_defuse([row[name] for name in people.EVENT_COLUMNS]))
+        writer.writerow(defuse([row[name] for name in people.EVENT_COLUMNS]))
     return buffer.getvalue()
 
 
-def _defuse(row: list[Any]) -> list[Any]:
-    """Neutralize spreadsheet formulas (CSV injection): a leading =, +, -, @ gets a quote prefix."""
+def defuse(row: list[Any]) -> list[Any]:
+    """Neutralize spreadsheet formulas (CSV injection) in a CSV row: a text starting with =, +, -, @, tab or CR
+    gets a quote prefix. Every CSV molehunt writes from data passes its rows through here."""
     return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row]
