@@ -14,6 +14,7 @@ from molehunt import __version__
 from molehunt.audit.cli import audit_app
 from molehunt.config import Home, resolve_home
 from molehunt.ingest import READERS, ingest
+from molehunt.report.reveal import Reveal
 from molehunt.store import open_store
 from molehunt.store.summary import quarantined_rows, summarize
 from molehunt.trace.cli import trace_command
@@ -75,10 +76,18 @@ def main(
 @app.command("ingest")
 def ingest_command(
     ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="Folder to ingest (for cert: logon.csv, ..., LDAP/, answers/).")],
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help="What to ingest: cert, a folder (logon.csv, ..., LDAP/, answers/); ocsf, a JSON-lines file or a "
+            "folder of them; hr, one CSV file.",
+        ),
+    ],
     source: Annotated[str, typer.Option(help=f"Input format: {', '.join(sorted(READERS))}.")] = "cert",
     strict: Annotated[bool, typer.Option(help="Fail on the first malformed row instead of quarantining it.")] = False,
-    only: Annotated[str | None, typer.Option(help="Comma-separated kinds to ingest, e.g. logon,device,ldap.")] = None,
+    only: Annotated[
+        str | None, typer.Option(help="cert only: comma-separated kinds to ingest, e.g. logon,device,ldap.")
+    ] = None,
     internal_domain: Annotated[
         list[str] | None,
         typer.Option(help="E-mail domain counted as internal (repeatable; default: the directory's domains)."),
@@ -185,15 +194,27 @@ def score_command(
         str | None,
         typer.Option(help="Score only days from YYYY-MM-DD on, reusing the cached history and model (daily use)."),
     ] = None,
+    engine: Annotated[str, typer.Option(help="Where features, baselines and rules run: duckdb or spark.")] = "duckdb",
+    lake: Annotated[
+        Path | None, typer.Option(help="Spark: read this Parquet lake (molehunt export-parquet) instead of exporting.")
+    ] = None,
+    spark_master: Annotated[str | None, typer.Option(help="Spark: the master URL (default local[2]).")] = None,
+    spark_conf: Annotated[list[str] | None, typer.Option(help="Spark: a KEY=VALUE Spark setting (repeatable).")] = None,
 ) -> None:
     """Score every user-day (features, baselines, anomaly ensemble, scenario rules) and write the scores CSV."""
     from molehunt.detect.pipeline import score_store, write_scores_csv
+    from molehunt.engine import open_engine
 
     first = _day(since, "--since")
-    with exit_on_errors(), open_store(_store_path(ctx, store)) as opened, RichProgress() as bar:
+    with (
+        exit_on_errors(),
+        open_store(_store_path(ctx, store)) as opened,
+        open_engine(engine, lake=lake, master=spark_master, conf=spark_conf or ()) as runner,
+        RichProgress() as bar,
+    ):
         if directory is not None:
             ingest(opened, source, directory, progress=bar)
-        run = score_store(opened, progress=bar, since=first)
+        run = score_store(opened, progress=bar, since=first, engine=runner)
         written = write_scores_csv(opened, out_file)
     out.print(
         f"Scored {run.user_days:,} user-days of {run.users:,} users ({run.rule_hits:,} rule hits); "
@@ -260,18 +281,119 @@ def report_command(
     dataset: Annotated[str | None, typer.Option(help="Release of the answers when the store holds several.")] = None,
 ) -> None:
     """Write the offline HTML report: top alerts, each user's risk timeline and activity heatmap, the evaluation."""
-    import getpass
+    from molehunt.report import analyst_report
 
-    from molehunt.report import Reveal, analyst_report
+    reveal = _reveal(names, reason)
+    with exit_on_errors():
+        written = analyst_report(_home(ctx), out_file, top=top, reveal=reveal, release=dataset)
+    out.print(f"Wrote {written}" + (" (real user ids shown; recorded in the audit log)" if reveal else ""))
+
+
+def _reveal(names: bool, reason: str | None) -> Reveal | None:
+    """--names and --reason as a Reveal (the operating-system user and the reason), or None for pseudonyms."""
+    import getpass
 
     if names and not (reason and reason.strip()):
         raise typer.BadParameter("--names shows real identities: say why with --reason TEXT", param_hint="--reason")
     if reason is not None and not names:
         raise typer.BadParameter("--reason only goes with --names", param_hint="--reason")
+    return Reveal(getpass.getuser(), reason) if names and reason else None
+
+
+class ExportFormatOption(StrEnum):
+    ocsf = "ocsf"
+    csv = "csv"
+
+
+@app.command("export-parquet")
+def export_parquet_command(
+    ctx: typer.Context,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Directory of the Parquet lake to write (replaced if a lake).")
+    ],
+    store: Annotated[Path | None, typer.Option(help="Store file to use instead of the home's.")] = None,
+) -> None:
+    """Write the store's events (partitioned by day) and the side tables the features read as a Parquet lake."""
+    from molehunt.engine.lake import export_parquet
+
+    with exit_on_errors(), open_store(_store_path(ctx, store), read_only=True) as opened:
+        lake = export_parquet(opened, out_dir)
+    out.print(f"Wrote {lake.events:,} events by day and {', '.join(lake.tables)} to {lake.root}")
+
+
+@app.command("export-alerts")
+def export_alerts_command(
+    ctx: typer.Context,
+    out_file: Annotated[Path, typer.Option("--out", help="File to write (replaced atomically, mode 0600).")],
+    fmt: Annotated[
+        ExportFormatOption,
+        typer.Option("--format", help="ocsf: OCSF 1.1 Detection Finding JSON lines; csv: one row per alert."),
+    ] = ExportFormatOption.ocsf,
+    day: Annotated[str | None, typer.Option(help="Only this day, YYYY-MM-DD.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only days from YYYY-MM-DD on.")] = None,
+    top: Annotated[
+        int | None,
+        typer.Option(min=1, help="The N riskiest user-days of the period instead of the top 1% of all user-days."),
+    ] = None,
+    names: Annotated[
+        bool, typer.Option("--names", help="Show real user ids instead of pseudonyms (needs --reason; audited).")
+    ] = False,
+    reason: Annotated[str | None, typer.Option(help="Why real ids are needed; recorded in the audit log.")] = None,
+    store: Annotated[Path | None, typer.Option(help="Store file to use instead of the home's.")] = None,
+) -> None:
+    """Export alerts for a SIEM: one OCSF Detection Finding (or CSV row) per alerted user-day, pseudonymized."""
+    from molehunt.report.siem import ExportFormat, Selection, export_alerts
+
+    chosen = (_day(day, "--day"), _day(since, "--since"))
+    reveal = _reveal(names, reason)
     with exit_on_errors():
-        reveal = Reveal(getpass.getuser(), reason) if names and reason else None
-        written = analyst_report(_home(ctx), out_file, top=top, reveal=reveal, release=dataset)
-    out.print(f"Wrote {written}" + (" (real user ids shown; recorded in the audit log)" if reveal else ""))
+        selection = Selection(day=chosen[0], since=chosen[1], top=top)
+        done = export_alerts(_home(ctx), out_file, ExportFormat(fmt.value), selection, reveal=reveal, store_path=store)
+    shown = " (real user ids shown; recorded in the audit log)" if done.revealed else ""
+    out.print(f"Wrote {done.findings:,} alerts to {done.path}{shown}")
+
+
+@app.command("watch")
+def watch_command(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path,
+        typer.Argument(metavar="DIR", help="Folder that deliveries land in: one sub-folder (or file) per delivery."),
+    ],
+    source: Annotated[str, typer.Option(help=f"Format of the deliveries: {', '.join(sorted(READERS))}.")] = "cert",
+    interval: Annotated[float, typer.Option(min=1, help="Seconds between two looks at the folder.")] = 300.0,
+    once: Annotated[
+        bool, typer.Option("--once", help="Look once and exit (for cron); exit 1 if a delivery was refused.")
+    ] = False,
+) -> None:
+    """Ingest each new delivery in DIR and score only the new days; rerunning is safe. Ctrl-C stops between cycles."""
+    from collections.abc import Callable
+
+    from molehunt.watch import Cycle, describe, stop_on_interrupt, watch, watch_once
+
+    home = _home(ctx).ensure()
+
+    def cycle(skip: Callable[[Path], bool] | None = None) -> Cycle:
+        with open_store(home.store_path) as opened, RichProgress() as bar:
+            return watch_once(opened, directory, source=source, progress=bar, skip=skip)
+
+    def show(done: Cycle) -> None:
+        out.print("\n".join(describe(done, directory)), soft_wrap=True)
+
+    with exit_on_errors():
+        if once:
+            done = cycle()
+            show(done)
+            if done.refused:
+                raise typer.Exit(1)
+            return
+        out.print(f"Watching {directory} every {interval:g} s; Ctrl-C stops after the current cycle.")
+        with stop_on_interrupt(lambda: out.print("Stopping after this cycle (Ctrl-C again stops at once).")) as stop:
+            watch(
+                cycle, interval=interval, stop=stop, on_cycle=lambda c: None if c.idle else show(c),
+                on_error=lambda exc: out.print(f"warning: {exc}; trying again in {interval:g} s", soft_wrap=True),
+            )  # fmt: skip
+    out.print("Stopped.")
 
 
 @app.command("demo")

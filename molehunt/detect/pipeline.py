@@ -19,7 +19,7 @@ import pyarrow as pa
 from molehunt.detect.anomaly import EnsembleScorer, IsolationForestScorer, TailScorer
 from molehunt.detect.matrix import deviation_matrix
 from molehunt.detect.models import load_model, save_model
-from molehunt.detect.rules import Rule, RuleMatch, match_rules
+from molehunt.detect.rules import Rule, RuleMatch
 from molehunt.detect.rules.settings import effective_rules
 from molehunt.detect.scoring import (
     ScoreWeights,
@@ -29,10 +29,9 @@ from molehunt.detect.scoring import (
     prior_alerts,
     say_departure_once,
 )
+from molehunt.engine import Engine, use_engine
 from molehunt.errors import MolehuntError
-from molehunt.features.baselines import build_baselines
 from molehunt.features.domains import DomainLists
-from molehunt.features.user_day import build_user_day
 from molehunt.progress import NoProgress, Progress
 from molehunt.store import Store
 
@@ -44,7 +43,7 @@ class ScoreRun:
     user_days: int
     users: int
     rule_hits: int
-    seconds: dict[str, float]  # wall time per stage: features, baselines, anomaly, rules, combine
+    seconds: dict[str, float]  # wall time per stage: features, baselines, rules, anomaly, combine
 
 
 def score_store(
@@ -56,8 +55,13 @@ def score_store(
     progress: Progress | None = None,
     random_state: int = 0,
     since: date | None = None,
+    engine: Engine | str = "duckdb",
 ) -> ScoreRun:
     """Compute and store risk scores for all user-days with activity; returns counts.
+
+    `engine` runs the features, baselines and rules: "duckdb" (inside the store), "spark" (molehunt.engine.spark
+    with default settings), or an Engine object (e.g. a started SparkEngine with a master and a lake). The anomaly
+    scorers and the combination run here, on the `user_day` table the engine leaves in the store.
 
     With `since`, only days from `since` on are (re)scored: their features and baselines are computed from the
     events of the trailing window, the anomaly model of the last full run is reused, and earlier scores stay as
@@ -69,11 +73,15 @@ def score_store(
         load_model(store)  # fail early, before any work, when there was no full run
         _refuse_gap(store, since)
     sink = progress or NoProgress()
-    clock = _Clock(sink, ("features", "baselines", "anomaly", "rules", "combine"))
-    build_user_day(store, domains, since)
-    clock.lap()
-    build_baselines(store, since=since)
-    clock.lap()
+    clock = _Clock(sink, ("features", "baselines", "rules", "anomaly", "combine"))
+    running = rules if rules is not None else effective_rules(store)
+    with use_engine(engine) as runner:
+        runner.features(store, domains, since)
+        clock.lap()
+        runner.baselines(store, since)
+        clock.lap()
+        hits = runner.rules(store, running)
+        clock.lap()
     table: pa.Table = store.con.sql(
         "SELECT * FROM user_day WHERE day >= $since ORDER BY user_id, day", params={"since": since or date.min}
     ).to_arrow_table()
@@ -88,9 +96,6 @@ def score_store(
         anomaly = model.score_samples(matrix.values) if table.num_rows else np.zeros(0)
     fitted_tail = cast(TailScorer, model.scorers_[1])
     contributions = fitted_tail.feature_contributions(matrix.values) if table.num_rows else np.zeros((0, 0))
-    clock.lap()
-    running = rules if rules is not None else effective_rules(store)
-    hits = match_rules(store.con, running, table="user_day")
     clock.lap()
 
     users = table["user_id"].to_pylist()

@@ -23,17 +23,18 @@ _STAGES: tuple[tuple[str, str], ...] = (
         "fx_events",
         """SELECT e.user_id, CAST(e.time AS DATE) AS day, hour(e.time) AS hour, e.kind, e.activity, e.host,
                lower(e.path) AS path, e.to_removable, e.from_removable, e.n_external,
-               len(list_filter(e.recipients, lambda r: list_contains($webmail, split_part(r, '@', 2)))) AS n_personal,
+               array_length(list_filter(e.recipients, lambda r: list_contains($webmail, split_part(r, '@', 2))))
+                 AS n_personal,
                -- a webmail address whose local part carries the sender's own first and last name: their own
                -- private mailbox (ralph.palmer84@... for Ralph Uma Palmer)
-               len(list_filter(e.recipients, lambda r: list_contains($webmail, split_part(r, '@', 2))
+               array_length(list_filter(e.recipients, lambda r: list_contains($webmail, split_part(r, '@', 2))
                    AND contains(split_part(r, '@', 1), a.first_name) AND contains(split_part(r, '@', 1), a.last_name)))
                  AS n_self,
                e.attachment_count, coalesce(e.attachment_bytes, CASE WHEN e.attachment_count > 0 THEN e.bytes END, 0)
                  AS attachment_bytes,
                e.content_type, coalesce(c1.category, c2.category, c3.category) AS category,
                CASE WHEN e.kind = 'vault' THEN e.content END AS content,
-               len(e.recipients) AS n_recipients,
+               array_length(e.recipients) AS n_recipients,
                e.kind = 'email' AND e.sender IS NOT NULL
                  AND list_contains(o.staff_domains, split_part(e.sender, '@', 2))
                  AND NOT list_contains(coalesce(a.own, []), e.sender) AS foreign_sender
@@ -81,9 +82,10 @@ _STAGES: tuple[tuple[str, str], ...] = (
     # Each user's main machine: the one they log on to most.
     (
         "fx_main_host",
-        """SELECT user_id, first(host ORDER BY n DESC, host) AS host FROM (
-               SELECT user_id, host, count(*) AS n FROM events WHERE kind = 'logon' AND host IS NOT NULL
-               GROUP BY ALL) GROUP BY user_id""",
+        """SELECT user_id, host FROM (
+               SELECT user_id, host, row_number() OVER (PARTITION BY user_id ORDER BY count(*) DESC, host) AS place
+               FROM events WHERE kind = 'logon' AND host IS NOT NULL GROUP BY user_id, host)
+           WHERE place = 1""",
     ),
     (
         "fx_hosts",
@@ -91,16 +93,18 @@ _STAGES: tuple[tuple[str, str], ...] = (
                SELECT user_id, host, min(CAST(time AS DATE)) AS first_day FROM events WHERE host IS NOT NULL
                GROUP BY ALL
            ), users AS (SELECT user_id, min(CAST(time AS DATE)) AS first_day FROM events GROUP BY ALL),
-           used AS (SELECT DISTINCT user_id, day, host FROM fx_events WHERE host IS NOT NULL)
+           used AS (SELECT DISTINCT user_id, day, host FROM fx_events WHERE host IS NOT NULL),
+           mains AS (SELECT host, count(*) AS owners, min(user_id) AS owner FROM fx_main_host GROUP BY host)
            -- a machine is another user's when it is someone else's main machine and not the user's own
            SELECT u.user_id, u.day,
                   count(*) FILTER (WHERE f.first_day = u.day AND u.day > s.first_day) AS new_hosts,
-                  count(*) FILTER (WHERE u.host IN (SELECT host FROM fx_main_host WHERE user_id <> u.user_id)
+                  count(*) FILTER (WHERE (m.owners > 1 OR m.owner <> u.user_id)
                                    AND u.host IS DISTINCT FROM own.host) AS other_user_hosts
            FROM used u
            JOIN first_use f USING (user_id, host)
            JOIN users s USING (user_id)
            LEFT JOIN fx_main_host own ON own.user_id = u.user_id
+           LEFT JOIN mains m ON m.host = u.host
            GROUP BY ALL""",
     ),
     # Project directories: a path segment naming a known project; outside = another team's project.
@@ -132,7 +136,7 @@ _STAGES: tuple[tuple[str, str], ...] = (
                count(*) FILTER (WHERE kind = 'file' AND to_removable) AS files_to_removable,
                count(*) FILTER (WHERE kind = 'file' AND from_removable) AS files_from_removable,
                count(DISTINCT path) FILTER (WHERE kind = 'file' AND activity = 'open') AS files_opened,
-               count(*) FILTER (WHERE (kind = 'file' AND path IN (SELECT lower(path) FROM decoy_files))
+               count(*) FILTER (WHERE (kind = 'file' AND decoy_path IS NOT NULL)
                  OR (kind = 'vault' AND content LIKE 'decoy touch%')) AS decoy_touches,
                count(*) FILTER (WHERE kind = 'email' AND activity = 'send') AS emails_sent,
                coalesce(sum(n_recipients) FILTER (WHERE kind = 'email' AND activity = 'send'), 0) AS recipients_sent,
@@ -159,7 +163,8 @@ _STAGES: tuple[tuple[str, str], ...] = (
                count(*) FILTER (WHERE kind = 'vault' AND activity = 'checkout' AND content NOT LIKE 'denied%')
                  AS vault_checkouts,
                count(*) FILTER (WHERE kind = 'vault' AND content LIKE 'denied%') AS vault_denied
-        FROM fx_events GROUP BY ALL""",
+        FROM fx_events LEFT JOIN (SELECT DISTINCT lower(path) AS decoy_path FROM decoy_files) ON decoy_path = path
+        GROUP BY ALL""",
     ),
     # Departure: the last day of activity of a user who drops out of the directory.
     # HR hook (molehunt.ingest.hr): an HR row's last_day, else its notice date, comes first, and its role and
@@ -194,6 +199,20 @@ LEFT JOIN fx_hosts o USING (user_id, day)
 LEFT JOIN fx_files f USING (user_id, day)
 WHERE c.day >= $since"""
 
+# The one definition every engine runs (molehunt.engine, docs/engines.md): each stage is a temporary table that
+# later stages and FINAL read; the SQL is DuckDB's dialect, transpiled for Spark.
+STAGES = _STAGES
+
+
+def stage_params(lists: DomainLists, since: date | None) -> dict[str, object]:
+    """The values the stages and FINAL bind ($webmail, $window_start, $since) for a run from `since` (None: all)."""
+    first = since or date.min
+    return {
+        "webmail": sorted(lists.categories.get("webmail", ())),
+        "window_start": datetime.combine(first - timedelta(days=HISTORY_DAYS) if since else date.min, time()),
+        "since": first,
+    }
+
 
 def build_user_day(store: Store, domains: DomainLists | None = None, since: date | None = None) -> int:
     """(Re)build user_day_features from the store's events; returns the number of user-days (re)computed.
@@ -207,11 +226,7 @@ def build_user_day(store: Store, domains: DomainLists | None = None, since: date
     con.execute("CREATE OR REPLACE TEMP TABLE domain_categories (domain VARCHAR, category VARCHAR)")
     con.executemany("INSERT INTO domain_categories VALUES (?, ?)", lists.category_rows())
     first = since or date.min
-    values = {
-        "webmail": sorted(lists.categories.get("webmail", ())),
-        "window_start": datetime.combine(first - timedelta(days=HISTORY_DAYS) if since else date.min, time()),
-        "since": first,
-    }
+    values = stage_params(lists, since)
     for name, sql in _STAGES:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", bound_params(sql, values))
     if since is None:

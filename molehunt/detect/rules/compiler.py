@@ -250,6 +250,11 @@ def run_rules(con: Any, rules: Sequence[Rule], table: str = "user_day") -> Any:
 
 def match_rules(con: Any, rules: Sequence[Rule], table: str = "user_day") -> list[RuleMatch]:
     """`run_rules` as typed `RuleMatch` rows (same order, same errors)."""
+    return matches_from(run_rules(con, rules, table))
+
+
+def matches_from(result: Any) -> list[RuleMatch]:
+    """A pyarrow.Table with OUTPUT_COLUMNS (from any engine) as typed `RuleMatch` rows, in the table's order."""
     return [
         RuleMatch(
             row["user_id"],
@@ -260,5 +265,5 @@ def match_rules(con: Any, rules: Sequence[Rule], table: str = "user_day") -> lis
             row["value"],
             row["explanation"],
         )
-        for row in run_rules(con, rules, table).to_pylist()
+        for row in result.to_pylist()
     ]

@@ -1,0 +1,149 @@
+"""The full pipeline at several organization sizes, on DuckDB and on Spark local[2], same data, one run.
+
+For each USERSxDAYS size: simulate (r6.2 format, cached under --workdir), ingest the CSVs into a fresh store (the
+canonical events, DuckDB: both engines start from it), then score a copy of that store once per engine, each in
+its own child process. Spark's run includes writing the Parquet lake it reads (`molehunt export-parquet`).
+Memory is the peak resident set of the child's whole process tree (for Spark: Python driver + JVM), sampled.
+
+    .venv/bin/python bench/scale.py --sizes 100x365 1000x365 4000x365 --engines duckdb spark
+
+Time should grow linearly with events; the last line fits events/s per engine across the sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import shutil
+import subprocess
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+
+import psutil
+
+from molehunt.synth import SynthConfig, ensure_generated
+
+INGEST_CHILD = """
+import json, sys, time
+from pathlib import Path
+from molehunt.ingest import ingest_cert
+from molehunt.store import open_store
+start = time.perf_counter()
+with open_store(Path(sys.argv[1])) as store:
+    ingest_cert(store, Path(sys.argv[2]), with_answers=False)
+    events = store.count("SELECT count(*) FROM events")
+print(json.dumps({"seconds": time.perf_counter() - start, "events": events}))
+"""
+
+SCORE_CHILD = """
+import json, sys, time
+from pathlib import Path
+from molehunt.detect.pipeline import score_store
+from molehunt.engine import open_engine
+from molehunt.store import open_store
+engine = sys.argv[2]
+start = time.perf_counter()
+with open_store(Path(sys.argv[1])) as store, open_engine(engine) as runner:
+    started = time.perf_counter()
+    run = score_store(store, engine=runner)
+print(json.dumps({"seconds": time.perf_counter() - start, "startup": started - start, "user_days": run.user_days,
+                  **run.seconds}))
+"""
+
+
+def run_measured(code: str, *args: str) -> tuple[dict[str, float], float]:
+    """Run `code` in a fresh interpreter; (its last output line as JSON, peak RSS of its process tree in MiB)."""
+    child = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        root = psutil.Process(child.pid)
+        while not done.is_set():
+            try:
+                tree = [root, *root.children(recursive=True)]
+                total = 0
+                for process in tree:
+                    with contextlib.suppress(psutil.Error):  # a worker that just ended
+                        total += process.memory_info().rss
+                peak = max(peak, total)
+            except psutil.Error:
+                return
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert child.stdout is not None
+    output = child.stdout.read()
+    exit_code = child.wait()
+    done.set()
+    sampler.join()
+    if exit_code != 0:
+        raise SystemExit(f"child {args} failed with exit code {exit_code}")
+    *chatter, answer = output.strip().splitlines()
+    if chatter:
+        print("child said:", *chatter, sep="\n  ")
+    return json.loads(answer), peak / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", nargs="+", default=["100x365", "1000x365", "4000x365"], help="USERSxDAYS")
+    parser.add_argument("--engines", nargs="+", default=["duckdb", "spark"], choices=["duckdb", "spark"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=Path(__file__).parent / "out")
+    args = parser.parse_args()
+
+    header = f"{'size':>9} {'events':>12} {'ingest s':>9}"
+    for engine in args.engines:
+        header += f" {engine + ' score s':>15} {'end-to-end ev/s':>16} {'peak MiB':>9}"
+    print(header, flush=True)
+    rates: dict[str, list[tuple[int, float]]] = {engine: [] for engine in args.engines}
+    for size in args.sizes:
+        users, days = (int(x) for x in size.split("x"))
+        config = SynthConfig(users=users, days=days, seed=args.seed, release="r6.2", start=date(2010, 1, 4))
+        data = args.workdir / f"r6.2-u{users}-d{days}-s{args.seed}"
+        ensure_generated(config, data)
+        scratch = args.workdir / "scale-stores"
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir(parents=True)
+        base = scratch / "ingested.duckdb"
+        ingested, ingest_rss = run_measured(INGEST_CHILD, str(base), str(data))
+        events = int(ingested["events"])
+        line = f"{size:>9} {events:>12,} {ingested['seconds']:>9.1f}"
+        details = [f"  ingest: {ingested['seconds']:.1f} s, peak {ingest_rss:,.0f} MiB"]
+        for engine in args.engines:
+            store = scratch / f"{engine}.duckdb"
+            shutil.copy(base, store)
+            scored, rss = run_measured(SCORE_CHILD, str(store), engine)
+            total = ingested["seconds"] + scored["seconds"]
+            rates[engine].append((events, total))
+            line += f" {scored['seconds']:>15.1f} {events / total:>16,.0f} {max(rss, ingest_rss):>9,.0f}"
+            stages = ", ".join(
+                f"{stage} {scored[stage]:.1f}" for stage in ("features", "baselines", "rules", "anomaly", "combine")
+            )
+            details.append(
+                f"  {engine}: start {scored['startup']:.1f} s; {stages} s; {scored['user_days']:,.0f} user-days;"
+                f" peak {rss:,.0f} MiB"
+            )
+        print(line, flush=True)
+        print(*details, sep="\n", flush=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+    for engine, points in rates.items():
+        if len(points) >= 2:
+            (small_events, small_s), (big_events, big_s) = points[0], points[-1]
+            growth = (big_s / small_s) / (big_events / small_events)
+            print(
+                f"{engine}: {big_events / small_events:.1f}x the events took {big_s / small_s:.1f}x the time"
+                f" (1.0 = linear; {growth:.2f}); marginal rate {(big_events - small_events) / (big_s - small_s):,.0f}"
+                " events/s"
+            )
+    print(json.dumps({e: [{"events": n, "seconds": round(s, 1)} for n, s in p] for e, p in rates.items()}))
+
+
+if __name__ == "__main__":
+    main()
