@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # machine has no fonts, and without recommends chromium brings none, so the screenshots need DejaVu.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint install clean chromium
+.PHONY: demo test lint install clean chromium java
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "molehunt needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
@@ -40,7 +40,21 @@ chromium:
 		exit 1; \
 	fi
 
-test: lint chromium
+# The Spark equivalence test needs a Java runtime (Spark 4 runs on Java 17 or 21).
+java:
+	@if command -v java >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's openjdk-17-jre-headless for the Spark test..."; \
+		apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null && \
+		command -v java >/dev/null || { echo "error: could not install java" >&2; exit 1; }; \
+	else \
+		echo "error: the Spark engine test needs java on PATH (Java 17): install openjdk-17-jre-headless," \
+			"or run make test as root to have it installed" >&2; \
+		exit 1; \
+	fi
+
+test: lint chromium java
 	$(BIN)/pytest -q
 
 clean:
