@@ -45,10 +45,13 @@ _STAGES: tuple[tuple[str, str], ...] = (
                           -- a name part shorter than 2 letters would match almost any address
                           CASE WHEN length(first_name) >= 2 THEN first_name END AS first_name,
                           CASE WHEN length(last_name) >= 2 AND last_name <> first_name THEN last_name END AS last_name
-                   FROM (SELECT user_id, list(DISTINCT email) AS own,
-                                lower(split_part(trim(any_value(employee_name)), ' ', 1)) AS first_name,
-                                lower(split_part(trim(any_value(employee_name)), ' ', -1)) AS last_name
-                         FROM directory_snapshots GROUP BY ALL)) a
+                   FROM (SELECT user_id, list(DISTINCT email) FILTER (WHERE email IS NOT NULL) AS own,
+                                lower(split_part(trim(max(employee_name)), ' ', 1)) AS first_name,
+                                lower(split_part(trim(max(employee_name)), ' ', -1)) AS last_name
+                         -- names and addresses from the directory and from HR (an organization may have either)
+                         FROM (SELECT user_id, email, employee_name FROM directory_snapshots
+                               UNION ALL SELECT user_id, email, employee_name FROM hr_users)
+                         GROUP BY ALL)) a
                ON a.user_id = e.user_id
         LEFT JOIN domain_categories c1 ON e.domain = c1.domain
         LEFT JOIN domain_categories c2 ON regexp_replace(e.domain, '^[^.]+\\.', '') = c2.domain

@@ -310,3 +310,12 @@ def test_no_own_mailbox_without_a_usable_name(store: Store) -> None:
     load(store, mails)
     store.con.execute("UPDATE directory_snapshots SET employee_name = 'A B' WHERE user_id = 'ANN'")  # too short
     assert features(store)["self_attachments"] == 0
+
+
+def test_the_own_mailbox_name_can_come_from_hr(store: Store) -> None:
+    mails = [event(EventKind.EMAIL, "send", at(DAY, 9), recipients=("ann.palmer84@gmail.com",), attachment_count=2)]
+    load(store, mails)  # the directory rows carry no names
+    store.con.execute(
+        "INSERT INTO hr_people (user_id, employee_name, email, file_id, line) VALUES ('ANN', 'Ann Palmer', NULL, 7, 2)"
+    )
+    assert features(store)["self_attachments"] == 2
