@@ -8,7 +8,7 @@ from typing import Protocol
 class Progress(Protocol):
     """A sink for progress: one task at a time, measured in units the caller chooses (bytes, rows, days)."""
 
-    def begin(self, label: str, total: int) -> None: ...
+    def begin(self, label: str, total: int, unit: str = "bytes") -> None: ...
 
     def advance(self, amount: int) -> None: ...
 
@@ -18,7 +18,7 @@ class Progress(Protocol):
 class NoProgress:
     """Progress that goes nowhere (library use, tests)."""
 
-    def begin(self, label: str, total: int) -> None:
+    def begin(self, label: str, total: int, unit: str = "bytes") -> None:
         return None
 
     def advance(self, amount: int) -> None:

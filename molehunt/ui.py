@@ -106,7 +106,7 @@ class RichProgress:
 
 
 def ingest_table(report: IngestReport) -> Table:
-    table = Table(title=f"Ingested {report.root} ({report.source} {report.release or ''})".strip())
+    table = Table(title=f"Ingested {report.root} ({' '.join(filter(None, (report.source, report.release)))})")
     for column in ("file", "kind", "rows read", "ingested", "quarantined", "note"):
         numeric = column in {"rows read", "ingested", "quarantined"}
         table.add_column(column, justify="right" if numeric else "left", overflow="fold")

@@ -137,7 +137,7 @@ class _Clock:
     def __init__(self, sink: Progress, stages: tuple[str, ...]) -> None:
         self.sink, self.stages = sink, stages
         self.seconds: dict[str, float] = {}
-        sink.begin("score", len(stages))
+        sink.begin("score", len(stages), unit="stages")
         self.started = time.perf_counter()
 
     def lap(self) -> None:
