@@ -94,6 +94,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="+", default=["100x365", "1000x365", "4000x365"], help="USERSxDAYS")
     parser.add_argument("--engines", nargs="+", default=["duckdb", "spark"], choices=["duckdb", "spark"])
+    parser.add_argument(
+        "--spark-max-users", type=int, help="run Spark only on sizes up to this many users (said in the output)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args()
@@ -117,6 +120,10 @@ def main() -> None:
         line = f"{size:>9} {events:>12,} {ingested['seconds']:>9.1f}"
         details = [f"  ingest: {ingested['seconds']:.1f} s, peak {ingest_rss:,.0f} MiB"]
         for engine in args.engines:
+            if engine == "spark" and args.spark_max_users is not None and users > args.spark_max_users:
+                line += f" {'not run':>15} {'':>16} {'':>9}"
+                details.append(f"  spark: not run at this size (--spark-max-users {args.spark_max_users})")
+                continue
             store = scratch / f"{engine}.duckdb"
             shutil.copy(base, store)
             scored, rss = run_measured(SCORE_CHILD, str(store), engine)
