@@ -95,7 +95,7 @@ def test_given_members_are_cloned_not_fitted(X: np.ndarray) -> None:
     tail = TailScorer()
     ensemble = EnsembleScorer(scorers=(tail,)).fit(X)
     assert ensemble.scorers_[0] is not tail
-    assert not hasattr(tail, "sorted_features_")
+    assert not hasattr(tail, "values_")
 
 
 @pytest.mark.parametrize(

@@ -87,3 +87,22 @@ def test_names_the_feature_that_drove_the_score() -> None:
 def test_fits_tiny_training_sets(n_rows: int) -> None:
     scorer = TailScorer().fit(np.zeros((n_rows, 2)))
     np.testing.assert_allclose(scorer.score_samples(np.array([[1.0, 0.0]])), [np.log(n_rows + 1)])
+
+
+def test_the_compact_fit_counts_exactly_as_the_sorted_columns_would() -> None:
+    rng = np.random.default_rng(3)
+    train = np.where(rng.random((5000, 3)) < 0.8, 0.0, rng.integers(1, 40, (5000, 3)).astype(float))
+    train[:, 2] = rng.normal(size=5000)  # one continuous column: no repeats at all
+    test = np.vstack([train[:50], [[0.0, 0.0, -9.0], [39.0, 40.0, 9.0], [0.5, 17.0, 0.0]]])
+    scorer = TailScorer().fit(train)
+    n = len(train)
+    naive = np.column_stack(
+        [
+            np.log(n + 1.0) - np.log(n - np.searchsorted(np.sort(train[:, j]), test[:, j], side="left") + 1.0)
+            for j in range(3)
+        ]
+    )
+    np.testing.assert_array_equal(scorer.feature_contributions(test), naive)
+    # The repetitive columns keep a few dozen distinct values, not 5,000 sorted ones.
+    assert [len(v) for v in scorer.values_[:2]] == [len(np.unique(train[:, j])) for j in range(2)]
+    assert max(len(v) for v in scorer.values_[:2]) < 50
