@@ -200,12 +200,20 @@ def score_command(
     ] = None,
     spark_master: Annotated[str | None, typer.Option(help="Spark: the master URL (default local[2]).")] = None,
     spark_conf: Annotated[list[str] | None, typer.Option(help="Spark: a KEY=VALUE Spark setting (repeatable).")] = None,
+    fit_rows: Annotated[
+        int | None,
+        typer.Option(min=2, help="Spark: fit the anomaly model on at most N sampled user-days (default 1,000,000)."),
+    ] = None,
 ) -> None:
     """Score every user-day (features, baselines, anomaly ensemble, scenario rules) and write the scores CSV."""
     from molehunt.detect.pipeline import score_store, write_scores_csv
-    from molehunt.engine import open_engine
+    from molehunt.engine import DEFAULT_FIT_ROWS, open_engine
 
     first = _day(since, "--since")
+    if fit_rows is not None and engine != "spark":
+        raise typer.BadParameter(
+            "applies to --engine spark only (DuckDB fits on every user-day)", param_hint="--fit-rows"
+        )
     with (
         exit_on_errors(),
         open_store(_store_path(ctx, store)) as opened,
@@ -214,7 +222,7 @@ def score_command(
     ):
         if directory is not None:
             ingest(opened, source, directory, progress=bar)
-        run = score_store(opened, progress=bar, since=first, engine=runner)
+        run = score_store(opened, progress=bar, since=first, engine=runner, fit_rows=fit_rows or DEFAULT_FIT_ROWS)
         written = write_scores_csv(opened, out_file)
     out.print(
         f"Scored {run.user_days:,} user-days of {run.users:,} users ({run.rule_hits:,} rule hits); "

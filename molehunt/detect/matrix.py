@@ -19,6 +19,8 @@ from molehunt.features.catalog import FEATURE_NAMES
 
 FULL_HISTORY_DAYS = 20
 MAD_SCALE = 1.4826  # makes the MAD a consistent estimator of the standard deviation under normality
+# The user_day columns deviation_matrix reads (an engine scoring elsewhere ships only these).
+INPUT_COLUMNS = ("history_days", *(f"{f}{s}" for f in FEATURE_NAMES for s in ("", "__median", "__mad", "__peer")))
 
 
 @dataclass(frozen=True)

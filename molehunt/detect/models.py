@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import pickle
 from datetime import UTC, datetime
+from typing import cast
 
-from molehunt.detect.anomaly import EnsembleScorer
+import numpy as np
+
+from molehunt.detect.anomaly import EnsembleScorer, FloatArray, IsolationForestScorer, TailScorer
 from molehunt.errors import MolehuntError
 from molehunt.store import Store
 
 ANOMALY_MODEL = "anomaly-ensemble"
+
+
+def new_model(random_state: int = 0) -> EnsembleScorer:
+    """The anomaly ensemble `molehunt score` fits (unfitted): isolation forest and tail scorer, combined by rank."""
+    return EnsembleScorer(scorers=(IsolationForestScorer(random_state=random_state), TailScorer()))
+
+
+def tail_contributions(model: EnsembleScorer, values: FloatArray) -> FloatArray:
+    """Per row of a deviation matrix and per column, the fitted tail scorer's -log tail probability (the reasons
+    name the largest); shape (0, 0) for no rows."""
+    tail = cast(TailScorer, model.scorers_[1])
+    return tail.feature_contributions(values) if len(values) else np.zeros((0, 0))
 
 
 def save_model(store: Store, model: EnsembleScorer, fitted_rows: int, name: str = ANOMALY_MODEL) -> None:

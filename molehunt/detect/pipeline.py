@@ -11,14 +11,12 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 import pyarrow as pa
 
-from molehunt.detect.anomaly import EnsembleScorer, IsolationForestScorer, TailScorer
 from molehunt.detect.matrix import deviation_matrix
-from molehunt.detect.models import load_model, save_model
+from molehunt.detect.models import load_model, new_model, save_model, tail_contributions
 from molehunt.detect.rules import Rule, RuleMatch
 from molehunt.detect.rules.settings import effective_rules
 from molehunt.detect.scoring import (
@@ -29,7 +27,7 @@ from molehunt.detect.scoring import (
     prior_alerts,
     say_departure_once,
 )
-from molehunt.engine import Engine, use_engine
+from molehunt.engine import DEFAULT_FIT_ROWS, Engine, PartitionedAnomaly, use_engine
 from molehunt.errors import MolehuntError
 from molehunt.features.domains import DomainLists
 from molehunt.progress import NoProgress, Progress
@@ -56,17 +54,23 @@ def score_store(
     random_state: int = 0,
     since: date | None = None,
     engine: Engine | str = "duckdb",
+    fit_rows: int = DEFAULT_FIT_ROWS,
 ) -> ScoreRun:
     """Compute and store risk scores for all user-days with activity; returns counts.
 
     `engine` runs the features, baselines and rules: "duckdb" (inside the store), "spark" (molehunt.engine.spark
     with default settings), or an Engine object (e.g. a started SparkEngine with a master and a lake). The anomaly
-    scorers and the combination run here, on the `user_day` table the engine leaves in the store.
+    scorers and the combination run here, on the `user_day` table the engine leaves in the store; except that an
+    engine with the PartitionedAnomaly capability (Spark) fits the anomaly model on a sample of at most `fit_rows`
+    user-days (all of them when there are no more: then the model and scores are the DuckDB path's) and scores
+    every user-day in partitions.
 
     With `since`, only days from `since` on are (re)scored: their features and baselines are computed from the
     events of the trailing window, the anomaly model of the last full run is reused, and earlier scores stay as
     they are. Cached between runs: user_day_features, user_day (baselines), the fitted model, scores.
     """
+    if fit_rows < 2:
+        raise MolehuntError(f"the anomaly model needs at least 2 user-days to fit on; got fit_rows={fit_rows}")
     if store.count("SELECT count(*) FROM events") == 0:
         raise MolehuntError("the store holds no events: ingest a dataset first (`molehunt ingest DIR`)")
     if since is not None:
@@ -82,21 +86,26 @@ def score_store(
         clock.lap()
         hits = runner.rules(store, running)
         clock.lap()
-    table: pa.Table = store.con.sql(
-        "SELECT * FROM user_day WHERE day >= $since ORDER BY user_id, day", params={"since": since or date.min}
-    ).to_arrow_table()
-    matrix = deviation_matrix(table)
-    if since is None:
-        members = (IsolationForestScorer(random_state=random_state), TailScorer())
-        model = EnsembleScorer(scorers=members)
-        anomaly = model.fit_score_samples(matrix.values)
-        save_model(store, model, table.num_rows)
-    else:
-        model = load_model(store)
-        anomaly = model.score_samples(matrix.values) if table.num_rows else np.zeros(0)
-    fitted_tail = cast(TailScorer, model.scorers_[1])
-    contributions = fitted_tail.feature_contributions(matrix.values) if table.num_rows else np.zeros((0, 0))
-    clock.lap()
+        table: pa.Table = store.con.sql(
+            "SELECT * FROM user_day WHERE day >= $since ORDER BY user_id, day", params={"since": since or date.min}
+        ).to_arrow_table()
+        if since is None and isinstance(runner, PartitionedAnomaly):  # fit on a sample, score where the data is
+            fitted = runner.anomaly(new_model(random_state), table.select(["user_id", "day"]), fit_rows, random_state)
+            anomaly, contributions = fitted.anomaly, fitted.contributions
+            save_model(store, fitted.model, fitted.fitted_rows)
+            columns = deviation_matrix(table.slice(0, 0)).columns
+        else:
+            matrix = deviation_matrix(table)
+            columns = matrix.columns
+            if since is None:
+                model = new_model(random_state)
+                anomaly = model.fit_score_samples(matrix.values)
+                save_model(store, model, table.num_rows)
+            else:
+                model = load_model(store)
+                anomaly = model.score_samples(matrix.values) if table.num_rows else np.zeros(0)
+            contributions = tail_contributions(model, matrix.values)
+        clock.lap()
 
     users = table["user_id"].to_pylist()
     days = table["day"].to_pylist()
@@ -111,7 +120,7 @@ def score_store(
     departure = np.asarray(table["days_to_departure"].to_numpy(zero_copy_only=False), dtype=np.float64)
     prior = prior_alerts(users, days, hits, weights.prior_alert_days)
     risk = combine(anomaly, rule_points, departure, prior, weights)
-    reasons = _reasons(table, matrix.columns, contributions, fired, departure, weights, _rule_fields(running))
+    reasons = _reasons(table, columns, contributions, fired, departure, weights, _rule_fields(running))
     _write(store, users, days, risk, anomaly, rule_points, fired, reasons, since)
     clock.lap()
     sink.end()

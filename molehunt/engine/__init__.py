@@ -6,16 +6,23 @@ Spark engine (extra `molehunt[spark]`) runs the same text transpiled by molehunt
 lake (molehunt.engine.lake). Either way the results land in the store's `user_day_features` and `user_day`
 tables, and the rule hits come back as RuleMatch rows, so scoring, alerts, the report and the dashboard do not
 know which engine ran.
+
+An engine may also fit and apply the anomaly model where the data is (PartitionedAnomaly, the Spark engine: fit on a
+sample, score in partitions); otherwise molehunt.detect.pipeline fits and scores it on the store's `user_day`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+import pyarrow as pa
+
+from molehunt.detect.anomaly import EnsembleScorer, FloatArray
 from molehunt.detect.rules import Rule, RuleMatch, match_rules
 from molehunt.errors import MolehuntError
 from molehunt.features.baselines import build_baselines
@@ -24,6 +31,7 @@ from molehunt.features.user_day import build_user_day
 from molehunt.store import Store
 
 ENGINES = ("duckdb", "spark")
+DEFAULT_FIT_ROWS = 1_000_000  # user-days the anomaly model is fitted on by an engine that samples (Spark)
 
 
 class Engine(Protocol):
@@ -41,6 +49,27 @@ class Engine(Protocol):
 
     def rules(self, store: Store, rules: Sequence[Rule]) -> list[RuleMatch]:
         """The enabled rules' hits over `user_day`, ordered by day, user_id, rule_id."""
+        ...
+
+
+@dataclass(frozen=True)
+class FittedAnomaly:
+    """The anomaly model an engine fitted, and its scores for every user-day, in the order of the keys given."""
+
+    model: EnsembleScorer
+    fitted_rows: int  # the user-days of the sample it was fitted on
+    anomaly: FloatArray  # one score in [0, 1] per user-day
+    contributions: FloatArray  # user-days x deviation-matrix columns: the tail scorer's -log tail probabilities
+
+
+@runtime_checkable
+class PartitionedAnomaly(Protocol):
+    """Optional engine capability: fit the anomaly model on a sample and score every user-day where the data is."""
+
+    def anomaly(self, model: EnsembleScorer, keys: pa.Table, fit_rows: int, random_state: int) -> FittedAnomaly:
+        """Fit `model` (unfitted) on at most `fit_rows` user-days of the engine's `user_day` (all of them, ordered by
+        user_id and day, when there are no more) and score every user-day; `keys` (user_id, day: the store's
+        `user_day` rows) gives the order of the result. `random_state` seeds the sample."""
         ...
 
 

@@ -9,7 +9,6 @@ scorers, scoring, alerts, the report and the dashboard read them as they do afte
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from typing import Any
 from molehunt.detect.rules import Rule, RuleMatch
 from molehunt.detect.rules.compiler import OUTPUT_COLUMNS, compile_rules, matches_from
 from molehunt.engine.lake import Lake, export_parquet, open_lake
-from molehunt.engine.spark_sql import PRINTF_UDF, to_spark
+from molehunt.engine.spark_sql import to_spark
 from molehunt.errors import MolehuntError
 from molehunt.features.baselines import baseline_sql
 from molehunt.features.domains import DomainLists
@@ -36,6 +35,8 @@ DEFAULT_CONF = {
     "spark.sql.timestampType": "TIMESTAMP_NTZ",
     "spark.sql.shuffle.partitions": "8",
     "spark.sql.legacy.sizeOfNull": "false",  # size(NULL) is NULL, as DuckDB's array_length
+    # The lake has one directory per day: list them on the driver, not in a Spark job of one task per day.
+    "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",
 }
 # The store's tables an engine writes; fixed names, never taken from input.
 _REPLACE = {
@@ -55,13 +56,6 @@ class SparkSettings:
     lake: Path | None = None
 
 
-def _printf(template: str | None, *values: object) -> str | None:
-    """DuckDB's printf as Python's % formatting (same rounding of the exact binary value as C)."""
-    if template is None or any(value is None for value in values):
-        return None
-    return template % values
-
-
 class SparkEngine:
     """Runs the feature, baseline and rule SQL on Spark; a context manager owning one SparkSession.
 
@@ -79,17 +73,14 @@ class SparkEngine:
     def __enter__(self) -> SparkEngine:
         try:
             from pyspark.sql import SparkSession
-            from pyspark.sql.types import StringType
         except ImportError as exc:
             raise MolehuntError("the Spark engine needs the extra: pip install 'molehunt[spark]'") from exc
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers run the mh_printf UDF
         builder = SparkSession.builder.master(self.settings.master).appName("molehunt")
         for key, value in {**DEFAULT_CONF, **dict(self.settings.conf)}.items():
             builder = builder.config(key, value)
         self._spark = builder.getOrCreate()
         self._spark.sparkContext.setLogLevel("ERROR")
-        self._spark.udf.register(PRINTF_UDF, _printf, StringType())
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -113,9 +104,17 @@ class SparkEngine:
         return self.spark.sql(query.sql, args=query.args or None)
 
     def _view(self, name: str, frame: Any) -> Any:
-        frame = frame.persist()
         frame.createOrReplaceTempView(name)
         return frame
+
+    def _materialize(self, name: str, frame: Any) -> Any:
+        """Compute `frame` now and register its rows as the view `name`, cut from the plan that made them.
+
+        A local checkpoint (kept by the executors, as a cache): later stages plan against these rows, not against
+        the whole chain of earlier stages, which Spark would otherwise analyze and optimize again in every query
+        (with the 17 rules reading `user_day`, 17 times its plan).
+        """
+        return self._view(name, frame.localCheckpoint(eager=True))
 
     def _read_lake(self, store: Store) -> Lake:
         if self._lake is None:
@@ -137,21 +136,29 @@ class SparkEngine:
         rows = lists.category_rows()
         self._view("domain_categories", self.spark.createDataFrame(rows, "domain string, category string"))
         params = stage_params(lists, since)
-        stages = [self._view(name, self._sql(sql, params)) for name, sql in STAGES]
-        result = self._view("user_day_features", self._sql(FINAL, params))
-        count = _replace(store, "user_day_features", result.toArrow())
-        for frame in stages:
-            frame.unpersist()
-        return count
+        for name, sql in STAGES:
+            self._materialize(name, self._sql(sql, params))
+        result = self._materialize("user_day_features", self._sql(FINAL, params))
+        for name, _ in STAGES:
+            self.spark.catalog.dropTempView(name)
+        return _replace(store, "user_day_features", result.toArrow())
 
     def baselines(self, store: Store, since: date | None) -> int:
         _refuse_since(since)
         params = {"window_start": date.min, "since": date.min}
-        return _replace(store, "user_day", self._view("user_day", self._sql(baseline_sql(), params)).toArrow())
+        return _replace(store, "user_day", self._materialize("user_day", self._sql(baseline_sql(), params)).toArrow())
 
     def rules(self, store: Store, rules: Sequence[Rule]) -> list[RuleMatch]:
         compiled = compile_rules(rules, "user_day")
         return matches_from(self._sql(compiled.sql, compiled.params).select(*OUTPUT_COLUMNS).toArrow())
+
+    def anomaly(self, model: Any, keys: Any, fit_rows: int, random_state: int) -> Any:
+        """PartitionedAnomaly (molehunt.engine): fit the EnsembleScorer `model` on a sample of `user_day` and score
+        every user-day in partitions, in the order of the Arrow `keys`; a FittedAnomaly (molehunt.engine.spark_anomaly).
+        """
+        from molehunt.engine.spark_anomaly import fit_and_score
+
+        return fit_and_score(self.spark, "user_day", model, keys, fit_rows, random_state)
 
 
 def _refuse_since(since: date | None) -> None:

@@ -17,8 +17,7 @@ from molehunt.config import Home
 from molehunt.detect.pipeline import score_store
 from molehunt.detect.rules import match_rules
 from molehunt.detect.rules.settings import effective_rules
-from molehunt.engine.lake import export_parquet
-from molehunt.engine.spark import SparkEngine, SparkSettings
+from molehunt.engine.spark import SparkEngine
 from molehunt.store import Store, open_store
 
 pytestmark = pytest.mark.spark
@@ -43,15 +42,19 @@ def assert_same(expected: pa.Table, actual: pa.Table) -> None:
 
 
 @pytest.fixture(scope="module")
-def both(scored_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Store, list[object]]]:
-    """(DuckDB-scored reference store, the same store re-scored on Spark from a Parquet lake, Spark's rule hits)."""
+def both(
+    scored_home: Home, spark_engine: SparkEngine, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Store, Store, list[object]]]:
+    """(DuckDB-scored reference store, the same store re-scored on Spark from a Parquet lake, Spark's rule hits).
+
+    The anomaly model is fitted on Spark's sample, which is every user-day here (fewer than the default fit_rows),
+    and scored in partitions: the scores must still be the DuckDB path's.
+    """
     root = tmp_path_factory.mktemp("spark")
     shutil.copy(scored_home.store_path, root / "spark.duckdb")
     with open_store(scored_home.store_path, read_only=True) as reference, open_store(root / "spark.duckdb") as store:
-        lake = export_parquet(store, root / "lake")
-        with SparkEngine(SparkSettings(lake=lake.root)) as spark:
-            run = score_store(store, engine=spark)
-            hits = spark.rules(store, effective_rules(store))
+        run = score_store(store, engine=spark_engine)
+        hits = spark_engine.rules(store, effective_rules(store))
         assert run.user_days == reference.count("SELECT count(*) FROM scores")
         yield reference, store, list(hits)
 
@@ -76,3 +79,9 @@ def test_rule_hits_are_the_same(both: tuple[Store, Store, list[object]]) -> None
 def test_scores_are_the_same(both: tuple[Store, Store, list[object]]) -> None:
     reference, spark, _ = both
     assert_same(table(reference, "scores"), table(spark, "scores"))
+
+
+def test_the_model_is_fitted_on_every_user_day(both: tuple[Store, Store, list[object]]) -> None:
+    reference, spark, _ = both
+    fitted = "SELECT fitted_rows FROM models WHERE name = 'anomaly-ensemble'"
+    assert spark.scalar(fitted) == reference.scalar(fitted) == reference.count("SELECT count(*) FROM user_day")

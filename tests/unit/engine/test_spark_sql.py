@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from molehunt.engine.spark import _printf
-from molehunt.engine.spark_sql import PRINTF_UDF, to_spark
+import pytest
+
+from molehunt.engine.spark_sql import to_spark
 from molehunt.features.baselines import baseline_sql
 
 
@@ -22,6 +23,16 @@ def test_framed_median_and_mad_become_exact_array_medians() -> None:
     assert "COLLECT_LIST(events) OVER (PARTITION BY user_id ORDER BY day" in sql
     assert "MAD(" not in sql.upper().replace("MH_", "")
     assert " WINDOW " not in sql  # named windows are inlined
+    # computed in levels from columns: each list collected once, no per-row lambda for the median
+    assert sql.count("COLLECT_LIST(events) OVER") == 1
+    assert "SELECT * EXCEPT (mh_l0, mh_m0, mh_d0," in sql
+    assert "ARRAY_SORT" not in sql  # SORT_ARRAY: native, no comparator lambda
+
+
+def test_a_select_that_cannot_be_leveled_keeps_the_lambda_medians() -> None:
+    sql = to_spark("SELECT t.u, median(t.x) OVER (PARTITION BY t.u ORDER BY t.d) AS m FROM t").sql
+    assert "TRANSFORM(ARRAY(SORT_ARRAY(COLLECT_LIST(t.x) OVER (PARTITION BY t.u ORDER BY t.d" in sql
+    assert "EXCEPT" not in sql
 
 
 def test_distinct_count_over_a_window_uses_a_set() -> None:
@@ -29,11 +40,11 @@ def test_distinct_count_over_a_window_uses_a_set() -> None:
     assert "SIZE(COLLECT_SET(x) OVER (PARTITION BY u ORDER BY d" in sql
 
 
-def test_printf_runs_as_the_python_udf_with_c_rounding() -> None:
-    assert f"{PRINTF_UDF.upper()}('%.1f', x)" in to_spark("SELECT printf('%.1f', x) FROM t").sql
-    assert _printf("%.1f", 2.25) == "2.2"  # C and DuckDB round the binary value half to even; Java gives 2.3
-    assert _printf("%.1f", 1.15) == "1.1"  # 1.15 is stored as 1.149999...
-    assert _printf("%.1f", None) is None
+def test_printf_becomes_plain_sql_and_other_templates_are_refused() -> None:
+    sql = to_spark("SELECT printf('%.1f', x) FROM t").sql
+    assert "PRINTF" not in sql.upper() and "mh_x -> " in sql  # no UDF; the rounding is checked on Spark (below)
+    with pytest.raises(ValueError, match="printf"):
+        to_spark("SELECT printf('%d items', n) FROM t")
 
 
 def test_parameters_stay_bound_and_dates_are_cast() -> None:
