@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -16,6 +12,7 @@ import molehunt.ingest.load as load
 from molehunt.ingest import ingest_cert
 from molehunt.store import open_store
 from tests.cert_fixtures import write_cert_dir
+from tests.processes import kill_after_first_line
 
 ROWS = 120_000
 
@@ -72,17 +69,8 @@ def test_killed_mid_file_leaves_store_as_before(tmp_path: Path) -> None:
 
     data = write_cert_dir(tmp_path / "data", "r4.2", {"logon": ["{L9},02/01/2010 08:00:00,ALE0001,PC-0002,Logon"]})
     big_http(data)
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(store_path), str(data)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[3])},
-    )
-    assert child.stdout is not None
-    line = child.stdout.readline()
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(timeout=30)
-    assert line.strip() == "MID", "the child never reached the middle of http.csv"
+    said = kill_after_first_line(CHILD, str(store_path), str(data))
+    assert said == "MID", "the child never reached the middle of http.csv"
 
     # Read the raw file without molehunt: the killed ingest left committed chunks of a pending file...
     raw = duckdb.connect(str(store_path), read_only=True)

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import textwrap
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +29,7 @@ from tests.ocsf_fixtures import (
     ms,
     write_jsonl,
 )
+from tests.processes import kill_after_first_line
 
 DTAA = ["dtaa.com"]
 
@@ -286,17 +283,7 @@ def test_killed_mid_file_leaves_store_as_before(tmp_path: Path) -> None:
     with open_store(store_path) as store:
         ingest_ocsf(store, write_jsonl(tmp_path / "before.jsonl", [line(LOGON)]))
     big = write_jsonl(tmp_path / "big.jsonl", many_lines(10_000))
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(store_path), str(big)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[3])},
-    )
-    assert child.stdout is not None
-    said = child.stdout.readline()
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait(timeout=30)
-    assert said.strip() == "MID"
+    assert kill_after_first_line(CHILD, str(store_path), str(big)) == "MID"
     raw = duckdb.connect(str(store_path), read_only=True)
     assert raw.execute("SELECT count(*) FROM events").fetchall()[0][0] > 1_000  # committed chunks of a pending file
     raw.close()
