@@ -5,7 +5,8 @@ a file (an OCSF or HR file), taken in name order; names starting with "." or "_"
 copied under a hidden name and renamed into place when complete. State lives in the store: a delivery whose files
 are all in `ingested_files` (same path and size, or same name and content hash) is not read again, and the days
 to score follow from the events: the days of the events this cycle brought, and any day after the last scored
-one. Nothing scored yet means a full run. Rerunning a cycle with nothing new does nothing.
+one. Nothing scored yet, or a model fitted by a molehunt with other features, means a full run. Rerunning a cycle
+with nothing new does nothing.
 
 >>> with open_store(path) as store:  # doctest: +SKIP
 ...     cycle = watch_once(store, Path("/data/incoming"))
@@ -22,7 +23,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from molehunt.detect.alerts import has_scores
-from molehunt.detect.models import ANOMALY_MODEL
+from molehunt.detect.models import model_is_current
 from molehunt.detect.pipeline import ScoreRun, score_store
 from molehunt.errors import InputError, MolehuntError
 from molehunt.ingest import IngestReport, ingest
@@ -125,10 +126,6 @@ def first_day_to_score(store: Store, new_after_file_id: int) -> date | None:
     return first if isinstance(first, date) else None
 
 
-def _has_model(store: Store) -> bool:
-    return bool(store.count("SELECT count(*) FROM models WHERE name = ?", [ANOMALY_MODEL]))
-
-
 def watch_once(
     store: Store,
     folder: Path,
@@ -143,7 +140,8 @@ def watch_once(
     reported in `Cycle.refused` and the others go on; bad rows inside a file are quarantined by the reader as in
     `molehunt ingest`. `skip(delivery)` lets a long-running watch pass over deliveries it saw refused and that have
     not changed since. Scores only when something needs it: a full run when nothing was scored before (or no model
-    is stored), else `score_store(since=first day to score)`.
+    is stored, or it was fitted on other feature definitions: after an upgrade), else
+    `score_store(since=first day to score)`.
     """
     before = _last_file_id(store)
     ingested: list[IngestReport] = []
@@ -167,7 +165,7 @@ def watch_once(
     first = first_day_to_score(store, before)
     if store.count("SELECT count(*) FROM events") == 0 or (first is None and _scored_until(store) is not None):
         return Cycle(tuple(ingested), tuple(refused), known, scored_until=_scored_until(store))
-    full = not has_scores(store) or not _has_model(store)
+    full = not has_scores(store) or not model_is_current(store)
     run = score_store(store, progress=progress, since=None if full else first)
     return Cycle(tuple(ingested), tuple(refused), known, None if full else first, full, run, _scored_until(store))
 
@@ -231,7 +229,7 @@ def describe(cycle: Cycle, folder: Path) -> list[str]:
         lines.append(f"ingested {report.root}: {len(new)} new files, {report.ingested:,} rows{quarantined}")
     lines.extend(f"refused {r.path}: {r.reason}" for r in cycle.refused)
     if cycle.run is not None:
-        what = "scored all days (first full run)" if cycle.full else f"scored the days from {cycle.scored_from}"
+        what = "scored all days (a full run)" if cycle.full else f"scored the days from {cycle.scored_from}"
         lines.append(f"{what}: {cycle.run.user_days:,} user-days, {cycle.run.rule_hits:,} rule hits")
     if cycle.idle:
         until = f"; scored up to {cycle.scored_until}" if cycle.scored_until else ""

@@ -10,6 +10,7 @@ import numpy as np
 
 from molehunt.detect.anomaly import EnsembleScorer, FloatArray, IsolationForestScorer, TailScorer
 from molehunt.errors import MolehuntError
+from molehunt.features.definitions import definitions_fingerprint
 from molehunt.store import Store
 
 ANOMALY_MODEL = "anomaly-ensemble"
@@ -28,18 +29,31 @@ def tail_contributions(model: EnsembleScorer, values: FloatArray) -> FloatArray:
 
 
 def save_model(store: Store, model: EnsembleScorer, fitted_rows: int, name: str = ANOMALY_MODEL) -> None:
+    """Keep the model with the fingerprint of the feature definitions it was fitted on."""
     payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     store.con.execute(
-        "INSERT OR REPLACE INTO models VALUES (?, ?, ?, ?)",
-        [name, datetime.now(UTC).replace(tzinfo=None), fitted_rows, payload],
+        "INSERT OR REPLACE INTO models (name, fitted_at, fitted_rows, payload, definitions) VALUES (?, ?, ?, ?, ?)",
+        [name, datetime.now(UTC).replace(tzinfo=None), fitted_rows, payload, definitions_fingerprint()],
     )
 
 
+def model_is_current(store: Store, name: str = ANOMALY_MODEL) -> bool:
+    """Whether a model is stored and was fitted on today's feature definitions (else only a full run will do)."""
+    row = store.con.execute("SELECT definitions FROM models WHERE name = ?", [name]).fetchone()
+    return row is not None and row[0] == definitions_fingerprint()
+
+
 def load_model(store: Store, name: str = ANOMALY_MODEL) -> EnsembleScorer:
-    """The model of the last full scoring; MolehuntError when there is none."""
-    rows = store.con.execute("SELECT payload FROM models WHERE name = ?", [name]).fetchall()
+    """The model of the last full scoring; MolehuntError when there is none or when it was fitted on other feature
+    definitions (then the cached user-days mean something else too)."""
+    rows = store.con.execute("SELECT payload, definitions FROM models WHERE name = ?", [name]).fetchall()
     if not rows:
         raise MolehuntError("this store has no fitted model yet: run `molehunt score` once without --since")
+    if rows[0][1] != definitions_fingerprint():
+        raise MolehuntError(
+            "the features changed since the last full scoring (this molehunt is newer than the one that scored the"
+            " store): the cached user-days and model mean something else. Run `molehunt score` once without --since"
+        )
     model = pickle.loads(rows[0][0])  # noqa: S301 - written by save_model into our own store, never from input
     if not isinstance(model, EnsembleScorer):
         raise MolehuntError(f"the stored {name} is not an anomaly ensemble; run `molehunt score` without --since")

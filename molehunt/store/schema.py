@@ -272,6 +272,17 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    (
+        6,
+        (
+            # The fingerprint of the feature and baseline definitions a model was fitted with
+            # (molehunt.features.definitions): a run from --since refuses caches of other definitions.
+            "ALTER TABLE models ADD COLUMN definitions VARCHAR",
+        ),
+    ),
+)
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 # Tables whose rows come from an ingested file (they carry its file_id).

@@ -128,3 +128,16 @@ def test_a_gap_before_since_is_refused(tmp_path: Path) -> None:
 def test_scoring_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
     with open_store(tmp_path / "s.duckdb") as store, pytest.raises(MolehuntError, match="ingest a dataset first"):
         score_store(store)
+
+
+def test_since_after_the_features_changed_asks_for_a_full_run(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.duckdb") as store:
+        insert(store, START, SPLIT - timedelta(days=1))
+        score_store(store)
+        insert(store, SPLIT, SPLIT + timedelta(days=9))
+        # as an older molehunt with other feature definitions would have left it
+        store.con.execute("UPDATE models SET definitions = 'older-features'")
+        with pytest.raises(MolehuntError, match=r"features changed since the last full scoring.*without --since"):
+            score_store(store, since=SPLIT)
+        score_store(store)  # the full run refits and records today's definitions
+        score_store(store, since=SPLIT)
