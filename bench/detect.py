@@ -4,6 +4,7 @@ For each (seed, size): simulate (r6.2 format), ingest into a fresh store, score,
 The detector's thresholds were set while looking at seeds 11 and 42 only (the demo); report on other seeds.
 
     .venv/bin/python bench/detect.py --seeds 101 102 103 --sizes 200x180 400x240
+    .venv/bin/python bench/detect.py --seeds 107 108 109 --hr events   # with the simulated HR export
 
 With --speed DIR it instead times each scoring stage on an existing CERT directory (for example the r4.2-sized
 set that bench/ingest.py simulates), next to a naive pandas groupby of the same events per user-day.
@@ -12,6 +13,7 @@ set that bench/ingest.py simulates), next to a naive pandas groupby of the same 
 from __future__ import annotations
 
 import argparse
+import csv
 import tempfile
 import time
 from datetime import date
@@ -23,8 +25,10 @@ from children import run_child  # bench/children.py, beside this script
 from molehunt.detect.pipeline import score_store, write_scores_csv
 from molehunt.evaluate import Evaluation, evaluate, read_scores, truth_from_store
 from molehunt.ingest import ingest_cert
+from molehunt.ingest.hr import ingest_hr
 from molehunt.store import open_store
 from molehunt.synth import SynthConfig, ensure_generated
+from molehunt.synth.hr import HR_FILE
 
 ANCHORS = (
     "published user-level AUC on CERT: r4.2 0.992 (self-supervised ensemble), 0.936 (Tuor DNN); "
@@ -33,11 +37,27 @@ ANCHORS = (
 TARGETS = "targets: user AUC >= 0.98; >= 80% of malicious user-days in the top 1%; every leaver in a day's top 5"
 
 
-def run_one(seed: int, users: int, days: int, release: str, workdir: Path) -> Evaluation:
+def hr_export(data: Path, scratch: Path, hr: str) -> Path | None:
+    """The simulated HR export to ingest: None (off), without its events column (dates) or whole (events)."""
+    if hr == "off":
+        return None
+    if hr == "events":
+        return data / HR_FILE
+    with (data / HR_FILE).open(newline="") as source, (scratch / "hr-dates.csv").open("w", newline="") as out:
+        writer = csv.writer(out)
+        for row in csv.reader(source):
+            writer.writerow(row[:-1])  # the last column is `events`
+    return scratch / "hr-dates.csv"
+
+
+def run_one(seed: int, users: int, days: int, release: str, workdir: Path, hr: str = "off") -> Evaluation:
     data = workdir / f"{release}-u{users}-d{days}-s{seed}"
     ensure_generated(SynthConfig(users=users, days=days, seed=seed, release=release, start=date(2010, 1, 4)), data)
     with tempfile.TemporaryDirectory() as scratch, open_store(Path(scratch) / "molehunt.duckdb") as store:
         ingest_cert(store, data)
+        export = hr_export(data, Path(scratch), hr)
+        if export is not None:
+            ingest_hr(store, export)
         score_store(store)
         scores = Path(scratch) / "scores.csv"
         write_scores_csv(store, scores)
@@ -45,6 +65,7 @@ def run_one(seed: int, users: int, days: int, release: str, workdir: Path) -> Ev
 
 
 def quality(args: argparse.Namespace) -> None:
+    print(f"HR export: {args.hr}")
     print(f"{'seed':>5} {'size':>9} {'insiders':>8} {'user AUC':>9} {'day AUC':>8} {'top1%':>6} {'top5%':>6}"
           f" {'top-k':>6} {'leavers in top5 before leaving':>31}")  # fmt: skip
     results = []
@@ -52,7 +73,7 @@ def quality(args: argparse.Namespace) -> None:
         users, days = (int(x) for x in size.split("x"))
         for seed in args.seeds:
             started = time.perf_counter()
-            result = run_one(seed, users, days, args.release, args.workdir)
+            result = run_one(seed, users, days, args.release, args.workdir, args.hr)
             results.append(result)
             leavers = sum(d.before_leaving for d in result.delays)
             # a leaver whose whole theft is on their last day cannot be in a top 5 before it: said, not hidden
@@ -136,6 +157,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[101, 102, 103])
     parser.add_argument("--sizes", nargs="+", default=["200x180", "400x240"], help="USERSxDAYS")
     parser.add_argument("--release", default="r6.2", choices=["r4.2", "r6.2"])
+    parser.add_argument(
+        "--hr",
+        default="off",
+        choices=["off", "dates", "events"],
+        help="also ingest the simulated HR export (hr/hr.csv): off (CERT files only, as published results), dates"
+        " (hire, notice and last days), events (those and the employment events)",
+    )
     parser.add_argument("--workdir", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--speed", type=Path, help="time the scoring stages on this CERT directory instead")
     args = parser.parse_args()

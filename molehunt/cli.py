@@ -124,7 +124,8 @@ def synth_command(
     release: Annotated[Release, typer.Option(help="CERT release format to write.")] = Release.r62,
     start: Annotated[str, typer.Option(help="First simulated day, YYYY-MM-DD.")] = "2010-01-04",
 ) -> None:
-    """Simulate an organization with insiders and write it as a CERT-format directory (answers/ included)."""
+    """Simulate an organization with insiders and write it as a CERT-format directory (answers/ and an HR export in
+    hr/hr.csv included)."""
     from molehunt.synth import SynthConfig, generate
 
     with exit_on_errors(), RichProgress() as bar:

@@ -112,7 +112,7 @@ class SparkEngine:
 
         A local checkpoint (kept by the executors, as a cache): later stages plan against these rows, not against
         the whole chain of earlier stages, which Spark would otherwise analyze and optimize again in every query
-        (with the 17 rules reading `user_day`, 17 times its plan).
+        (with every rule reading `user_day`, once per rule).
         """
         return self._view(name, frame.localCheckpoint(eager=True))
 

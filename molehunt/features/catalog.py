@@ -66,4 +66,5 @@ CONTEXT_COLUMNS = (
     "role",  # VARCHAR, from the directory
     "department",  # VARCHAR
     "first_day",  # DATE, the user's first day with activity (rules derive tenure_days from it)
+    "days_since_hr_event",  # INTEGER, days since the user's latest adverse HR event (docs/hr.md), NULL without one
 )

@@ -6,6 +6,7 @@ build_user_day() writes the table `user_day_features` (features and context per 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from molehunt.features.catalog import FEATURE_NAMES
@@ -17,6 +18,14 @@ DEFAULT_WORK_HOURS = (7, 19)
 MIN_HISTORY_EVENTS = 100
 HISTORY_DAYS = 60
 RARE_HOUR_SHARE = 0.01  # an hour holding under 1% of the user's trailing activity is outside their usual hours
+# Words that make an HR employment event adverse (matched as whole words in its lower-cased description): the
+# grievances and sanctions after which an aggrieved employee may take revenge or leave with data (docs/hr.md).
+ADVERSE_HR_WORDS = (
+    "performance plan", "improvement plan", "pip", "grievance", "complaint", "disciplinary", "discipline",
+    "warning", "reprimand", "demotion", "demoted", "suspension", "suspended", "probation", "passed over",
+    "promotion denied", "denied promotion", "pay cut", "salary cut", "bonus withheld", "poor review",
+    "negative review", "investigation", "dismissal", "termination", "layoff", "laid off", "redundancy",
+)  # fmt: skip
 
 _STAGES: tuple[tuple[str, str], ...] = (
     (
@@ -169,6 +178,19 @@ _STAGES: tuple[tuple[str, str], ...] = (
         FROM fx_events LEFT JOIN (SELECT DISTINCT lower(path) AS decoy_path FROM decoy_files) ON decoy_path = path
         GROUP BY ALL""",
     ),
+    # Adverse employment events (docs/hr.md): for each active day, the days since the user's latest one on or
+    # before it, as the latest HR export listing the user records them (a correction in a newer export wins).
+    (
+        "fx_hr",
+        """WITH adverse AS (
+               SELECT e.user_id, e.day FROM hr_events e
+               JOIN hr_users h ON h.user_id = e.user_id AND h.file_id = e.file_id
+               WHERE regexp_matches(lower(e.event), $adverse_hr)
+           ), active AS (SELECT DISTINCT user_id, day FROM fx_events)
+           SELECT a.user_id, a.day, min(CAST(a.day - v.day AS INTEGER)) AS days_since_hr_event
+           FROM active a JOIN adverse v ON v.user_id = a.user_id AND v.day <= a.day
+           GROUP BY ALL""",
+    ),
     # Departure: the last day of activity of a user who drops out of the directory.
     # HR hook (molehunt.ingest.hr): an HR row's last_day, else its notice date, comes first, and its role and
     # department too; without HR rows (h.* NULL) this is exactly the directory-only result.
@@ -193,13 +215,14 @@ _SOURCES = {
 }
 FINAL = f"""SELECT c.user_id, c.day,
        CAST(x.departure_day - c.day AS INTEGER) AS days_to_departure,
-       x.role, x.department, x.first_day,
+       x.role, x.department, x.first_day, r.days_since_hr_event,
        {", ".join(f"CAST(coalesce({_SOURCES.get(n, 'c.' + n)}, 0) AS BIGINT) AS {n}" for n in FEATURE_NAMES)}
 FROM fx_counts c
 JOIN fx_context x USING (user_id)
 LEFT JOIN fx_hours h USING (user_id, day)
 LEFT JOIN fx_hosts o USING (user_id, day)
 LEFT JOIN fx_files f USING (user_id, day)
+LEFT JOIN fx_hr r USING (user_id, day)
 WHERE c.day >= $since"""
 
 # The one definition every engine runs (molehunt.engine, docs/engines.md): each stage is a temporary table that
@@ -207,10 +230,20 @@ WHERE c.day >= $since"""
 STAGES = _STAGES
 
 
+def adverse_hr_pattern(words: tuple[str, ...] = ADVERSE_HR_WORDS) -> str:
+    """A regular expression (RE2 and Java alike) matching any of `words` as whole words in lower-case text."""
+    plain = [w.lower() for w in words]
+    if not plain or not all(re.fullmatch("[a-z]+( [a-z]+)*", w) for w in plain):
+        raise ValueError("adverse HR words are letters and single spaces only")  # nothing to escape in any dialect
+    return r"\b(" + "|".join(plain) + r")\b"
+
+
 def stage_params(lists: DomainLists, since: date | None) -> dict[str, object]:
-    """The values the stages and FINAL bind ($webmail, $window_start, $since) for a run from `since` (None: all)."""
+    """The values the stages and FINAL bind ($adverse_hr, $webmail, $window_start, $since) for a run from `since`
+    (None: all)."""
     first = since or date.min
     return {
+        "adverse_hr": adverse_hr_pattern(),
         "webmail": sorted(lists.categories.get("webmail", ())),
         "window_start": datetime.combine(first - timedelta(days=HISTORY_DAYS) if since else date.min, time()),
         "since": first,

@@ -5,7 +5,8 @@
 
 Output (per release r4.2 / r6.2): logon, device, file, email, http CSVs sorted by date; LDAP/YYYY-MM.csv
 monthly snapshots; psychometric.csv; decoy_file.csv (r6.2); answers/insiders.csv and one file per insider
-listing every malicious row verbatim as `<source>,<row>`. Same config -> byte-identical files.
+listing every malicious row verbatim as `<source>,<row>`; hr/hr.csv, an HR export (docs/hr.md, molehunt.synth.hr
+states its assumptions), which CERT does not have. Same config -> byte-identical files.
 
 The organization: a president, directors, team managers and members in departments (engineering, sales,
 IT, production, ...) with projects (r6.2), own PCs plus shared PCs, hires and departures during the period,

@@ -8,7 +8,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from molehunt.synth.config import SynthConfig
-from molehunt.synth.generate import generate
+from molehunt.synth.generate import generate, generate_hr
+from molehunt.synth.hr import HR_FILE
 
 MARKER = "molehunt-synth.json"
 
@@ -23,6 +24,8 @@ def ensure_generated(
     marker = out_dir / MARKER
     wanted = json.dumps(asdict(config), default=str, sort_keys=True)
     if marker.is_file() and marker.read_text() == wanted:
+        if not (out_dir / HR_FILE).is_file():  # simulated before the HR export existed: add it alone
+            generate_hr(config, out_dir)
         return False
     generate(config, out_dir, progress=progress)
     marker.write_text(wanted)

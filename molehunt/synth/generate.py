@@ -24,6 +24,7 @@ from molehunt.synth.dates import DAY, day_kinds, day_prefix_table, time_table
 from molehunt.synth.directory import write_decoys, write_ldap, write_psychometric
 from molehunt.synth.docs import build_docs
 from molehunt.synth.habits import build_habits
+from molehunt.synth.hr import HR_FILE, write_hr
 from molehunt.synth.org import build_org
 from molehunt.synth.plan import plan_staffing
 from molehunt.synth.scenarios import adjust_habits, scripted_events
@@ -34,7 +35,7 @@ from molehunt.synth.writer import SourceWriter, Tables
 Progress = Callable[[str, int, int], None]
 
 # stream keys: one per stage; per-day stages add the day (and the source for ids)
-ORG, PLAN, HABITS, ADJUST, DOCS, WORLD, SCRIPT, PSYCHO = range(8)
+ORG, PLAN, HABITS, ADJUST, DOCS, WORLD, SCRIPT, PSYCHO, HR = range(9)
 SESSIONS, LOGON, HTTP, EMAIL, USB, FILES, IDS = range(100, 107)
 
 
@@ -60,6 +61,12 @@ def _simulate_day(world: World, day: int, seed: int) -> dict[str, list[EventBatc
     if world.cfg.is_r6:
         out["file"].append(local_file_events(world, sessions, _stream(seed, FILES, day)))
     return out
+
+
+def generate_hr(cfg: SynthConfig, out_dir: Path) -> int:
+    """Write only hr/hr.csv, the same bytes `generate` writes (for a dataset simulated before it had one)."""
+    staffing = plan_staffing(cfg, build_org(cfg, _stream(cfg.seed, ORG)), _stream(cfg.seed, PLAN))
+    return write_hr(cfg, staffing, out_dir, _stream(cfg.seed, HR))
 
 
 def generate(cfg: SynthConfig, out_dir: Path, progress: Progress | None = None) -> SynthResult:
@@ -113,6 +120,7 @@ def generate(cfg: SynthConfig, out_dir: Path, progress: Progress | None = None) 
     counts["psychometric.csv"] = write_psychometric(world, insiders, out_dir, _stream(seed, PSYCHO))
     if cfg.is_r6:
         counts["decoy_file.csv"] = write_decoys(world, out_dir)
+    counts[HR_FILE.as_posix()] = write_hr(cfg, staffing, out_dir, _stream(seed, HR))
     malicious = [m for w in writers.values() for m in w.malicious]
     records, answer_counts = write_answers(cfg, org.user_ids, staffing.insiders, malicious, out_dir)
     counts.update(answer_counts)

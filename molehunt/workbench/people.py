@@ -1,4 +1,4 @@
-"""One person as the analyst sees them: directory facts, risk history, indicators against baselines, raw events,
+"""One person as the analyst sees them: directory and HR facts, risk history, indicators against baselines, raw events,
 and how they compare with their peers (same role and department)."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from molehunt.features.catalog import FEATURES
+from molehunt.features.user_day import adverse_hr_pattern
 from molehunt.store import Store
 from molehunt.workbench.paging import page_bounds
 
@@ -32,6 +33,15 @@ class Profile:
     peak_score: float
     peak_day: date | None
     active_days: int
+    hr_last_day: date | None = None  # HR's last day, else its notice date (docs/hr.md)
+    hr_events: tuple[HrEvent, ...] = ()  # as the latest HR export listing the person records them, oldest first
+
+
+@dataclass(frozen=True)
+class HrEvent:
+    day: date
+    event: str
+    adverse: bool  # what days_since_hr_event counts (molehunt.features.user_day.ADVERSE_HR_WORDS)
 
 
 @dataclass(frozen=True)
@@ -84,9 +94,19 @@ def profile(store: Store, user_id: str) -> Profile | None:
     if not directory and not days:
         return None
     role, department, team, departed, last_month = directory[0] if directory else (None, None, None, False, None)
+    hr = store.con.execute(
+        "SELECT coalesce(last_day, notice_date) FROM hr_users WHERE user_id = ?", [user_id]
+    ).fetchall()
+    events = store.con.execute(
+        """SELECT e.day, e.event, regexp_matches(lower(e.event), $adverse) FROM hr_events e
+           JOIN hr_users h ON h.user_id = e.user_id AND h.file_id = e.file_id
+           WHERE e.user_id = $user ORDER BY e.day, e.line""",
+        {"user": user_id, "adverse": adverse_hr_pattern()},
+    ).fetchall()
     return Profile(
         user_id, role, department, team, bool(departed), last_month, first, last,
-        float(peak or 0.0), peak_day, int(days or 0),
+        float(peak or 0.0), peak_day, int(days or 0), hr[0][0] if hr else None,
+        tuple(HrEvent(day, event, bool(adverse)) for day, event, adverse in events),
     )  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from molehunt.cli import app
 from molehunt.config import Home
 from molehunt.store import Store, open_store
+from molehunt.synth.hr import HR_FILE
 
 runner = CliRunner()
 SPLIT = date(2010, 3, 22)  # the shared organization runs from 2010-01-04 to 2010-04-03
@@ -61,10 +62,12 @@ def test_watch_scores_new_deliveries_only_and_matches_a_full_rebuild(
     incoming, home = tmp_path / "incoming", tmp_path / "home"
     cut(shared_data, incoming / "2010-01-04", None, date(2010, 3, 21))
     (incoming / ".2010-03-22.partial").mkdir()  # a copy still in progress under a hidden name: ignored
+    hr = runner.invoke(app, ["--home", str(home), "ingest", "--source", "hr", str(shared_data / HR_FILE)])
+    assert hr.exit_code == 0, hr.output  # as the shared store has it
 
     code, said = watch_once(home, incoming)
     assert code == 0, said
-    assert "ingested" in said and "scored all days (first full run)" in said
+    assert "ingested" in said and "scored all days (a full run)" in said
 
     code, said = watch_once(home, incoming)
     assert code == 0, said
@@ -91,3 +94,16 @@ def test_watch_scores_new_deliveries_only_and_matches_a_full_rebuild(
     shutil.rmtree(broken)
     code, said = watch_once(home, incoming)  # the repeated snapshots of the new delivery count as already in
     assert code == 0 and "nothing new" in said and "2 deliveries already in the store" in said, said
+
+
+def test_after_an_upgrade_that_changed_the_features_the_next_delivery_rescores_everything(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    incoming, home = tmp_path / "incoming", tmp_path / "home"
+    cut(shared_data, incoming / "2010-01-04", None, date(2010, 3, 21))
+    assert watch_once(home, incoming)[0] == 0
+    with open_store(home / "molehunt.duckdb") as store:  # as an older molehunt would have left the model
+        store.con.execute("UPDATE models SET definitions = 'older-features'")
+    cut(shared_data, incoming / "2010-03-22", SPLIT, None)
+    code, said = watch_once(home, incoming)
+    assert code == 0 and "scored all days (a full run)" in said, said

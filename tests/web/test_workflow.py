@@ -230,3 +230,22 @@ def test_mail_addresses_are_pseudonymized_until_the_subject_is_revealed(app_clie
     )
     revealed = app_client.get(f"{case.headers['location']}/evidence.json").json()
     assert not any(r.startswith("addr-") for e in revealed["events"] for r in e["recipients"])
+
+
+def test_the_person_page_shows_hr_events_to_analysts_and_counts_them_for_viewers(app_client: TestClient) -> None:
+    store = app_store(app_client)
+    try:  # someone the shared organization's HR export records an adverse event for
+        user, event = store.con.execute(
+            "SELECT user_id, event FROM hr_events WHERE regexp_matches(event, 'grievance|plan|warning|demotion|denied')"
+            " ORDER BY user_id LIMIT 1"
+        ).fetchall()[0]
+    finally:
+        store.close()
+    pseudonym = app_client.app.state.web.names.of(user)  # type: ignore[attr-defined]
+    login(app_client, "analyst")
+    shown = re.search(r'data-testid="hr-events">(.*?)</dd>', app_client.get(f"/users/{pseudonym}").text)
+    assert shown and event in shown[1] and "adverse" in shown[1]
+    login(app_client, "viewer")
+    counted = re.search(r'data-testid="hr-events">(.*?)</dd>', app_client.get(f"/users/{pseudonym}").text)
+    assert counted and event not in counted[1]
+    assert re.search(r"[1-9]\d* adverse of \d+ \(shown to analysts\)", counted[1])

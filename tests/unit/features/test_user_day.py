@@ -319,3 +319,25 @@ def test_the_own_mailbox_name_can_come_from_hr(store: Store) -> None:
         "INSERT INTO hr_people (user_id, employee_name, email, file_id, line) VALUES ('ANN', 'Ann Palmer', NULL, 7, 2)"
     )
     assert features(store)["self_attachments"] == 2
+
+
+def test_days_since_the_latest_adverse_hr_event(store: Store) -> None:
+    load(store, office_days("ANN", 40, DAY + timedelta(days=1)) + office_days("BOB", 3, DAY + timedelta(days=1)))
+
+    def hr(user: str, file_id: int, *events: tuple[date, str]) -> None:
+        store.con.execute("INSERT INTO hr_people (user_id, file_id, line) VALUES (?, ?, 2)", [user, file_id])
+        for day, what in events:
+            store.con.execute("INSERT INTO hr_events VALUES (?, ?, ?, ?, 2)", [user, day, what, file_id])
+
+    hr(
+        "ANN", 7,
+        (DAY - timedelta(days=30), "Performance Improvement Plan (PIP)"),
+        (DAY - timedelta(days=12), "promoted"),  # not adverse
+        (DAY - timedelta(days=5), "pipeline training"),  # "pip" only as part of a word: not adverse
+        (DAY + timedelta(days=1), "grievance filed"),  # after the day: not yet
+    )  # fmt: skip
+    hr("BOB", 7, (DAY - timedelta(days=2), "written warning"))
+    hr("BOB", 8)  # a newer export lists BOB without the warning: corrected away
+    assert features(store)["days_since_hr_event"] == 30
+    assert features(store, "ANN", DAY - timedelta(days=31))["days_since_hr_event"] is None  # before the plan
+    assert features(store, "BOB")["days_since_hr_event"] is None

@@ -33,6 +33,7 @@ CONTEXT = (
     ("role", "VARCHAR"),
     ("department", "VARCHAR"),
     ("first_day", "DATE"),
+    ("days_since_hr_event", "INTEGER"),
 )
 SUFFIXES = ("", "__median", "__mad", "__peer")
 
@@ -51,8 +52,8 @@ def user_day(rows: Iterable[Mapping[str, Any]]) -> duckdb.DuckDBPyConnection:
     """A connection holding table `user_day` with the given rows.
 
     Each row needs `user` and `day` (an int offset from START); every feature defaults to 0, every baseline
-    (F__median, F__mad, F__peer) to NULL, days_to_departure to NULL, role/department to "engineer"/"rnd" and
-    first_day to the user's earliest day among the rows. Any column can be set by name.
+    (F__median, F__mad, F__peer) to NULL, days_to_departure and days_since_hr_event to NULL, role/department to
+    "engineer"/"rnd" and first_day to the user's earliest day among the rows. Any column can be set by name.
     """
     rows = [dict(row) for row in rows]
     columns = list(CONTEXT) + [(f + s, "DOUBLE") for f in FEATURE_NAMES for s in SUFFIXES]

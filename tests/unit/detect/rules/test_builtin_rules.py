@@ -50,6 +50,31 @@ def test_departing_data_theft() -> None:
     )
 
 
+def test_aggrieved_data_movement() -> None:
+    def aggrieved(day: int, since: int | None, **values: Any) -> dict[str, Any]:
+        return {"user": "aggrieved", "day": day, "days_since_hr_event": since, **values}
+
+    rows = [
+        aggrieved(0, None, files_to_removable=100),  # no adverse event recorded (yet)
+        aggrieved(10, 0, files_to_removable=40, files_to_removable__median=4),  # the day of the grievance
+        aggrieved(11, 1, files_to_removable=30, files_to_removable__median=8),  # 30 < 5 * 8
+        aggrieved(12, 2, cloud_uploads=3),  # 3 >= 5 * max(median 0, 1)? no: 3 < 5
+        aggrieved(13, 3, cloud_uploads=6, cloud_uploads__median=1),
+        aggrieved(14, 90, personal_attachments=10, personal_attachments__median=2),  # the last day of the window
+        aggrieved(15, 91, personal_attachments=10, personal_attachments__median=2),  # a day too late
+        aggrieved(16, 20, files_to_removable=9),  # below the floor of 10
+        aggrieved(17, 20, attachments_out=50),  # mail to partners, not to personal addresses
+        {"user": "content", "day": 10, "files_to_removable": 100, "cloud_uploads": 50},  # no HR event at all
+    ]
+    found = matches(user_day(rows), rule("aggrieved-data-movement"))
+    assert [(m.user_id, offset(m.day)) for m in found] == [("aggrieved", 10), ("aggrieved", 13), ("aggrieved", 14)]
+    assert found[0].level.value == "medium"
+    assert found[0].explanation == (
+        "40 files to removable media (10.0x their median), 0 cloud uploads, 0 attachments to personal mail, "
+        "0 days after an adverse HR event"
+    )
+
+
 def test_first_usb_after_hours() -> None:
     late = {"after_hours_events": 12, "after_hours_events__median": 2}
     rows = [
