@@ -54,8 +54,13 @@ print(json.dumps({"seconds": time.perf_counter() - start, "startup": started - s
 """
 
 
+class ChildFailed(Exception):
+    """A measured child exited with an error (its own message went to stderr)."""
+
+
 def run_measured(code: str, *args: str) -> tuple[dict[str, float], float]:
-    """Run `code` in a fresh interpreter; (its last output line as JSON, peak RSS of its process tree in MiB)."""
+    """Run `code` in a fresh interpreter; (its last output line as JSON, peak RSS of its process tree in MiB).
+    ChildFailed when it exits with an error."""
     child = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True)
     peak = 0
     done = threading.Event()
@@ -83,7 +88,7 @@ def run_measured(code: str, *args: str) -> tuple[dict[str, float], float]:
     done.set()
     sampler.join()
     if exit_code != 0:
-        raise SystemExit(f"child {args} failed with exit code {exit_code}")
+        raise ChildFailed(f"exit code {exit_code} after {peak / 2**20:,.0f} MiB peak; its error is on stderr")
     *chatter, answer = output.strip().splitlines()
     if chatter:
         print("child said:", *chatter, sep="\n  ")
@@ -126,7 +131,12 @@ def main() -> None:
                 continue
             store = scratch / f"{engine}.duckdb"
             shutil.copy(base, store)
-            scored, rss = run_measured(SCORE_CHILD, str(store), engine)
+            try:
+                scored, rss = run_measured(SCORE_CHILD, str(store), engine)
+            except ChildFailed as failed:  # say so and go on: the other engines and sizes are still worth measuring
+                line += f" {'failed':>15} {'':>16} {'':>9}"
+                details.append(f"  {engine}: failed ({failed})")
+                continue
             total = ingested["seconds"] + scored["seconds"]
             rates[engine].append((events, total))
             line += f" {scored['seconds']:>15.1f} {events / total:>16,.0f} {max(rss, ingest_rss):>9,.0f}"

@@ -38,6 +38,25 @@ DEFAULT_CONF = {
     # The lake has one directory per day: list them on the driver, not in a Spark job of one task per day.
     "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",
 }
+# Share of the machine's memory a local-mode Spark (driver and executors in one JVM) may take when no
+# spark.driver.memory is given: Spark's own default, 1g, runs out of aggregation memory at about 1,000 people over
+# a year. DuckDB takes 80% by default; Spark's Python workers need room beside the JVM.
+LOCAL_MEMORY_SHARE = 0.4
+
+
+def local_driver_memory(master: str, conf: Mapping[str, str], physical_bytes: int | None = None) -> dict[str, str]:
+    """{"spark.driver.memory": "<n>g"} for a local master without one in `conf` (n = LOCAL_MEMORY_SHARE of the
+    machine's memory, at least 1); {} otherwise (a cluster sizes its own driver and executors)."""
+    if not master.startswith("local") or "spark.driver.memory" in conf:
+        return {}
+    if physical_bytes is None:
+        try:
+            physical_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):  # not a POSIX system: leave Spark's default
+            return {}
+    return {"spark.driver.memory": f"{max(1, int(physical_bytes * LOCAL_MEMORY_SHARE / 2**30))}g"}
+
+
 # The store's tables an engine writes; fixed names, never taken from input.
 _REPLACE = {
     "user_day_features": "CREATE OR REPLACE TABLE user_day_features AS SELECT * FROM mh_engine_result",
@@ -77,7 +96,8 @@ class SparkEngine:
             raise MolehuntError("the Spark engine needs the extra: pip install 'molehunt[spark]'") from exc
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = SparkSession.builder.master(self.settings.master).appName("molehunt")
-        for key, value in {**DEFAULT_CONF, **dict(self.settings.conf)}.items():
+        memory = local_driver_memory(self.settings.master, self.settings.conf)
+        for key, value in {**DEFAULT_CONF, **memory, **dict(self.settings.conf)}.items():
             builder = builder.config(key, value)
         self._spark = builder.getOrCreate()
         self._spark.sparkContext.setLogLevel("ERROR")
