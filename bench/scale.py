@@ -1,11 +1,13 @@
 """The full pipeline at several organization sizes, on DuckDB and on Spark local[2], same data, one run.
 
-For each USERSxDAYS size: simulate (r6.2 format, cached under --workdir), ingest the CSVs into a fresh store (the
-canonical events, DuckDB: both engines start from it), then score a copy of that store once per engine, each in
-its own child process. Spark's run includes writing the Parquet lake it reads (`molehunt export-parquet`).
-Memory is the peak resident set of the child's whole process tree (for Spark: Python driver + JVM), sampled.
+For each USERSxDAYS size: simulate (r6.2 format unless --release r4.2, cached under --workdir), ingest the CSVs
+into a fresh store (the canonical events, DuckDB: both engines start from it), then score a copy of that store
+once per engine, each in its own child process. Spark's run includes writing the Parquet lake it reads
+(`molehunt export-parquet`). Memory is the peak resident set of the child's whole process tree (for Spark: Python
+driver + JVM), sampled.
 
     .venv/bin/python bench/scale.py --sizes 100x365 1000x365 4000x365 --engines duckdb spark
+    .venv/bin/python bench/scale.py --release r4.2 --sizes 1000x500 --http-per-day 94 --engines duckdb  # r4.2's size
 
 Time should grow linearly with events; the last line fits events/s per engine across the sizes.
 """
@@ -103,6 +105,15 @@ def main() -> None:
         "--spark-max-users", type=int, help="run Spark only on sizes up to this many users (said in the output)"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--release", default="r6.2", choices=["r4.2", "r6.2"], help="CERT release shape to simulate (default r6.2)"
+    )
+    parser.add_argument(
+        "--http-per-day",
+        type=float,
+        default=SynthConfig.http_per_day,
+        help="web rows per active user-day (real r4.2: 1000x500 at about 94 gives its 32.8 M rows)",
+    )
     parser.add_argument("--workdir", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args()
 
@@ -113,8 +124,13 @@ def main() -> None:
     rates: dict[str, list[tuple[int, float]]] = {engine: [] for engine in args.engines}
     for size in args.sizes:
         users, days = (int(x) for x in size.split("x"))
-        config = SynthConfig(users=users, days=days, seed=args.seed, release="r6.2", start=date(2010, 1, 4))
-        data = args.workdir / f"r6.2-u{users}-d{days}-s{args.seed}"
+        config = SynthConfig(
+            users=users, days=days, seed=args.seed, release=args.release, start=date(2010, 1, 4),
+            http_per_day=args.http_per_day,
+        )  # fmt: skip
+        data = args.workdir / f"{args.release}-u{users}-d{days}-s{args.seed}"
+        if args.http_per_day != SynthConfig.http_per_day:
+            data = data.with_name(f"{data.name}-h{args.http_per_day:g}")
         ensure_generated(config, data)
         scratch = args.workdir / "scale-stores"
         shutil.rmtree(scratch, ignore_errors=True)
