@@ -25,7 +25,7 @@ from molehunt.detect.scoring import (
     departure_reason,
     feature_reason,
     prior_alerts,
-    say_departure_once,
+    say_context_once,
 )
 from molehunt.engine import DEFAULT_FIT_ROWS, Engine, PartitionedAnomaly, use_engine
 from molehunt.errors import MolehuntError
@@ -188,7 +188,7 @@ def _reasons(
     out = []
     for row in range(table.num_rows):
         hits = sorted(fired.get(row, []), key=lambda h: -h.weight)
-        parts = say_departure_once([h.explanation for h in hits])
+        parts = say_context_once([h.explanation for h in hits])
         covered = {field for h in hits for field in rule_fields.get(h.rule_id, ())}
         said: set[str] = set()
         for col in top[row]:

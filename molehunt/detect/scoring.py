@@ -92,19 +92,29 @@ def feature_reason(feature: str, kind: str, value: float, median: float, peer: f
     return f"{phrase}, where the median of their peers is {peer:,.1f}"
 
 
-_DEPARTURE_SUFFIX = re.compile(r", (?:\d+ days before|on) their last day$")
+# The context a rule explanation may end with: the departure, or an adverse HR event (the built-in templates).
+_CONTEXT_SUFFIX = re.compile(r", ((?:\d+ days before|on) their last day|\d+ days after an adverse HR event)$")
 
 
-def say_departure_once(explanations: list[str]) -> list[str]:
-    """Rule explanations of one day with the departure said by the first that says it only (rules near a departure
-    each end with ", N days before their last day")."""
-    out, said = [], False
+def say_context_once(explanations: list[str]) -> list[str]:
+    """Rule explanations of one day with each context said once: the departure (", N days before their last day")
+    only by the first rule that says it, and a rule that repeats an earlier one's measurements with another context
+    (the aggrieved rule after the departure rule) adds just its context to that one ("... and N days after an
+    adverse HR event")."""
+    entries: list[tuple[str, list[str]]] = []
+    said_departure = False
     for text in explanations:
-        if _DEPARTURE_SUFFIX.search(text):
-            text = _DEPARTURE_SUFFIX.sub("", text) if said else text
-            said = True
-        out.append(text)
-    return out
+        match = _CONTEXT_SUFFIX.search(text)
+        body, context = (text[: match.start()], match.group(1)) if match else (text, "")
+        if context.endswith("their last day"):
+            context, said_departure = ("" if said_departure else context), True
+        for earlier, contexts in entries:
+            if earlier == body:
+                contexts.extend([context] if context else [])
+                break
+        else:
+            entries.append((body, [context] if context else []))
+    return [body + (", " + " and ".join(contexts) if contexts else "") for body, contexts in entries]
 
 
 def departure_reason(days_to_departure: float, window_days: int) -> str | None:

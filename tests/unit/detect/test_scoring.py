@@ -13,7 +13,7 @@ from molehunt.detect.scoring import (
     departure_reason,
     feature_reason,
     prior_alerts,
-    say_departure_once,
+    say_context_once,
 )
 
 
@@ -59,7 +59,7 @@ def test_reasons_say_magnitudes_against_the_right_baseline() -> None:
 
 
 def test_the_departure_is_said_once_per_day() -> None:
-    said = say_departure_once(
+    said = say_context_once(
         [
             "40 files to removable media (10.0x their median), 12 days before their last day",
             "3 visits to job sites, 12 days before their last day",
@@ -71,4 +71,23 @@ def test_the_departure_is_said_once_per_day() -> None:
         "3 visits to job sites",
         "an upload to a leak site",
     ]
-    assert say_departure_once(["x, on their last day", "y, on their last day"]) == ["x, on their last day", "y"]
+    assert say_context_once(["x, on their last day", "y, on their last day"]) == ["x, on their last day", "y"]
+
+
+def test_the_same_measurements_under_two_contexts_are_said_once() -> None:
+    volumes = "48 files to removable media (48.0x their median), 0 cloud uploads, 0 attachments to personal mail"
+    said = say_context_once(
+        [
+            f"{volumes}, 16 days before their last day",
+            "3 visits to job sites, 16 days before their last day",
+            f"{volumes}, 23 days after an adverse HR event",
+            "12 files to removable media (6.0x their median), 0 cloud uploads, 0 attachments to personal mail, "
+            "23 days after an adverse HR event",  # other measurements: kept whole
+        ]
+    )
+    assert said == [
+        f"{volumes}, 16 days before their last day and 23 days after an adverse HR event",
+        "3 visits to job sites",
+        "12 files to removable media (6.0x their median), 0 cloud uploads, 0 attachments to personal mail, "
+        "23 days after an adverse HR event",
+    ]
