@@ -11,7 +11,6 @@ import io
 import ipaddress
 import json
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from playwright.sync_api import ConsoleMessage, Error, Page, Request, expect, sy
 
 from molehunt.config import Home
 from molehunt.pseudonyms import Pseudonyms
+from tests.homes import copy_of
 
 CHROMIUM = Path("/usr/bin/chromium")
 # No background traffic: this machine's network is closed, and the test checks that every request stays on loopback.
@@ -71,8 +71,7 @@ def chromium() -> Path:
 @pytest.fixture
 def served(chromium: Path, scored_home: Home, tmp_path: Path) -> Iterator[tuple[str, Home]]:
     """(base URL, home) of a `molehunt serve` over a copy of the scored home, with an analyst account."""
-    home = Home(tmp_path / "home")
-    shutil.copytree(scored_home.root, home.root)
+    home = copy_of(scored_home, tmp_path / "home")
     added = subprocess.run(
         [MOLEHUNT, "--home", home.root, "user", "add", "analyst", "--role", "analyst", "--password-stdin"],
         input=f"{PASSWORD}\n", text=True, capture_output=True,

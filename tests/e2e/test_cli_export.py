@@ -7,7 +7,6 @@ import csv
 import getpass
 import json
 import re
-import shutil
 import stat
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from molehunt.cli import app
 from molehunt.config import Home
 from molehunt.store import open_store
 from molehunt.workbench.queue import dismiss
+from tests.homes import copy_of
 
 runner = CliRunner()
 
@@ -26,9 +26,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def home(scored_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Home:
     """A writable copy of the scored home (keys, the audit log and a dismissal are written into it)."""
-    copy = Home(tmp_path_factory.mktemp("cli-export") / "home")
-    shutil.copytree(scored_home.root, copy.root)
-    return copy
+    return copy_of(scored_home, tmp_path_factory.mktemp("cli-export") / "home")
 
 
 def audit_size(home: Home) -> int:

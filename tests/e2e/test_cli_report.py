@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from molehunt.config import Home
 from molehunt.detect.alerts import top_suspects
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.store import open_store
+from tests.homes import copy_of
 
 runner = CliRunner()
 
@@ -22,9 +22,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def home(scored_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Home:
     """A writable copy of the scored home (reports, keys and the audit log are written into it)."""
-    copy = Home(tmp_path_factory.mktemp("cli-report") / "home")
-    shutil.copytree(scored_home.root, copy.root)
-    return copy
+    return copy_of(scored_home, tmp_path_factory.mktemp("cli-report") / "home")
 
 
 def top_ids(home: Home, n: int) -> list[str]:

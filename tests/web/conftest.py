@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -13,14 +12,14 @@ from molehunt.config import Home
 from molehunt.store import Store, open_store
 from molehunt.web import create_app
 from molehunt.workbench.accounts import Role, add_user
+from tests.homes import copy_of
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
 def web_home(scored_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Home:
-    home = Home(tmp_path_factory.mktemp("web") / "home")
-    shutil.copytree(scored_home.root, home.root)
+    home = copy_of(scored_home, tmp_path_factory.mktemp("web") / "home")
     with open_store(home.store_path) as store:
         for role in Role:
             add_user(store, role.value, role, PASSWORD)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from molehunt.detect.rules.settings import (
     thresholds,
 )
 from molehunt.store import Store, open_store
+from tests.homes import copy_of
 
 
 def _rule(rule_id: str) -> Rule:
@@ -68,8 +68,8 @@ def test_bad_settings_are_refused(rule_id: str, values: dict[str, float], messag
 
 
 def test_scoring_runs_the_effective_rules(scored_home: Home, tmp_path: Path) -> None:
-    shutil.copytree(scored_home.root, tmp_path / "home")
-    with open_store(tmp_path / "home" / "molehunt.duckdb") as store:
+    home = copy_of(scored_home, tmp_path / "home")
+    with open_store(home.store_path) as store:
         fired = store.count("SELECT count(*) FROM scores WHERE len(rules) > 0")
         assert fired > 0
         first = store.scalar("SELECT min(day) FROM scores")

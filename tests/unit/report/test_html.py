@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +16,7 @@ from molehunt.errors import MolehuntError
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.report.html import collect, render, write_report
 from molehunt.store import Store, open_store
+from tests.homes import copy_of
 
 TOP = 3
 PSEUDONYMS = Pseudonyms(b"k" * 32)  # a test key: the shared home's keys stay untouched
@@ -73,8 +73,7 @@ def test_evaluation_table_with_labels(report: str) -> None:
 
 
 def test_no_labels_no_evaluation(scored_home: Home, tmp_path: Path, top_ids: list[str]) -> None:
-    home = Home(tmp_path / "home")
-    shutil.copytree(scored_home.root, home.root)
+    home = copy_of(scored_home, tmp_path / "home")
     with open_store(home.store_path) as store:
         store.con.execute("DELETE FROM answers_insiders")
         content = collect(store, pseudonyms=PSEUDONYMS, top=TOP)
