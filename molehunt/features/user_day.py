@@ -179,13 +179,11 @@ _STAGES: tuple[tuple[str, str], ...] = (
         GROUP BY ALL""",
     ),
     # Adverse employment events (docs/hr.md): for each active day, the days since the user's latest one on or
-    # before it, as the latest HR export listing the user records them (a correction in a newer export wins).
+    # before it, as the latest HR export listing the user records them (the view hr_user_events).
     (
         "fx_hr",
         """WITH adverse AS (
-               SELECT e.user_id, e.day FROM hr_events e
-               JOIN hr_users h ON h.user_id = e.user_id AND h.file_id = e.file_id
-               WHERE regexp_matches(lower(e.event), $adverse_hr)
+               SELECT user_id, day FROM hr_user_events WHERE regexp_matches(lower(event), $adverse_hr)
            ), active AS (SELECT DISTINCT user_id, day FROM fx_events)
            SELECT a.user_id, a.day, min(CAST(a.day - v.day AS INTEGER)) AS days_since_hr_event
            FROM active a JOIN adverse v ON v.user_id = a.user_id AND v.day <= a.day

@@ -283,6 +283,19 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    (
+        7,
+        (
+            # Per user: the employment events of the HR file hr_users takes their row from (a newer export that
+            # drops an event corrects it). The features and the person page read this, never hr_events directly.
+            """CREATE VIEW hr_user_events AS
+            SELECT e.user_id, e.day, e.event, e.line FROM hr_events e
+            JOIN hr_users h ON h.user_id = e.user_id AND h.file_id = e.file_id""",
+        ),
+    ),
+)
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 # Tables whose rows come from an ingested file (they carry its file_id).

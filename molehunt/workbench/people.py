@@ -98,9 +98,8 @@ def profile(store: Store, user_id: str) -> Profile | None:
         "SELECT coalesce(last_day, notice_date) FROM hr_users WHERE user_id = ?", [user_id]
     ).fetchall()
     events = store.con.execute(
-        """SELECT e.day, e.event, regexp_matches(lower(e.event), $adverse) FROM hr_events e
-           JOIN hr_users h ON h.user_id = e.user_id AND h.file_id = e.file_id
-           WHERE e.user_id = $user ORDER BY e.day, e.line""",
+        "SELECT day, event, regexp_matches(lower(event), $adverse) FROM hr_user_events WHERE user_id = $user"
+        " ORDER BY day, line",
         {"user": user_id, "adverse": adverse_hr_pattern()},
     ).fetchall()
     return Profile(
