@@ -21,6 +21,8 @@ FULL_HISTORY_DAYS = 20
 MAD_SCALE = 1.4826  # makes the MAD a consistent estimator of the standard deviation under normality
 # The user_day columns deviation_matrix reads (an engine scoring elsewhere ships only these).
 INPUT_COLUMNS = ("history_days", *(f"{f}{s}" for f in FEATURE_NAMES for s in ("", "__median", "__mad", "__peer")))
+# The columns of the matrix: per feature, the deviation from the user's own baseline, then from their peers.
+COLUMNS = tuple(f"{f}:{kind}" for f in FEATURE_NAMES for kind in ("own", "peer"))
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,6 @@ def deviation_matrix(table: pa.Table) -> DeviationMatrix:
     history = _column(table, "history_days")
     trust = np.clip(history / FULL_HISTORY_DAYS, 0.0, 1.0)
     columns: list[np.ndarray] = []
-    names: list[str] = []
     for feature in FEATURE_NAMES:
         value = _column(table, feature)
         median = _column(table, f"{feature}__median")
@@ -48,6 +49,5 @@ def deviation_matrix(table: pa.Table) -> DeviationMatrix:
         # No peer group that day (too few active peers): no peer evidence either way.
         peer_dev = np.nan_to_num(np.clip((value - peer) / np.maximum(peer, 1.0), 0.0, None), nan=0.0)
         own_dev = np.clip((value - median) / np.maximum(MAD_SCALE * mad, 1.0), 0.0, None)
-        columns += [trust * own_dev + (1.0 - trust) * peer_dev, peer_dev]
-        names += [f"{feature}:own", f"{feature}:peer"]
-    return DeviationMatrix(np.column_stack(columns) if columns else np.empty((table.num_rows, 0)), tuple(names))
+        columns += [trust * own_dev + (1.0 - trust) * peer_dev, peer_dev]  # in the order of COLUMNS
+    return DeviationMatrix(np.column_stack(columns) if columns else np.empty((table.num_rows, 0)), COLUMNS)

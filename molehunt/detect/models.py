@@ -39,17 +39,17 @@ def save_model(store: Store, model: EnsembleScorer, fitted_rows: int, name: str 
 
 def model_is_current(store: Store, name: str = ANOMALY_MODEL) -> bool:
     """Whether a model is stored and was fitted on today's feature definitions (else only a full run will do)."""
-    row = store.con.execute("SELECT definitions FROM models WHERE name = ?", [name]).fetchone()
-    return row is not None and row[0] == definitions_fingerprint()
+    rows = store.con.execute("SELECT definitions FROM models WHERE name = ?", [name]).fetchall()
+    return bool(rows) and rows[0][0] == definitions_fingerprint()
 
 
 def load_model(store: Store, name: str = ANOMALY_MODEL) -> EnsembleScorer:
     """The model of the last full scoring; MolehuntError when there is none or when it was fitted on other feature
     definitions (then the cached user-days mean something else too)."""
-    rows = store.con.execute("SELECT payload, definitions FROM models WHERE name = ?", [name]).fetchall()
+    rows = store.con.execute("SELECT payload FROM models WHERE name = ?", [name]).fetchall()
     if not rows:
         raise MolehuntError("this store has no fitted model yet: run `molehunt score` once without --since")
-    if rows[0][1] != definitions_fingerprint():
+    if not model_is_current(store, name):
         raise MolehuntError(
             "the features changed since the last full scoring (this molehunt is newer than the one that scored the"
             " store): the cached user-days and model mean something else. Run `molehunt score` once without --since"

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from molehunt.detect.matrix import COLUMNS as MATRIX_COLUMNS
 from molehunt.detect.matrix import deviation_matrix
 from molehunt.detect.models import load_model, new_model, save_model, tail_contributions
 from molehunt.detect.rules import Rule, RuleMatch
@@ -73,8 +74,9 @@ def score_store(
         raise MolehuntError(f"the anomaly model needs at least 2 user-days to fit on; got fit_rows={fit_rows}")
     if store.count("SELECT count(*) FROM events") == 0:
         raise MolehuntError("the store holds no events: ingest a dataset first (`molehunt ingest DIR`)")
+    # A run from `since` reuses the last full run's model: loaded first, so a missing or outdated one fails early.
+    reused = load_model(store) if since is not None else None
     if since is not None:
-        load_model(store)  # fail early, before any work, when there was no full run
         _refuse_gap(store, since)
     sink = progress or NoProgress()
     clock = _Clock(sink, ("features", "baselines", "rules", "anomaly", "combine"))
@@ -93,16 +95,14 @@ def score_store(
             fitted = runner.anomaly(new_model(random_state), table.select(["user_id", "day"]), fit_rows, random_state)
             anomaly, contributions = fitted.anomaly, fitted.contributions
             save_model(store, fitted.model, fitted.fitted_rows)
-            columns = deviation_matrix(table.slice(0, 0)).columns
         else:
             matrix = deviation_matrix(table)
-            columns = matrix.columns
-            if since is None:
+            if reused is None:
                 model = new_model(random_state)
                 anomaly = model.fit_score_samples(matrix.values)
                 save_model(store, model, table.num_rows)
             else:
-                model = load_model(store)
+                model = reused
                 anomaly = model.score_samples(matrix.values) if table.num_rows else np.zeros(0)
             contributions = tail_contributions(model, matrix.values)
         clock.lap()
@@ -120,7 +120,7 @@ def score_store(
     departure = np.asarray(table["days_to_departure"].to_numpy(zero_copy_only=False), dtype=np.float64)
     prior = prior_alerts(users, days, hits, weights.prior_alert_days)
     risk = combine(anomaly, rule_points, departure, prior, weights)
-    reasons = _reasons(table, columns, contributions, fired, departure, weights, _rule_fields(running))
+    reasons = _reasons(table, MATRIX_COLUMNS, contributions, fired, departure, weights, _rule_fields(running))
     _write(store, users, days, risk, anomaly, rule_points, fired, reasons, since)
     clock.lap()
     sink.end()

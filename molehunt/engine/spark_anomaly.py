@@ -9,8 +9,8 @@ it runs differs:
    is the whole table, so the fitted model, and every score, are the DuckDB path's. Otherwise the rows with the
    smallest xxhash64(user_id, day, random_state) are taken: an exact-size, uniform sample that does not depend on
    how Spark partitions the table.
-2. **Fit** on the driver (as sklearn fits): the model holds the tail scorer's sorted training columns, so its size
-   grows with the sample (fit_rows x 62 doubles, about 500 MB at a million user-days).
+2. **Fit** on the driver (as sklearn fits): the model holds each member's sorted training scores (two doubles
+   per sampled user-day) and the tail scorer's distinct values per column, so its size grows with the sample.
 3. **Score in partitions.** The fitted model is broadcast; mapInArrow computes deviation_matrix of each Arrow batch,
    the ensemble's score_samples and the tail scorer's feature_contributions (which the reasons name), and returns
    (user_id, day, anomaly, contributions). The driver collects these and puts them in the pipeline's row order.

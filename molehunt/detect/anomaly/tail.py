@@ -46,7 +46,7 @@ class TailScorer(BaseEstimator):  # type: ignore[misc]
     """
 
     def fit(self, X: npt.ArrayLike, y: Any = None) -> Self:
-        """Keep a sorted copy of each column of ``X``; ``y`` is ignored (present for the sklearn API)."""
+        """Keep each column's distinct values with their tail counts; ``y`` is ignored (present for the sklearn API)."""
         data: FloatArray = validate_data(self, X, dtype=np.float64)
         self.values_: list[FloatArray] = []
         self.at_least_: list[npt.NDArray[np.int64]] = []
