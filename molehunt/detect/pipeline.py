@@ -1,6 +1,7 @@
 """Score every user-day in the store: features -> baselines -> anomaly ensemble + rules -> risk with reasons.
 
-The result is the table `scores` (user_id, day, score, anomaly, rule_points, rules, reasons) in the store,
+The result is the table `scores` (user_id, day, score, anomaly, rule_points, volume_points, rules, reasons) in the
+store,
 which `molehunt score --out` writes as CSV and `molehunt alerts` ranks. Ground truth is never read here.
 """
 
@@ -15,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from molehunt.detect.calibration import Calibrated, calibrate, calibration_note
+from molehunt.detect.history import History
 from molehunt.detect.matrix import COLUMNS as MATRIX_COLUMNS
 from molehunt.detect.matrix import deviation_matrix
 from molehunt.detect.models import load_model, new_model, save_model, tail_contributions
@@ -28,6 +31,8 @@ from molehunt.detect.scoring import (
     prior_alerts,
     say_context_once,
 )
+from molehunt.detect.volume import COLUMNS as VOLUME_COLUMNS
+from molehunt.detect.volume import Volume, exfiltration_volume, volume_reason
 from molehunt.engine import DEFAULT_FIT_ROWS, Engine, PartitionedAnomaly, use_engine
 from molehunt.errors import MolehuntError
 from molehunt.features.domains import DomainLists
@@ -107,24 +112,70 @@ def score_store(
             contributions = tail_contributions(model, matrix.values)
         clock.lap()
 
+    # The evidence models read everyone's whole history (rates and usual volumes), even when scoring from `since`.
+    history = History.from_table(
+        store.con.table("user_day")
+        .project(", ".join(("user_id", "day", "role", "department", *VOLUME_COLUMNS)))
+        .order("user_id, day")
+        .to_arrow_table(),
+        VOLUME_COLUMNS,
+    )
+    calibrated = calibrate(history, hits)
+    volume = _rows_of(exfiltration_volume(history), history, table)
     users = table["user_id"].to_pylist()
     days = table["day"].to_pylist()
     index = {(u, d): i for i, (u, d) in enumerate(zip(users, days, strict=True))}
     rule_points = np.zeros(len(users))
-    fired: dict[int, list[RuleMatch]] = {}
-    for hit in hits:
+    earned = weights_earned(hits, calibrated)
+    fired: dict[int, list[int]] = {}
+    for number, hit in enumerate(hits):
         row = index.get((hit.user_id, hit.day))
         if row is not None:
-            rule_points[row] += hit.weight
-            fired.setdefault(row, []).append(hit)
+            rule_points[row] += earned[number]
+            fired.setdefault(row, []).append(number)
     departure = np.asarray(table["days_to_departure"].to_numpy(zero_copy_only=False), dtype=np.float64)
-    prior = prior_alerts(users, days, hits, weights.prior_alert_days)
-    risk = combine(anomaly, rule_points, departure, prior, weights)
-    reasons = _reasons(table, MATRIX_COLUMNS, contributions, fired, departure, weights, _rule_fields(running))
-    _write(store, users, days, risk, anomaly, rule_points, fired, reasons, since)
+    prior = prior_alerts(users, days, hits, weights.prior_alert_days, earned.tolist())
+    risk = combine(anomaly, rule_points, departure, prior, weights, volume.points)
+    explained = _Explained(hits, earned, calibrated)
+    reasons = _reasons(table, MATRIX_COLUMNS, contributions, fired, explained, volume, departure, weights,
+                       _rule_fields(running))  # fmt: skip
+    counted = {row: [hits[n] for n in numbers if earned[n] > 0] for row, numbers in fired.items()}
+    _write(store, users, days, risk, anomaly, rule_points, volume.points, counted, reasons, since)
     clock.lap()
     sink.end()
     return ScoreRun(len(users), len(set(users)), len(hits), clock.seconds)
+
+
+def weights_earned(hits: list[RuleMatch], calibrated: Calibrated) -> np.ndarray:
+    """Each hit's level weight times its calibration factor."""
+    earned: np.ndarray = np.array([hit.weight for hit in hits], dtype=np.float64) * calibrated.factor
+    return earned
+
+
+def _rows_of(volume: Volume, history: History, table: pa.Table) -> Volume:
+    """The volume evidence of history rows, taken for the rows of `table` (a tail of history's user-days)."""
+    position = {(u, d): i for i, (u, d) in enumerate(zip(history.user_ids, history.days, strict=True))}
+    take = np.array(
+        [position[(u, d)] for u, d in zip(table["user_id"].to_pylist(), table["day"].to_pylist(), strict=True)],
+        dtype=np.int64,
+    )
+    return Volume(*(np.asarray(getattr(volume, f))[take] for f in Volume.__dataclass_fields__))
+
+
+@dataclass(frozen=True)
+class _Explained:
+    """The hits with what each earned, for the reasons."""
+
+    hits: list[RuleMatch]
+    earned: np.ndarray
+    calibrated: Calibrated
+
+    def text(self, number: int) -> str:
+        c = self.calibrated
+        note = calibration_note(
+            float(c.factor[number]), float(c.own_rate[number]), float(c.own_days[number]), float(c.peer_rate[number])
+        )
+        return self.hits[number].explanation + (f" ({note})" if note else "")
 
 
 def _refuse_gap(store: Store, since: date) -> None:
@@ -169,7 +220,9 @@ def _reasons(
     table: pa.Table,
     columns: tuple[str, ...],
     contributions: np.ndarray,
-    fired: dict[int, list[RuleMatch]],
+    fired: dict[int, list[int]],
+    explained: _Explained,
+    volume: Volume,
     departure: np.ndarray,
     weights: ScoreWeights,
     rule_fields: dict[str, set[str]],
@@ -187,9 +240,17 @@ def _reasons(
     top = np.argsort(-contributions, axis=1)[:, : 2 * TOP_INDICATORS]
     out = []
     for row in range(table.num_rows):
-        hits = sorted(fired.get(row, []), key=lambda h: -h.weight)
-        parts = say_context_once([h.explanation for h in hits])
-        covered = {field for h in hits for field in rule_fields.get(h.rule_id, ())}
+        # what earned most first; routine hits (earning nothing) last, with why they do not count
+        numbers = sorted(fired.get(row, []), key=lambda n: -explained.earned[n])
+        full = [n for n in numbers if explained.calibrated.factor[n] >= 1.0]
+        partial = [n for n in numbers if 0.0 < explained.calibrated.factor[n] < 1.0]
+        routine = [n for n in numbers if explained.calibrated.factor[n] <= 0.0]
+        parts = say_context_once([explained.hits[n].explanation for n in full])
+        parts += [explained.text(n) for n in partial]
+        covered = {field for n in full + partial for field in rule_fields.get(explained.hits[n].rule_id, ())}
+        moved = volume_reason(volume, row)
+        if moved:
+            parts.append(moved)
         said: set[str] = set()
         for col in top[row]:
             feature, kind = columns[col].split(":")
@@ -209,6 +270,7 @@ def _reasons(
         when = departure_reason(departure[row], weights.departure_window_days)
         if when and parts and "days_to_departure" not in covered:
             parts.append(when)
+        parts += [explained.text(n) for n in routine]
         out.append("; ".join(dict.fromkeys(parts)))
     return out
 
@@ -220,6 +282,7 @@ def _write(
     risk: np.ndarray,
     anomaly: np.ndarray,
     rule_points: np.ndarray,
+    volume_points: np.ndarray,
     fired: dict[int, list[RuleMatch]],
     reasons: list[str],
     since: date | None,
@@ -231,7 +294,8 @@ def _write(
             "day": pa.array(days, type=pa.date32()),
             "score": np.round(risk, 4),
             "anomaly": np.round(anomaly, 4),
-            "rule_points": rule_points,
+            "rule_points": np.round(rule_points, 4),
+            "volume_points": np.round(volume_points, 4),
             "rules": pa.array(rules, type=pa.list_(pa.string())),
             "reasons": reasons,
         }

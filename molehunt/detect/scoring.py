@@ -1,10 +1,14 @@
-"""Risk per user-day: anomaly and rule evidence combined, boosted by context, and explained in words.
+"""Risk per user-day: anomaly, rule and volume evidence combined, boosted by context, and explained in words.
 
-risk = (anomaly_weight * anomaly_percentile + min(sum of fired rule weights, max_rule_points))
+risk = (anomaly_weight * anomaly_percentile
+        + min(sum of the fired rules' calibrated weights, max_rule_points)
+        + volume points)
        * departure_boost (when the user leaves within departure_window_days)
-       * prior_alert_boost (when a rule fired for the user in the prior prior_alert_days days)
-The anomaly percentile is the ensemble's rank of the day among all user-days (0..1); rule weights come from the
-rules' levels (low 10, medium 25, high 50, critical 100).
+       * prior_alert_boost (when a rule earned a medium rule's weight for the user in the prior prior_alert_days days)
+The anomaly percentile is the ensemble's rank of the day among all user-days (0..1). A rule's weight comes from its
+level (low 10, medium 25, high 50, critical 100) times how surprising the hit is for this person, their peers and
+the organization (calibration.py: nothing for what they do every week). Volume points (volume.py, up to 100) say how
+far what left by the strongest exfiltration channel today, this week or this month exceeds their usual.
 """
 
 from __future__ import annotations
@@ -35,14 +39,22 @@ class ScoreWeights:
     prior_alert_boost: float = 1.25
 
 
-def prior_alerts(users: Sequence[str], days: Sequence[date], hits: Sequence[RuleMatch], window_days: int) -> np.ndarray:
-    """For each (user, day): did a rule of level medium or above fire for that user in the window_days days before?
+def prior_alerts(
+    users: Sequence[str],
+    days: Sequence[date],
+    hits: Sequence[RuleMatch],
+    window_days: int,
+    earned: Sequence[float] | None = None,
+) -> np.ndarray:
+    """For each (user, day): did a rule earn a medium rule's weight (25) or more for that user in the window_days
+    days before? `earned` is each hit's calibrated weight (default: its level's weight).
 
-    Low-level rules are context (a departing user's job search); they never boost later days on their own.
+    Low-level rules are context (a departing user's job search), and routine hits earn nothing: neither boosts
+    later days on its own.
     """
     fired: dict[str, list[date]] = defaultdict(list)
-    for hit in hits:
-        if hit.weight >= MIN_ALERT_WEIGHT:
+    for index, hit in enumerate(hits):
+        if (hit.weight if earned is None else earned[index]) >= MIN_ALERT_WEIGHT:
             fired[hit.user_id].append(hit.day)
     ordered = {user: np.array(sorted(set(d)), dtype="datetime64[D]") for user, d in fired.items()}
     out = np.zeros(len(users), dtype=bool)
@@ -62,9 +74,12 @@ def combine(
     days_to_departure: np.ndarray,
     prior_alert: np.ndarray,
     weights: ScoreWeights = ScoreWeights(),
+    volume_points: np.ndarray | None = None,
 ) -> np.ndarray:
     """Risk scores (see module docstring); days_to_departure is NaN when the user is not known to leave."""
     base = weights.anomaly_weight * anomaly + np.minimum(rule_points, weights.max_rule_points)
+    if volume_points is not None:
+        base = base + volume_points
     leaving = (days_to_departure >= 0) & (days_to_departure <= weights.departure_window_days)
     boost = np.where(leaving, weights.departure_boost, 1.0) * np.where(prior_alert, weights.prior_alert_boost, 1.0)
     result: np.ndarray = base * boost

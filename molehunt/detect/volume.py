@@ -1,0 +1,132 @@
+"""Exfiltration volume per channel, today and over the last 7 and 30 days, against the person's and peers' normal.
+
+Data leaves by a few channels: removable media, mail to personal and to outside addresses, cloud storage, leak
+sites, vault checkouts. For each channel C and horizon h (1, 7, 30 days) and each user-day on which the person
+moved something by C:
+
+    V      = what they moved by C in the h days ending that day
+    own    = their usual high of V: mean + 2 standard deviations of V over their days REFERENCE_FROM to
+             REFERENCE_TO days back (calibration.py's reference window, so a campaign is not its own normal)
+    peer   = the same over their peer group's user-days (same role and department), the person excluded
+    normal = (days * own + USER_PRIOR * peer) / (days + USER_PRIOR)     (a short history leans on the peers)
+    ratio  = (V + floor_C) / (normal + floor_C)
+
+floor_C is a handful of items (5 files, 3 uploads, 1 leak upload...): moving 5 files where one usually moves none
+is not 5x anything. The day earns MAX_POINTS * clip(log(ratio / START_RATIO) / log(FULL_RATIO / START_RATIO), 0, 1)
+from its strongest channel and horizon: nothing under 3x the normal, everything from 20x. A departure, a notice or
+an adverse HR event multiplies the day's whole risk later (scoring.py), so volume counts with or without them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from molehunt.detect.calibration import REFERENCE_FROM, REFERENCE_TO, USER_PRIOR
+from molehunt.detect.history import History, per_code_totals, window_sums
+
+HORIZONS = (1, 7, 30)
+START_RATIO = 3.0
+FULL_RATIO = 20.0
+MAX_POINTS = 100.0
+SPREAD = 2.0  # standard deviations above the mean that still count as the person's normal
+
+
+@dataclass(frozen=True)
+class Channel:
+    feature: str  # the user_day column that counts what leaves by this channel
+    words: str  # what the count is, for explanations
+    floor: float  # pseudo-count added to both sides of the ratio
+
+
+CHANNELS: tuple[Channel, ...] = (
+    Channel("files_to_removable", "files to removable media", 5.0),
+    Channel("personal_attachments", "attachments to personal webmail", 3.0),
+    Channel("attachments_out", "attachments mailed outside", 5.0),
+    Channel("cloud_uploads", "uploads to cloud storage", 3.0),
+    Channel("leak_uploads", "uploads to leak sites", 1.0),
+    Channel("vault_checkouts", "vault checkouts", 3.0),
+)
+COLUMNS = tuple(c.feature for c in CHANNELS)
+
+
+@dataclass(frozen=True)
+class Volume:
+    """Per history row: the points and, for the strongest channel and horizon, what explains them."""
+
+    points: np.ndarray
+    channel: np.ndarray  # index into CHANNELS, -1 when nothing moved
+    horizon: np.ndarray  # days
+    moved: np.ndarray  # V
+    normal: np.ndarray  # the shrunk normal
+    own: np.ndarray  # the person's usual high (NaN without reference days)
+    peer: np.ndarray  # the peers' usual high (NaN without peers)
+    ratio: np.ndarray
+
+
+def _usual_high(total: np.ndarray, squares: np.ndarray, count: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / count
+        spread = np.sqrt(np.clip(squares / count - mean**2, 0.0, None))
+    result: np.ndarray = mean + SPREAD * spread
+    return result
+
+
+def exfiltration_volume(history: History) -> Volume:
+    """Volume evidence for every row of `history` (which must carry the CHANNELS' columns)."""
+    n = len(history)
+    best = Volume(
+        np.zeros(n), np.full(n, -1), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n), *np.full((3, n), np.nan)
+    )
+    if n == 0:
+        return best
+    ref_lo, ref_hi = history.window_bounds(REFERENCE_FROM, REFERENCE_TO)
+    days = (ref_hi - ref_lo).astype(np.float64)
+    ones = np.ones(n)
+    peer_days = per_code_totals(history.group, ones) - per_code_totals(history.user, ones)
+    share = np.zeros(n)
+    for horizon in HORIZONS:
+        lo, hi = history.window_bounds(horizon - 1, 0)
+        for index, channel in enumerate(CHANNELS):
+            today = history.columns[channel.feature]
+            moved = window_sums(today, lo, hi)
+            own = _usual_high(window_sums(moved, ref_lo, ref_hi), window_sums(moved**2, ref_lo, ref_hi), days)
+            peer_total = per_code_totals(history.group, moved) - per_code_totals(history.user, moved)
+            peer_squares = per_code_totals(history.group, moved**2) - per_code_totals(history.user, moved**2)
+            peer = _usual_high(peer_total, peer_squares, peer_days)
+            anchor = np.nan_to_num(peer, nan=0.0)
+            normal = (days * np.nan_to_num(own, nan=0.0) + USER_PRIOR * anchor) / (days + USER_PRIOR)
+            ratio = (moved + channel.floor) / (normal + channel.floor)
+            earned = np.clip(np.log(ratio / START_RATIO) / np.log(FULL_RATIO / START_RATIO), 0.0, 1.0)
+            earned[today <= 0] = 0.0  # only a day that moved something by this channel
+            better = earned > share
+            share = np.where(better, earned, share)
+            for field, value in (
+                (best.channel, index),
+                (best.horizon, horizon),
+                (best.moved, moved),
+                (best.normal, normal),
+                (best.own, own),
+                (best.peer, peer),
+                (best.ratio, ratio),
+            ):
+                field[better] = value if np.isscalar(value) else np.asarray(value)[better]
+    best.points[:] = MAX_POINTS * share
+    return best
+
+
+def volume_reason(volume: Volume, row: int) -> str | None:
+    """The strongest channel of a row in words, or None when volume earned nothing there."""
+    if volume.points[row] <= 0:
+        return None
+    channel = CHANNELS[int(volume.channel[row])]
+    horizon = int(volume.horizon[row])
+    when = "today" if horizon == 1 else f"in {horizon} days"
+    own, peer = volume.own[row], volume.peer[row]
+    baseline = "no history of their own yet" if np.isnan(own) else f"theirs {own:,.0f}"
+    if not np.isnan(peer):
+        baseline += f", peers' {peer:,.0f}"
+    ratio = volume.ratio[row]
+    times = f"{ratio:.1f}x" if ratio < 10 else f"{ratio:,.0f}x"
+    return f"{volume.moved[row]:,.0f} {channel.words} {when}, {times} the usual high ({baseline})"
