@@ -123,6 +123,22 @@ def synth_command(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed writes the same bytes.")] = 1,
     release: Annotated[Release, typer.Option(help="CERT release format to write.")] = Release.r62,
     start: Annotated[str, typer.Option(help="First simulated day, YYYY-MM-DD.")] = "2010-01-04",
+    profile: Annotated[
+        int | None,
+        typer.Option(
+            help="Organization profile number (1 or more): draws how common and how strong each benign confounder "
+            "is, habits per role, the insiders' intensity and whether departures are on record. Without it, the "
+            "baseline simulator."
+        ),
+    ] = None,
+    departures_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--departures-unknown",
+            help="The directory does not yet show departures (leavers stay in every LDAP snapshot) and hr/hr.csv "
+            "has no notice or last days; the activity files are the same bytes.",
+        ),
+    ] = False,
 ) -> None:
     """Simulate an organization with insiders and write it as a CERT-format directory (answers/ and an HR export in
     hr/hr.csv included)."""
@@ -131,11 +147,19 @@ def synth_command(
     with exit_on_errors(), RichProgress() as bar:
         try:
             config = SynthConfig(
-                users=users, days=days, seed=seed, release=release.value, start=date.fromisoformat(start)
+                users=users,
+                days=days,
+                seed=seed,
+                release=release.value,
+                start=date.fromisoformat(start),
+                profile=profile,
+                departures_known=False if departures_unknown else None,
             )
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
         result = generate(config, out_dir, progress=bar.stage)
+    if profile is not None:
+        out.print(config.character.describe())
     out.print(synth_table(result.out_dir, result.counts))
     out.print(f"{len(result.insiders)} insiders planted (ground truth in answers/).")
 

@@ -12,6 +12,18 @@ from molehunt.synth.generate import generate, generate_hr
 from molehunt.synth.hr import HR_FILE
 
 MARKER = "molehunt-synth.json"
+# fields added after caches were written; left out of the key while None (they then change no byte), so an
+# existing simulation stays valid
+LATER_FIELDS = ("profile", "departures_known")
+
+
+def cache_key(config: SynthConfig) -> str:
+    """The marker text for `config`: every field that can change the output, profile and departures included."""
+    fields = asdict(config)
+    for name in LATER_FIELDS:
+        if fields[name] is None:
+            del fields[name]
+    return json.dumps(fields, default=str, sort_keys=True)
 
 
 def ensure_generated(
@@ -22,7 +34,7 @@ def ensure_generated(
     The marker file is written last, so an interrupted simulation is redone rather than trusted.
     """
     marker = out_dir / MARKER
-    wanted = json.dumps(asdict(config), default=str, sort_keys=True)
+    wanted = cache_key(config)
     if marker.is_file() and marker.read_text() == wanted:
         if not (out_dir / HR_FILE).is_file():  # simulated before the HR export existed: add it alone
             generate_hr(config, out_dir)

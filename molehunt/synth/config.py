@@ -11,6 +11,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from molehunt.synth.profile import Profile, profile_for, with_known_departures
+
 RELEASES = ("r4.2", "r6.2")
 ALL_SCENARIOS = (1, 2, 3, 4, 5, 6, 7)
 
@@ -27,6 +29,12 @@ class SynthConfig:
     insider_fraction: share of users who are insiders; at least one per entry of `scenarios` as long as
         that keeps insiders under a fifth of the users (so 35+ users get all seven scenarios).
     scenarios: which insider scenarios (1-7) to plant.
+    profile: an organization profile number (>= 1, molehunt.synth.profile) drawing the prevalence and
+        intensity of every benign confounder, habits per role and the insiders' intensity; None (not 0) is
+        today's simulator exactly.
+    departures_known: whether the monthly LDAP snapshots drop people who left and hr/hr.csv has their notice
+        and last days; None = as the profile says (True without a profile). Nothing else depends on it, so
+        the same seed and profile give the same activity files either way.
 
     >>> SynthConfig(users=10)
     Traceback (most recent call last):
@@ -41,6 +49,8 @@ class SynthConfig:
     http_per_day: float = 40.0
     insider_fraction: float = 0.02
     scenarios: tuple[int, ...] = ALL_SCENARIOS
+    profile: int | None = None
+    departures_known: bool | None = None
 
     def __post_init__(self) -> None:
         if self.users < 20:
@@ -58,6 +68,13 @@ class SynthConfig:
         bad = sorted(set(self.scenarios) - set(ALL_SCENARIOS))
         if bad or len(set(self.scenarios)) != len(self.scenarios):
             raise ValueError(f"scenarios must be distinct values from 1-7, got {self.scenarios}")
+        if self.profile is not None and (isinstance(self.profile, bool) or self.profile < 1):
+            raise ValueError(f"profile must be a number >= 1 (or None for no profile), got {self.profile}")
+
+    @property
+    def character(self) -> Profile:
+        """The organization profile in force: BASELINE without one, departure flags as `departures_known` says."""
+        return with_known_departures(profile_for(self.profile), self.departures_known)
 
     @property
     def dataset(self) -> str:

@@ -1,7 +1,9 @@
 """The non-event files: monthly LDAP snapshots, psychometric scores and (r6.2) decoy_file.csv.
 
 A user appears in a month's snapshot iff employed on at least one day of that month, so a leaver is absent
-from every later month and a new hire first appears in the month they join.
+from every later month and a new hire first appears in the month they join. When departures are not known
+(`SynthConfig.departures_known=False`, or a profile that says so), the directory does not yet show them: a
+leaver stays in every later snapshot with the same attributes, to the end of the period.
 """
 
 from __future__ import annotations
@@ -40,9 +42,11 @@ def write_ldap(world: World, out_dir: Path) -> dict[str, int]:
     """LDAP/YYYY-MM.csv for each month; returns rows per file."""
     org, r6 = world.org, world.cfg.is_r6
     counts: dict[str, int] = {}
+    shows_departures = world.cfg.character.departures_known
     for name, first, last in months(world.cfg):
         rows = []
-        for u in np.flatnonzero((org.hire_day <= last) & (org.end_day > first)):
+        listed = (org.hire_day <= last) & ((org.end_day > first) | (not shows_departures))
+        for u in np.flatnonzero(listed):
             d = int(org.dept[u])
             sup = int(org.supervisor[u])
             row = [org.names[u], org.user_ids[u], org.emails[u], org.roles[u]]

@@ -12,14 +12,15 @@ from pathlib import Path
 import numpy as np
 
 from molehunt.synth import strings
-from molehunt.synth.activity.email import email_events
-from molehunt.synth.activity.http import http_events
+from molehunt.synth.activity.email import email_events, forwards, mass_mails
+from molehunt.synth.activity.http import http_events, security_visits
 from molehunt.synth.activity.logon import logon_events
-from molehunt.synth.activity.removable import local_file_events, usb_events
+from molehunt.synth.activity.removable import local_file_events, personal_copies, usb_events
 from molehunt.synth.activity.sessions import day_sessions
 from molehunt.synth.answers import write_answers
 from molehunt.synth.batch import EventBatch
 from molehunt.synth.config import SynthConfig, SynthResult
+from molehunt.synth.confounders import assign_confounders
 from molehunt.synth.dates import DAY, day_kinds, day_prefix_table, time_table
 from molehunt.synth.directory import write_decoys, write_ldap, write_psychometric
 from molehunt.synth.docs import build_docs
@@ -35,8 +36,8 @@ from molehunt.synth.writer import SourceWriter, Tables
 Progress = Callable[[str, int, int], None]
 
 # stream keys: one per stage; per-day stages add the day (and the source for ids)
-ORG, PLAN, HABITS, ADJUST, DOCS, WORLD, SCRIPT, PSYCHO, HR = range(9)
-SESSIONS, LOGON, HTTP, EMAIL, USB, FILES, IDS = range(100, 107)
+ORG, PLAN, HABITS, ADJUST, DOCS, WORLD, SCRIPT, PSYCHO, HR, CONFOUND = range(10)
+SESSIONS, LOGON, HTTP, EMAIL, USB, FILES, IDS, SECURITY, FORWARD, MASS, LEAVER = range(100, 111)
 
 
 def _stream(seed: int, *key: int) -> np.random.Generator:
@@ -60,6 +61,13 @@ def _simulate_day(world: World, day: int, seed: int) -> dict[str, list[EventBatc
     }
     if world.cfg.is_r6:
         out["file"].append(local_file_events(world, sessions, _stream(seed, FILES, day)))
+    if not world.cfg.character.is_baseline:  # the profile's further confounders, each on its own stream
+        out["http"].append(security_visits(world, sessions, _stream(seed, SECURITY, day)))
+        out["email"].append(forwards(world, sessions, _stream(seed, FORWARD, day)))
+        out["email"].append(mass_mails(world, sessions, day, _stream(seed, MASS, day)))
+        device, copies = personal_copies(world, sessions, day, _stream(seed, LEAVER, day))
+        out["device"].append(device)
+        out["file"].append(copies)
     return out
 
 
@@ -85,6 +93,7 @@ def generate(cfg: SynthConfig, out_dir: Path, progress: Progress | None = None) 
     weekend, _ = day_kinds(cfg.start, cfg.days)
     habits = build_habits(cfg, org, _stream(seed, HABITS))
     habits = adjust_habits(habits, staffing, weekend, _stream(seed, ADJUST))
+    habits = assign_confounders(habits, cfg, staffing, _stream(seed, CONFOUND))
     world = build_world(cfg, org, habits, build_docs(org, _stream(seed, DOCS)), _stream(seed, WORLD))
     scripted = scripted_events(world, staffing.insiders, _stream(seed, SCRIPT))
     report("plan", 1, 1)

@@ -3,7 +3,10 @@
 Rates are drawn per user from skewed distributions (gamma / lognormal) and each day is scaled by a
 day-to-day factor in the activity generators, so users differ from each other and from day to day.
 Confounders live here: IT staff with daily USB use, backup operators, night workers, sales staff mailing
-outside, job-site browsers who stay, benign cloud uploaders and people who mail their personal address.
+outside, job-site browsers who stay, benign cloud uploaders and people who mail their personal address; their
+prevalence comes from the organization profile (`cfg.character`, today's values without one). The profile's
+further confounders (admins on other people's PCs, security analysts, forwarders, mass mailers, leavers who
+copy personal files, heavy USB users) are chosen in molehunt.synth.confounders and are off without a profile.
 """
 
 from __future__ import annotations
@@ -63,6 +66,12 @@ class Habits:
     favorites: np.ndarray  # (n, N_FAVORITES) domain indices
     contacts: np.ndarray  # (n, N_CONTACTS) user indices
     backup: np.ndarray  # bool: runs the nightly backup to removable media
+    # the profile's further confounders (all zero without a profile; molehunt.synth.confounders sets them)
+    admin_visit: np.ndarray  # chance per working day of logging on to other people's PCs
+    security_days: np.ndarray  # chance per working day of browsing hacking / keylogger / exploit sites
+    forward_days: np.ndarray  # chance per working day of mailing work attachments to one's own webmail
+    mass_mail: np.ndarray  # mass mails sent per working day
+    personal_copy: np.ndarray  # (n, days) personal files copied to a thumb drive that day (benign leavers)
 
 
 def _presence(cfg: SynthConfig, org: Org, weekend_prob: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -86,24 +95,29 @@ def _presence(cfg: SynthConfig, org: Org, weekend_prob: np.ndarray, rng: np.rand
 def build_habits(cfg: SynthConfig, org: Org, rng: np.random.Generator) -> Habits:
     """Draw every user's habits; scenario planning adjusts insiders' habits afterwards."""
     n = org.n
+    prof = cfg.character
     member = ~org.is_manager
     it = org.role_mask("ITAdmin")
     sales = org.role_mask("Salesman") | org.role_mask("SalesRepresentative")
-    night = member & ~it & (rng.random(n) < 0.04)
+    night = member & ~it & (rng.random(n) < prof.night_share)
     start = np.where(night, rng.normal(21.5, 0.7, n), rng.normal(8.0, 0.8, n)) * 3600
     dur = np.clip(rng.normal(8.8, 0.8, n), 6.5, 11.5) * 3600
     weekend_prob = np.where(rng.random(n) < 0.15, rng.uniform(0.1, 0.5, n), rng.uniform(0.0, 0.03, n))
     weekend_prob = np.where(night, np.maximum(weekend_prob, 0.2), weekend_prob)
-    usb_user = it | (rng.random(n) < 0.25)
+    usb_user = it | (rng.random(n) < prof.usb_share)
     usb_rate = np.where(it, rng.uniform(1.5, 4.0, n), np.where(usb_user, rng.gamma(1.5, 0.3, n), 0.0))
     backup = np.zeros(n, dtype=bool)
     it_idx = np.flatnonzero(it)
-    backup[it_idx[: max(1, n // 250)]] = True
-    job_share = np.where(rng.random(n) < 0.06, rng.uniform(0.02, 0.08, n), 0.0)
+    if prof.is_baseline:
+        backup[it_idx[: max(1, n // 250)]] = True
+    else:  # IT admins first, then other members
+        ops = np.concatenate([it_idx, np.flatnonzero(member & ~it)])
+        backup[ops[: max(1, round(n * prof.backup_share))]] = True
+    job_share = np.where(rng.random(n) < prof.job_browser_share, rng.uniform(0.02, 0.08, n), 0.0)
     job_from = np.where(job_share > 0, rng.integers(0, cfg.days, n), cfg.days)
-    cloud_share = np.where(rng.random(n) < 0.08, rng.uniform(0.005, 0.03, n), 0.0)
-    webmail = np.where(rng.random(n) < 0.15, rng.uniform(0.03, 0.15, n), rng.uniform(0.0, 0.01, n))
-    self_mail = np.where(rng.random(n) < 0.05, rng.uniform(0.01, 0.05, n), 0.0)
+    cloud_share = np.where(rng.random(n) < prof.cloud_share, rng.uniform(0.005, 0.03, n), 0.0)
+    webmail = np.where(rng.random(n) < prof.webmail_share, rng.uniform(0.03, 0.15, n), rng.uniform(0.0, 0.01, n))
+    self_mail = np.where(rng.random(n) < prof.forwarder_share, rng.uniform(0.01, 0.05, n), 0.0)
     _, cats = domain_table()
     general = np.flatnonzero(np.isin(cats, [vocab.CATEGORY_INDEX[c] for c in GENERAL_CATEGORIES]))
     favorites = rng.permuted(np.tile(general, (n, 1)), axis=1)[:, :N_FAVORITES]
@@ -114,16 +128,19 @@ def build_habits(cfg: SynthConfig, org: Org, rng: np.random.Generator) -> Habits
         pool = np.concatenate([mates, mates, near, rng.integers(0, n, 4)])
         contacts[u] = rng.choice(pool, size=N_CONTACTS)
     shared = org.shared_pcs
+    # per-role habits (baseline: all 1, so the arrays are the draws themselves)
+    role = np.ones((n, 4)) if prof.is_baseline else prof.role_multipliers(org.roles)
+    zero = np.zeros(n)
     return Habits(
         start_sec=start,
         dur_sec=dur,
         night=night,
         present=_presence(cfg, org, weekend_prob, rng),
-        http_rate=rng.lognormal(np.log(cfg.http_per_day) - 0.08, 0.4, n),
-        email_rate=np.where(sales, rng.gamma(4.0, 3.0, n), rng.gamma(3.0, 2.0, n)),
-        usb_rate=usb_rate,
+        http_rate=rng.lognormal(np.log(cfg.http_per_day) - 0.08, 0.4, n) * role[:, 0],
+        email_rate=np.where(sales, rng.gamma(4.0, 3.0, n), rng.gamma(3.0, 2.0, n)) * role[:, 1],
+        usb_rate=usb_rate * role[:, 2],
         copies_per_connect=np.where(it, rng.uniform(2, 6, n), rng.gamma(1.2, 1.2, n)),
-        file_rate=rng.gamma(2.0, 3.0, n),
+        file_rate=rng.gamma(2.0, 3.0, n) * role[:, 3],
         shared_prob=np.where(it, 0.5, np.where(rng.random(n) < 0.25, rng.uniform(0.02, 0.2, n), 0.0)),
         shared_pc=shared[rng.integers(0, len(shared), n)],
         ext_share=np.where(sales, rng.uniform(0.3, 0.6, n), rng.uniform(0.0, 0.08, n)),
@@ -136,4 +153,9 @@ def build_habits(cfg: SynthConfig, org: Org, rng: np.random.Generator) -> Habits
         favorites=favorites.astype(np.int32),
         contacts=contacts,
         backup=backup,
+        admin_visit=zero,
+        security_days=zero,
+        forward_days=zero,
+        mass_mail=zero,
+        personal_copy=np.zeros((n, cfg.days), dtype=np.int32),
     )

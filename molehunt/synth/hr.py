@@ -14,6 +14,9 @@ detection gain measured on it follows from it:
 - neutral events (promoted, training completed, transferred) at NEUTRAL_PER_YEAR, so a reader must tell them
   apart.
 
+When HR dates are not known (`SynthConfig.departures_known=False`, or a profile whose `hr_known` is false),
+notice_date and last_day are empty for everyone; hire dates and events stay, and every other byte is the same.
+
 Its random stream is its own: the activity files are the same bytes with or without it.
 """
 
@@ -64,9 +67,10 @@ def hr_rows(cfg: SynthConfig, staffing: Staffing, rng: np.random.Generator) -> l
         return (cfg.start + timedelta(days=day)).isoformat()
 
     rows = []
+    dates_known = cfg.character.hr_known
     for u in range(org.n):
         hire = int(org.hire_day[u]) if org.hire_day[u] > 0 else -int(rng.integers(200, 4000))
-        leaves = org.end_day[u] < cfg.days
+        leaves = org.end_day[u] < cfg.days and dates_known
         sup = int(org.supervisor[u])
         kept = sorted((d, what) for d, what in events[u] if hire <= d < org.end_day[u])
         rows.append(

@@ -15,6 +15,8 @@ from molehunt.synth import vocab
 from molehunt.synth.config import SynthConfig
 
 NO_SUPERVISOR = -1
+IT_DEPT = 2  # index of IT in vocab.DEPARTMENTS
+IT_SHARE = vocab.DEPARTMENTS[IT_DEPT][3]
 
 
 @dataclass(frozen=True)
@@ -73,14 +75,18 @@ def _people(n: int, rng: np.random.Generator) -> tuple[list[str], list[str]]:
     return names, ids
 
 
-def _structure(n: int, rng: np.random.Generator) -> tuple[list[int], list[int], list[int], list[int]]:
-    """Split n people into president, directors, team managers and members.
+def _structure(
+    n: int, rng: np.random.Generator, it_share: float = IT_SHARE
+) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Split n people into president, directors, team managers and members (`it_share`: the IT department's
+    weight among the departments' vocab weights, which sets how many IT admins there are).
 
     Returns per-person department, team (global), supervisor and a manager level (0 president, 1 director,
     2 manager, 3 member), in a deterministic order: president first, then department by department.
     """
     n_depts = min(len(vocab.DEPARTMENTS), max(3, n // 40))
     shares = np.array([d[3] for d in vocab.DEPARTMENTS[:n_depts]])
+    shares[IT_DEPT] = it_share
     budget = n - 1 - n_depts
     dept_sizes = np.maximum(np.floor(shares / shares.sum() * budget).astype(int), 3)
     dept_sizes[0] += budget - int(dept_sizes.sum())
@@ -118,7 +124,7 @@ def _structure(n: int, rng: np.random.Generator) -> tuple[list[int], list[int], 
 def build_org(cfg: SynthConfig, rng: np.random.Generator) -> Org:
     """Draw the organization for `cfg` (employment dates are refined later by the scenario planner)."""
     n = cfg.users
-    dept_l, team_l, sup_l, level_l = _structure(n, rng)
+    dept_l, team_l, sup_l, level_l = _structure(n, rng, cfg.character.admin_share)
     dept = np.array(dept_l, dtype=np.int32)
     level = np.array(level_l, dtype=np.int32)
     names, ids = _people(n, rng)

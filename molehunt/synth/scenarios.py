@@ -3,6 +3,10 @@
 Every malicious event is built with the same column builders as benign activity (so it is formatted
 identically) and tagged with its insider's index; the writer copies each tagged row verbatim to answers/.
 
+An organization profile scales the insiders' volume (`insider_intensity`: files copied, uploads, files opened
+a day) and the share of days in their window they act on (`insider_day_share`); without one both are 1 and
+the draws are exactly today's.
+
 Scenario 3 convention: when the sysadmin uses the supervisor's machine, rows carry the *insider's* user id
 on the *supervisor's* PC (as CERT records it); the alarming mass mail is sent from the supervisor's
 address, so `from` differs from the user's own address.
@@ -94,6 +98,21 @@ class _Builder:
         self.add("email", np.array([t]), user, pc, cols)
 
 
+def _more(b: _Builder, k: int) -> int:
+    """k malicious items scaled by the profile's insider intensity (at least one)."""
+    scale = b.world.cfg.character.insider_intensity
+    return k if scale == 1.0 else max(1, round(k * scale))
+
+
+def _some(b: _Builder, days: np.ndarray) -> np.ndarray:
+    """The days of a window the insider acts on under the profile's day share (all of them without one)."""
+    share = b.world.cfg.character.insider_day_share
+    if share >= 1.0 or not len(days):
+        return days
+    kept: np.ndarray = days[b.rng.random(len(days)) < share]
+    return kept if len(kept) else days[-1:]
+
+
 def _work_times(world: World, u: int, day: int, k: int, rng: np.random.Generator) -> np.ndarray:
     """k sorted times inside u's usual working hours on `day`."""
     h = world.habits
@@ -126,9 +145,9 @@ def _leak_and_run(b: _Builder, p: InsiderPlan) -> None:
         t0 = _evening(rng, int(day))
         b.session(u, pc, t0, t0 + int(rng.integers(3600, 7200)))
         b.usb(u, pc, t0 + 120, t0 + 2400)
-        k = int(rng.integers(4, 16))
+        k = _more(b, int(rng.integers(4, 16)))
         b.files(u, pc, t0 + 180 + np.sort(rng.integers(0, 2000, k)), _docs_of(w, u, k, rng), COPY, True)
-        m = int(rng.integers(1, 4))
+        m = _more(b, int(rng.integers(1, 4)))
         b.web(u, pc, t0 + 2500 + np.sort(rng.integers(0, 1000, m)), domains_of("leak")[:1].repeat(m), 2)
 
 
@@ -147,9 +166,9 @@ def _job_hunt_and_copy(b: _Builder, p: InsiderPlan) -> None:
         t = int(_work_times(w, u, int(days[-1]), 1, rng)[0])
         b.mail(u, pc, t, competitor, w.org.emails[u], u, 1, f"resume {first.lower()} position interview salary")
     base = max(float(w.habits.copies_per_connect[u]), 1.0)
-    for day in _present_days(w, u, p.phase_day, p.last_day):
+    for day in _some(b, _present_days(w, u, p.phase_day, p.last_day)):
         for t_on in _work_times(w, u, int(day), int(rng.integers(1, 3)), rng):
-            k = int(rng.poisson(max(12.0, 6 * base))) + 5
+            k = _more(b, int(rng.poisson(max(12.0, 6 * base))) + 5)
             b.usb(u, pc, int(t_on), int(t_on) + 1500)
             b.files(u, pc, t_on + 30 + np.sort(rng.integers(0, 1400, k)), _docs_of(w, u, k, rng), COPY, True)
 
@@ -185,13 +204,13 @@ def _snoop_and_mail(b: _Builder, p: InsiderPlan) -> None:
     vpc = int(w.org.own_pc[victim])
     days = _present_days(w, u, p.first_day, p.last_day)
     ramp = (days - p.first_day) / max(p.last_day - p.first_day, 1)
-    chosen = days[rng.random(len(days)) < 0.04 + 0.5 * ramp**2]
+    chosen = days[rng.random(len(days)) < (0.04 + 0.5 * ramp**2) * w.cfg.character.insider_day_share]
     if not len(chosen) and len(days):
         chosen = days[-1:]
     for day in chosen:
         t0 = int(_work_times(w, u, int(day), 1, rng)[0])
         b.session(u, vpc, t0, t0 + int(rng.integers(900, 2400)))
-        k = int(rng.integers(2, 7))
+        k = _more(b, int(rng.integers(2, 7)))
         b.files(u, vpc, t0 + 60 + np.sort(rng.integers(0, 600, k)), _docs_of(w, victim, k, rng), OPEN, False)
         b.mail(u, vpc, t0 + 800, w.org.personal_emails[u], w.org.emails[u], victim, int(rng.integers(1, 3)))
 
@@ -203,9 +222,9 @@ def _cloud_after_layoffs(b: _Builder, p: InsiderPlan) -> None:
     cloud = domains_of("cloud")[:3]
     site = cloud[rng.integers(0, len(cloud))]
     days = _present_days(w, u, p.first_day, p.last_day)
-    chosen = days[rng.random(len(days)) < 0.5]
+    chosen = days[rng.random(len(days)) < 0.5 * w.cfg.character.insider_day_share]
     for day in chosen if len(chosen) else days[:1]:
-        k = int(rng.integers(1, 5))
+        k = _more(b, int(rng.integers(1, 5)))
         t = _work_times(w, u, int(day), k, rng)
         b.files(u, pc, t - 30, _docs_of(w, u, k, rng), OPEN, False)
         b.web(u, pc, t, np.full(k, site), 2)
@@ -217,7 +236,7 @@ def _seed_case(b: _Builder, p: InsiderPlan) -> None:
     w, rng, u = b.world, b.rng, p.user
     pc = int(w.org.own_pc[u])
     project_docs = np.flatnonzero(w.docs.project >= 0)
-    days = _present_days(w, u, p.first_day, p.last_day)
+    days = _some(b, _present_days(w, u, p.first_day, p.last_day))
     decoys = w.docs.decoy_doc[w.docs.decoy_pc == pc]
     decoy_days = set(rng.choice(days, min(len(days), len(decoys)), replace=False).tolist()) if len(days) else set()
     for day in days:
@@ -227,7 +246,8 @@ def _seed_case(b: _Builder, p: InsiderPlan) -> None:
             b.session(u, pc, t0, t0 + 5400)
         else:
             t0 = int(_work_times(w, u, int(day), 1, rng)[0])
-        k = int(rng.poisson(40)) + 10
+        scale = w.cfg.character.insider_intensity
+        k = int(rng.poisson(40 * scale)) + max(1, round(10 * scale))
         doc = np.where(rng.random(k) < 0.6, project_docs[rng.integers(0, len(project_docs), k)],
                        _docs_of(w, u, k, rng))  # fmt: skip
         t = t0 + 120 + np.sort(rng.integers(0, 4000, k))
@@ -243,7 +263,7 @@ def _slow_drip(b: _Builder, p: InsiderPlan) -> None:
     w, rng, u = b.world, b.rng, p.user
     pc = int(w.org.own_pc[u])
     days = _present_days(w, u, p.first_day, p.last_day)
-    chosen = days[rng.random(len(days)) < 0.4]
+    chosen = days[rng.random(len(days)) < 0.4 * w.cfg.character.insider_day_share]
     for day in chosen:
         t = int(_work_times(w, u, int(day), 1, rng)[0])
         b.mail(u, pc, t, w.org.personal_emails[u], w.org.emails[u], u, 1)

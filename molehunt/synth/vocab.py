@@ -151,6 +151,12 @@ PERSONAL_WORDS: tuple[str, ...] = _w(
     doctor house car weather friends
     """
 )
+ANNOUNCE_WORDS: tuple[str, ...] = _w(
+    """
+    announcement reminder all staff newsletter benefits enrollment policy update holiday schedule event
+    town hall training deadline parking office closure welcome survey
+    """
+)
 ALARM_WORDS: tuple[str, ...] = _w(
     """
     layoffs fraud lies resign cheat betrayal scandal angry truth warning

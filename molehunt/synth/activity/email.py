@@ -1,5 +1,7 @@
 """email.csv: mail sent (and, in r6.2, viewed) by each user: colleagues mostly, business partners for
-sales staff, personal webmail friends for some, and for a few benign users their own personal address."""
+sales staff, personal webmail friends for some, and for a few benign users their own personal address.
+With a profile that turns them on, forwarders send work attachments to their own webmail on many days and
+mass mailers send announcements to dozens of colleagues."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ FIRST_OF_FIELD = (0, 3, 5)
 _WORK = strings.vocab_array(vocab.WORK_WORDS)
 _PERSONAL = strings.vocab_array(vocab.PERSONAL_WORDS)
 _ACT = strings.vocab_array(["Send", "View"])
+_ANNOUNCE = strings.vocab_array(vocab.ANNOUNCE_WORDS)
 
 
 def attachment_column(
@@ -115,3 +118,58 @@ def email_events(world: World, sessions: Sessions, rng: np.random.Generator) -> 
     del org
     cols = email_columns(world, user, to, cc, bcc, sender, view, attach, personal, rng)
     return EventBatch.of(t, user, sessions.pc[idx], cols)
+
+
+def _sent(
+    world: World,
+    user: np.ndarray,
+    pcs: np.ndarray,
+    t: np.ndarray,
+    to: pa.Array,
+    bcc: pa.Array,
+    n_attach: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[EventBatch, list[pa.Array]]:
+    n = len(user)
+    cols = email_columns(
+        world, user, to, strings.constant("", n), bcc, strings.take(world.addresses, user), np.zeros(n, bool),
+        n_attach, np.zeros(n, bool), rng,
+    )  # fmt: skip
+    return EventBatch.of(t, user, pcs, cols), cols
+
+
+def forwards(world: World, sessions: Sessions, rng: np.random.Generator) -> EventBatch:
+    """Forwarders mailing work documents to their own personal address, to work on them at home."""
+    h = world.habits
+    on = (sessions.kind == MAIN) & (rng.random(len(sessions)) < h.forward_days[sessions.user])
+    idx, t = spread(sessions, np.where(on, 1 + (rng.random(len(sessions)) < 0.3), 0), rng)
+    user = sessions.user[idx]
+    to = strings.take(world.addresses, world.personal_base + user)
+    batch, _ = _sent(
+        world, user, sessions.pc[idx], t, to, strings.constant("", len(idx)), rng.integers(1, 3, len(idx)), rng
+    )
+    return batch
+
+
+def mass_mails(world: World, sessions: Sessions, day: int, rng: np.random.Generator) -> EventBatch:
+    """Announcements from the mass mailers to many employed colleagues, in To or (half the time) in Bcc with
+    the sender in To; a third carry an attachment (a newsletter, a form)."""
+    h = world.habits
+    counts = np.where(sessions.kind == MAIN, rng.poisson(h.mass_mail[sessions.user]), 0)
+    idx, t = spread(sessions, counts, rng)
+    user = sessions.user[idx]
+    staff = np.flatnonzero(world.org.employed(day))
+    lists = []
+    for u in user:
+        others = staff[staff != u]
+        k = min(len(others), max(2, round(world.cfg.character.mass_mail_recipients * rng.uniform(0.6, 1.4))))
+        lists.append(";".join(world.org.emails[int(v)] for v in np.sort(rng.choice(others, k, replace=False))))
+    everyone = pa.array(lists, type=pa.string())
+    in_bcc = rng.random(len(idx)) < 0.5
+    own = strings.take(world.addresses, user)
+    to = pc.if_else(pa.array(in_bcc), own, everyone)
+    bcc = strings.optional(everyone, in_bcc)
+    attach = (rng.random(len(idx)) < 0.33).astype(np.int64)
+    batch, cols = _sent(world, user, sessions.pc[idx], t, to, bcc, attach, rng)
+    content = strings.words(_ANNOUNCE, rng, len(idx), 6)
+    return EventBatch.of(batch.t, batch.user, batch.pc, [*cols[:-1], content])

@@ -1,5 +1,6 @@
 """http.csv: web visits drawn from each user's favourite real sites (Zipf over ranks), with job-site,
-cloud-storage and download-site habits mixed in; r6.2 adds WWW Visit/Download/Upload."""
+cloud-storage and download-site habits mixed in; r6.2 adds WWW Visit/Download/Upload. With a profile that
+has security analysts, they visit hacking / keylogger sites and download tools on many working days."""
 
 from __future__ import annotations
 
@@ -66,3 +67,16 @@ def http_events(world: World, day: int, sessions: Sessions, rng: np.random.Gener
     r = rng.random(n)
     activity = np.where(r < DOWNLOAD_P[cat], 1, np.where(r > 1 - UPLOAD_P[cat], 2, 0))
     return EventBatch.of(t, user, sessions.pc[idx], http_columns(world, domain, activity, rng))
+
+
+def security_visits(world: World, sessions: Sessions, rng: np.random.Generator) -> EventBatch:
+    """The security analysts' work-day visits to hacking and keylogger sites: reading up on tools and
+    downloading them to test (a third of the rows are downloads)."""
+    h = world.habits
+    on = (sessions.kind == MAIN) & (rng.random(len(sessions)) < h.security_days[sessions.user])
+    rate = np.where(on, world.cfg.character.security_visits, 0.0)
+    idx, t = spread(sessions, rng.poisson(rate), rng)
+    hacking = domains_of("hacking")
+    domain = hacking[rng.integers(0, len(hacking), len(idx))]
+    activity = np.where(rng.random(len(idx)) < 0.3, 1, 0)
+    return EventBatch.of(t, sessions.user[idx], sessions.pc[idx], http_columns(world, domain, activity, rng))

@@ -1,6 +1,8 @@
 """device.csv and the removable-media part of file.csv: thumb-drive connects with disconnects after a
 lognormal while (about 2% missing) and file copies while connected. IT staff connect several times a day
-and the backup operators copy many files every night: both are benign look-alikes of data theft."""
+and the backup operators copy many files every night: both are benign look-alikes of data theft. With a
+profile that turns them on, heavy USB users copy every day (their habits) and benign leavers copy personal
+files (photos, music, their own papers) to a thumb drive on a few days before their last day."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from molehunt.synth import strings, vocab
-from molehunt.synth.activity.sessions import BACKUP, MAIN, SHARED, Sessions, spread
+from molehunt.synth.activity.sessions import ADMIN, BACKUP, MAIN, SHARED, Sessions, spread
 from molehunt.synth.batch import EventBatch
 from molehunt.synth.world import World
 
@@ -70,7 +72,7 @@ def file_columns(
 def usb_events(world: World, sessions: Sessions, rng: np.random.Generator) -> tuple[EventBatch, EventBatch]:
     """(device batch, file batch) of the day's benign thumb-drive use."""
     h = world.habits
-    rate = h.usb_rate[sessions.user] * np.where(sessions.kind == SHARED, 0.3, 1.0)
+    rate = h.usb_rate[sessions.user] * np.where((sessions.kind == SHARED) | (sessions.kind == ADMIN), 0.3, 1.0)
     rate = np.where(sessions.kind == MAIN, rate * rng.gamma(3.0, 1 / 3, len(sessions)), rate)
     counts = rng.poisson(rate)
     counts[sessions.kind == BACKUP] = 1
@@ -91,7 +93,7 @@ def usb_events(world: World, sessions: Sessions, rng: np.random.Generator) -> tu
         np.concatenate([pc, pc[has_off]]),
         device_columns(world, activity, rng),
     )
-    copies = rng.poisson(np.where(backup, 60.0, h.copies_per_connect[user]))
+    copies = rng.poisson(np.where(backup, world.cfg.character.backup_files, h.copies_per_connect[user]))
     cidx = np.repeat(np.arange(n_on), copies)
     t = t_on[cidx] + 1 + (rng.random(len(cidx)) * np.maximum(t_off[cidx] - t_on[cidx] - 1, 1)).astype(np.int64)
     cu = user[cidx]
@@ -118,3 +120,46 @@ def local_file_events(world: World, sessions: Sessions, rng: np.random.Generator
     false = np.zeros(n, dtype=bool)
     cols = file_columns(world, doc, world.docs.ftype[doc], activity, false, false, rng)
     return EventBatch.of(t, user, sessions.pc[idx], cols)
+
+
+# personal file types a leaver takes home: photos mostly, then papers and archives (indices into FILE_TYPES)
+PERSONAL_TYPES = np.array([4, 2, 1, 0, 3, 5])
+PERSONAL_TYPE_P = np.array([0.45, 0.15, 0.12, 0.1, 0.1, 0.08])
+_PERSONAL_WORDS = strings.vocab_array(vocab.PERSONAL_WORDS)
+
+
+def personal_copies(
+    world: World, sessions: Sessions, day: int, rng: np.random.Generator
+) -> tuple[EventBatch, EventBatch]:
+    """(device batch, file batch): benign leavers copying their personal files to a thumb drive today."""
+    h = world.habits
+    main = np.flatnonzero((sessions.kind == MAIN) & (h.personal_copy[sessions.user, day] > 0))
+    user, pcs = sessions.user[main], sessions.pc[main]
+    span = np.maximum(sessions.end[main] - sessions.start[main] - 3600, 60)
+    t_on = sessions.start[main] + 300 + (rng.random(len(main)) * span).astype(np.int64)
+    k = h.personal_copy[user, day]
+    t_off = t_on + 120 + 20 * k + rng.integers(60, 900, len(main))
+    device = EventBatch.of(
+        np.concatenate([t_on, t_off]),
+        np.concatenate([user, user]),
+        np.concatenate([pcs, pcs]),
+        device_columns(world, np.repeat(np.array([0, 1]), len(main)), rng),
+    )
+    cidx = np.repeat(np.arange(len(main)), k)
+    n = len(cidx)
+    t = t_on[cidx] + 30 + (rng.random(n) * (t_off[cidx] - t_on[cidx] - 60)).astype(np.int64)
+    cu = user[cidx]
+    own_work = rng.random(n) < 0.15  # a few of their own work papers among the personal files
+    doc = world.docs.pool[cu, rng.integers(0, world.docs.pool.shape[1], n)]
+    ftype = np.where(own_work, world.docs.ftype[doc], rng.choice(PERSONAL_TYPES, n, p=PERSONAL_TYPE_P))
+    act = np.full(n, 2)
+    to_rm, from_rm = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    cols = file_columns(world, doc, ftype, act, to_rm, from_rm, rng)
+    if world.cfg.is_r6:  # personal files are not in the document catalog: name them from the user's folders
+        ext = strings.take(strings.vocab_array([e for e, _ in vocab.FILE_TYPES]), ftype)
+        name = strings.join([strings.fixed_width(strings.random_tokens(rng, n, 8)), ext], ".")
+        personal = strings.join(["R:\\", name], "")
+        cols[0] = pc.if_else(pa.array(own_work), cols[0], personal)
+    chat = strings.join([strings.take(world.magic, ftype), strings.words(_PERSONAL_WORDS, rng, n, 4)], " ")
+    cols[-1] = pc.if_else(pa.array(own_work), cols[-1], chat)
+    return device, EventBatch.of(t, cu, pcs[cidx], cols)

@@ -1,5 +1,6 @@
 """Logon sessions of one day: each present user's main session on their own PC, occasional short
-sessions on shared PCs, and the backup operators' nightly job. Night workers' sessions cross midnight."""
+sessions on shared PCs, the backup operators' nightly job and (with a profile that turns it on) IT admins'
+short support sessions on other people's PCs. Night workers' sessions cross midnight."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 from molehunt.synth.dates import DAY
 from molehunt.synth.world import World
 
-MAIN, SHARED, BACKUP = 0, 1, 2
+MAIN, SHARED, BACKUP, ADMIN = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ def day_sessions(world: World, day: int, rng: np.random.Generator) -> Sessions:
             parts_s.append(b0)
             parts_e.append(b0 + rng.integers(1800, 3000, len(ops)))
             parts_k.append(np.full(len(ops), BACKUP))
+    if h.admin_visit.any() and not off:
+        _admin_visits(world, day, users, t0, t1, rng, (parts_u, parts_pc, parts_s, parts_e, parts_k))
     return Sessions(
         user=np.concatenate(parts_u).astype(np.int32),
         pc=np.concatenate(parts_pc).astype(np.int32),
@@ -71,6 +74,35 @@ def day_sessions(world: World, day: int, rng: np.random.Generator) -> Sessions:
         end=np.concatenate(parts_e).astype(np.int64),
         kind=np.concatenate(parts_k).astype(np.int8),
     )
+
+
+def _admin_visits(
+    world: World,
+    day: int,
+    users: np.ndarray,
+    t0: np.ndarray,
+    t1: np.ndarray,
+    rng: np.random.Generator,
+    parts: tuple[list[np.ndarray], ...],
+) -> None:
+    """IT admins' support sessions on other employed people's own PCs, inside the admin's working hours."""
+    h, org = world.habits, world.org
+    on = rng.random(len(users)) < h.admin_visit[users]
+    k = np.where(on, rng.poisson(world.cfg.character.admin_visit_pcs, len(users)) + 1, 0)
+    if not k.any():
+        return
+    pos = np.repeat(np.arange(len(users)), k)
+    who = users[pos]
+    staff = np.flatnonzero(org.employed(day))
+    target = staff[rng.integers(0, len(staff), len(pos))]
+    target = np.where(target == who, staff[(np.searchsorted(staff, target) + 1) % len(staff)], target)
+    span = np.maximum(t1[pos] - t0[pos] - 3600, 60)
+    start = t0[pos] + 600 + (rng.random(len(pos)) * span).astype(np.int64)
+    parts[0].append(who)
+    parts[1].append(org.own_pc[target])
+    parts[2].append(start)
+    parts[3].append(start + rng.integers(300, 2400, len(pos)))
+    parts[4].append(np.full(len(pos), ADMIN))
 
 
 def spread(sessions: Sessions, counts: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
