@@ -1,10 +1,21 @@
-"""Detection quality on simulated organizations the detector was not tuned on, next to the published anchors.
+"""Detection quality on simulated organizations the detector was not developed on, beside two baselines.
 
-For each (seed, size): simulate (r6.2 format), ingest into a fresh store, score, evaluate against answers/.
-The detector's thresholds were set while looking at seeds 11 and 42 only (the demo); report on other seeds.
+Each organization is a `molehunt synth` profile (molehunt/synth/profile.py: prevalence and intensity of every
+benign confounder, habits per role, insider intensity, whether departures and HR dates are known) with the
+profile's number as its seed. Profiles 1-4 are the DEVELOPMENT profiles: the risk model (calibration, volume,
+weights) was changed while looking at them. Profiles 101-106 are HELD OUT: run for the published figures only,
+never while developing. For each organization:
 
-    .venv/bin/python bench/detect.py --seeds 101 102 103 --sizes 200x180 400x240
-    .venv/bin/python bench/detect.py --seeds 107 108 109 --hr events   # with the simulated HR export
+  - simulate (r6.2 format), ingest into a fresh store (with the HR export when the profile has one), score;
+  - score it again with the same activity but departures unknown (the directory keeps listing leavers, HR has
+    no dates): how the detector does while the copying happens, before anyone resigns;
+  - in the same run and on the same stores, two baselines: a plain count of removable-media connects plus files
+    per user-day, and an isolation forest over the raw daily counts (every feature of user_day_features; with
+    departures known also a "within 30 days of a known departure" column).
+
+    .venv/bin/python bench/detect.py --profiles 1 2 3 4          # development
+    .venv/bin/python bench/detect.py --held-out                 # the published figures (profiles 101-106)
+    .venv/bin/python bench/detect.py --profiles none --seeds 11 42   # the simulator without a profile
 
 With --speed DIR it instead times each scoring stage on an existing CERT directory (for example the r4.2-sized
 set that bench/ingest.py simulates), next to a naive pandas groupby of the same events per user-day.
@@ -14,27 +25,57 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import tempfile
 import time
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from statistics import mean
 
+import numpy as np
 from children import run_child  # bench/children.py, beside this script
+from sklearn.ensemble import IsolationForest
 
 from molehunt.detect.pipeline import score_store, write_scores_csv
-from molehunt.evaluate import Evaluation, evaluate, read_scores, truth_from_store
+from molehunt.evaluate import Evaluation, Truth, evaluate, read_scores, truth_from_store
+from molehunt.features.catalog import FEATURE_NAMES
 from molehunt.ingest import ingest_cert
 from molehunt.ingest.hr import ingest_hr
-from molehunt.store import open_store
+from molehunt.store import Store, open_store
 from molehunt.synth import SynthConfig, ensure_generated
 from molehunt.synth.hr import HR_FILE
 
+DEVELOPMENT_PROFILES = (1, 2, 3, 4)
+HELD_OUT_PROFILES = (101, 102, 103, 104, 105, 106)
+SCORERS = ("molehunt", "removable count", "isolation forest")
 ANCHORS = (
     "published user-level AUC on CERT: r4.2 0.992 (self-supervised ensemble), 0.936 (Tuor DNN); "
     "r6.2 0.953 and 0.908 (Hindawi SCN 2021)"
 )
-TARGETS = "targets: user AUC >= 0.98; >= 80% of malicious user-days in the top 1%; every leaver in a day's top 5"
+TARGETS = (
+    "targets (held-out profiles): mean user AUC >= 0.97; >= 60% of malicious user-days in the top 1%; every leaver"
+    " who acted before their last day in a day's top 5 on a theft day; user-day AUC >= 0.90 with departures unknown"
+)
+
+
+@dataclass(frozen=True)
+class Org:
+    profile: int | None
+    seed: int
+    users: int
+    days: int
+
+    def config(self, release: str, departures_known: bool | None) -> SynthConfig:
+        return SynthConfig(
+            users=self.users, days=self.days, seed=self.seed, release=release, start=date(2010, 1, 4),
+            profile=self.profile, departures_known=departures_known,
+        )  # fmt: skip
+
+    @property
+    def name(self) -> str:
+        return f"{'p' + str(self.profile) if self.profile else 'none'}-s{self.seed}-{self.users}x{self.days}"
 
 
 def hr_export(data: Path, scratch: Path, hr: str) -> Path | None:
@@ -50,47 +91,112 @@ def hr_export(data: Path, scratch: Path, hr: str) -> Path | None:
     return scratch / "hr-dates.csv"
 
 
-def run_one(seed: int, users: int, days: int, release: str, workdir: Path, hr: str = "off") -> Evaluation:
-    data = workdir / f"{release}-u{users}-d{days}-s{seed}"
-    ensure_generated(SynthConfig(users=users, days=days, seed=seed, release=release, start=date(2010, 1, 4)), data)
+def baseline_scores(store: Store, departures: bool) -> dict[str, list[tuple[str, date, float]]]:
+    """The two baselines' scores per user-day, from the features molehunt computed (raw counts, no baselines)."""
+    rows = store.con.execute(
+        f"SELECT user_id, day, days_to_departure, {', '.join(FEATURE_NAMES)} FROM user_day_features "
+        "ORDER BY user_id, day"
+    ).fetchall()
+    keys = [(r[0], r[1]) for r in rows]
+    counts = np.array([r[3:] for r in rows], dtype=np.float64)
+    removable = counts[:, FEATURE_NAMES.index("usb_connects")] + counts[:, FEATURE_NAMES.index("files_to_removable")]
+    matrix = counts
+    if departures:
+        leaving = np.array([r[2] is not None and 0 <= r[2] <= 30 for r in rows], dtype=np.float64)
+        matrix = np.column_stack([counts, leaving])
+    forest = IsolationForest(n_estimators=200, random_state=0).fit(matrix)
+    isolation = -forest.score_samples(matrix)
+    return {
+        "removable count": [(u, d, float(s)) for (u, d), s in zip(keys, removable, strict=True)],
+        "isolation forest": [(u, d, float(s)) for (u, d), s in zip(keys, isolation, strict=True)],
+    }
+
+
+def run_variant(
+    org: Org, release: str, workdir: Path, known: bool, hr: str, truth: Truth | None
+) -> tuple[dict[str, Evaluation], Truth]:
+    """Score one organization (departures known or not) with molehunt and the baselines, against `truth` (that of
+    the departures-known variant: who left is a fact, whether the detector knew is the variant)."""
+    config = org.config(release, None if known else False)
+    data = workdir / f"{release}-{org.name}{'' if known else '-departures-unknown'}"
+    ensure_generated(config, data)
+    with_hr = hr if hr != "profile" else ("events" if config.character.hr_known else "off")
     with tempfile.TemporaryDirectory() as scratch, open_store(Path(scratch) / "molehunt.duckdb") as store:
         ingest_cert(store, data)
-        export = hr_export(data, Path(scratch), hr)
+        export = hr_export(data, Path(scratch), with_hr)
         if export is not None:
             ingest_hr(store, export)
         score_store(store)
         scores = Path(scratch) / "scores.csv"
         write_scores_csv(store, scores)
-        return evaluate(read_scores(scores), truth_from_store(store))
+        truth = truth or truth_from_store(store)
+        results = {"molehunt": evaluate(read_scores(scores), truth)}
+        for name, rows in baseline_scores(store, known).items():
+            results[name] = evaluate(rows, truth)
+    return results, truth
+
+
+def _row(label: str, result: Evaluation) -> str:
+    caught, catchable = result.caught_on_theft_day
+    return (
+        f"  {label:<18} {result.user_auc:>8.3f} {result.user_day_auc:>8.3f} {result.recall_top1:>6.1%}"
+        f" {result.recall_top5:>6.1%} {result.insiders_in_top_k:>3}/{result.insiders:<3} {caught:>4}/{catchable:<3}"
+    )
 
 
 def quality(args: argparse.Namespace) -> None:
-    print(f"HR export: {args.hr}")
-    print(f"{'seed':>5} {'size':>9} {'insiders':>8} {'user AUC':>9} {'day AUC':>8} {'top1%':>6} {'top5%':>6}"
-          f" {'top-k':>6} {'leavers in top5 before leaving':>31}")  # fmt: skip
-    results = []
-    for size in args.sizes:
-        users, days = (int(x) for x in size.split("x"))
-        for seed in args.seeds:
-            started = time.perf_counter()
-            result = run_one(seed, users, days, args.release, args.workdir, args.hr)
-            results.append(result)
-            leavers = sum(d.before_leaving for d in result.delays)
-            # a leaver whose whole theft is on their last day cannot be in a top 5 before it: said, not hidden
-            late = sum(not d.catchable for d in result.delays)
-            print(
-                f"{seed:>5} {size:>9} {result.insiders:>8} {result.user_auc:>9.3f} {result.user_day_auc:>8.3f}"
-                f" {result.recall_top1:>6.1%} {result.recall_top5:>6.1%}"
-                f" {result.insiders_in_top_k:>3}/{result.insiders:<2}"
-                f" {leavers:>27}/{len(result.delays):<3}"
-                + (f" ({late} acted only on their last day)" if late else "")
-                + f" ({time.perf_counter() - started:.0f} s)",
-                flush=True,
-            )
-    print(
-        f"\nmean user AUC {mean(r.user_auc for r in results):.3f}; mean user-day AUC "
-        f"{mean(r.user_day_auc for r in results):.3f}; mean recall top 1% {mean(r.recall_top1 for r in results):.1%}"
-    )
+    if args.held_out:
+        profiles: list[int | None] = list(HELD_OUT_PROFILES)
+        print(f"HELD-OUT profiles {', '.join(map(str, HELD_OUT_PROFILES))}: never run while the model was developed")
+    else:
+        profiles = [None if p == "none" else int(p) for p in args.profiles]
+        print("development run: profiles", ", ".join(str(p) for p in profiles))
+    orgs = [
+        Org(profile, seed if profile is None else profile, *(int(x) for x in size.split("x")))
+        for size in args.sizes
+        for profile in profiles
+        for seed in (args.seeds if profile is None else [0])
+    ]
+    header = f"  {'scorer':<18} {'user AUC':>8} {'day AUC':>8} {'top1%':>6} {'top5%':>6} {'top-k':>7} {'leavers':>8}"
+    results: dict[tuple[str, str], list[Evaluation]] = defaultdict(list)
+    for org in orgs:
+        started = time.perf_counter()
+        profile = org.config(args.release, None).character
+        print(f"\n{org.name}: {profile.describe() if org.profile else 'no profile'}")
+        truth: Truth | None = None
+        for known in (True, False):
+            variant = "departures known" if known else "departures unknown"
+            evaluations, truth = run_variant(org, args.release, args.workdir, known, args.hr, truth)
+            print(f" {variant}{'' if known or profile.departures_known else ' (as in the profile)'}\n{header}")
+            for scorer in SCORERS:
+                results[(variant, scorer)].append(evaluations[scorer])
+                print(_row(scorer, evaluations[scorer]))
+        print(f" ({time.perf_counter() - started:.0f} s)", flush=True)
+    summary(results)
+    if args.json:
+        args.json.write_text(json.dumps({f"{v} / {s}": [r.to_json() for r in rs] for (v, s), rs in results.items()}))
+
+
+def summary(results: dict[tuple[str, str], list[Evaluation]]) -> None:
+    print("\nover all organizations (means; leavers summed)")
+    print(f"  {'':<20}{'scorer':<18} {'user AUC':>8} {'day AUC':>8} {'top1%':>6} {'top5%':>6} {'leavers':>8}")
+    for (variant, scorer), rs in results.items():
+        caught = sum(r.caught_on_theft_day[0] for r in rs)
+        catchable = sum(r.caught_on_theft_day[1] for r in rs)
+        print(
+            f"  {variant:<20}{scorer:<18} {mean(r.user_auc for r in rs):>8.3f} {mean(r.user_day_auc for r in rs):>8.3f}"
+            f" {mean(r.recall_top1 for r in rs):>6.1%} {mean(r.recall_top5 for r in rs):>6.1%}"
+            f" {caught:>4}/{catchable:<3}"
+        )
+    print("\nper scenario, molehunt: malicious user-days in the top 1% (all organizations pooled)")
+    for variant in ("departures known", "departures unknown"):
+        pooled: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for r in results.get((variant, "molehunt"), []):
+            for scenario, days, top in r.per_scenario:
+                pooled[scenario][0] += days
+                pooled[scenario][1] += top
+        cells = "  ".join(f"{s}: {t}/{d} ({t / max(d, 1):.0%})" for s, (d, t) in sorted(pooled.items()))
+        print(f"  {variant:<20}{cells}")
     print(ANCHORS)
     print(TARGETS)
 
@@ -154,15 +260,24 @@ def speed(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[101, 102, 103])
-    parser.add_argument("--sizes", nargs="+", default=["200x180", "400x240"], help="USERSxDAYS")
+    parser.add_argument(
+        "--profiles",
+        nargs="+",
+        default=[str(p) for p in DEVELOPMENT_PROFILES],
+        help="synth profile numbers (each its own seed), or `none` for the simulator without a profile",
+    )
+    parser.add_argument("--held-out", action="store_true", help="the held-out profiles 101-106 (published figures)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[11], help="seeds of the runs with --profiles none")
+    parser.add_argument("--sizes", nargs="+", default=["400x240"], help="USERSxDAYS")
+    parser.add_argument("--json", type=Path, help="also write every evaluation as JSON to this file")
     parser.add_argument("--release", default="r6.2", choices=["r4.2", "r6.2"])
     parser.add_argument(
         "--hr",
-        default="off",
-        choices=["off", "dates", "events"],
-        help="also ingest the simulated HR export (hr/hr.csv): off (CERT files only, as published results), dates"
-        " (hire, notice and last days), events (those and the employment events)",
+        default="profile",
+        choices=["profile", "off", "dates", "events"],
+        help="ingest the simulated HR export (hr/hr.csv): as the profile says (its whole export when it has one),"
+        " off (CERT files only, as published results), dates (hire, notice and last days), events (and employment"
+        " events)",
     )
     parser.add_argument("--workdir", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--speed", type=Path, help="time the scoring stages on this CERT directory instead")

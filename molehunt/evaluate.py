@@ -28,6 +28,7 @@ class Truth:
     insiders: frozenset[str]
     malicious_days: frozenset[tuple[str, date]]
     leavers: frozenset[str]  # insiders who leave the organization (their last day is their last scored day)
+    scenarios: tuple[tuple[str, int], ...] = ()  # (insider, scenario number), for per-scenario recall
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class DetectionDelay:
     first_malicious: date
     first_in_top5: date | None
     last_day: date
+    first_theft_in_top5: date | None = None  # the first of their malicious days on which they were in the top 5
 
     @property
     def days(self) -> int | None:
@@ -45,6 +47,11 @@ class DetectionDelay:
     def catchable(self) -> bool:
         """Acted before their last day: someone whose whole theft falls on their last day cannot be caught earlier."""
         return self.first_malicious < self.last_day
+
+    @property
+    def on_theft_day(self) -> bool:
+        """Reached a day's top 5 on one of their malicious days before their last day: caught in the act."""
+        return self.first_theft_in_top5 is not None and self.first_theft_in_top5 < self.last_day
 
     @property
     def before_leaving(self) -> bool:
@@ -64,6 +71,14 @@ class Evaluation:
     recall_top5: float
     insiders_in_top_k: int
     delays: tuple[DetectionDelay, ...]
+    # (scenario, malicious user-days, of which in the top 1% of user-days), for the scenarios with insiders
+    per_scenario: tuple[tuple[int, int, int], ...] = ()
+
+    @property
+    def caught_on_theft_day(self) -> tuple[int, int]:
+        """(leavers in a day's top 5 on one of their theft days before their last day, leavers who acted before it)."""
+        catchable = [d for d in self.delays if d.catchable]
+        return sum(d.on_theft_day for d in catchable), len(catchable)
 
     def to_json(self) -> dict[str, Any]:
         """As JSON-safe values (an undefined AUC, with no positives or no negatives, becomes null)."""
@@ -71,7 +86,7 @@ class Evaluation:
         data["delays"] = [
             {"user": d.user, "first_malicious": str(d.first_malicious), "last_day": str(d.last_day),
              "first_in_top5": str(d.first_in_top5) if d.first_in_top5 else None, "days": d.days,
-             "before_leaving": d.before_leaving}
+             "before_leaving": d.before_leaving, "on_theft_day": d.on_theft_day}
             for d in self.delays
         ]  # fmt: skip
         return data
@@ -91,6 +106,9 @@ class Evaluation:
             (f"insiders among the top {self.insiders} users", f"{self.insiders_in_top_k} of {self.insiders}"),
             ("user-days scored / malicious", f"{self.user_days:,} / {self.malicious_user_days:,}"),
         ]
+        caught, catchable = self.caught_on_theft_day
+        if self.delays:
+            rows.append(("leaving insiders in a day's top 5 on a theft day", f"{caught} of {catchable}"))
         for delay in self.delays:
             if delay.first_in_top5 is None:
                 when = "never in a day's top 5" + ("" if delay.catchable else " (acted only on their last day)")
@@ -136,7 +154,12 @@ def truth_from_store(store: Store, dataset: str | None = None) -> Truth:
         ).fetchall()
     }
     leavers = {r[0] for r in store.con.execute("SELECT user_id FROM directory_users WHERE departed").fetchall()}
-    return Truth(frozenset(insiders), frozenset(days), frozenset(leavers & insiders))
+    scenarios = store.con.execute(
+        "SELECT DISTINCT user_id, scenario FROM answers_insiders WHERE dataset = ? ORDER BY ALL", [chosen]
+    ).fetchall()
+    return Truth(
+        frozenset(insiders), frozenset(days), frozenset(leavers & insiders), tuple((u, int(s)) for u, s in scenarios)
+    )
 
 
 def _auc(labels: np.ndarray, scores: np.ndarray) -> float:
@@ -154,7 +177,9 @@ def evaluate(scores: list[tuple[str, date, float]], truth: Truth) -> Evaluation:
       the ceil(1% / 5% of user-days) highest scores.
     - insiders in top k: insiders among the k highest users, k = number of insiders.
     - delays: for insiders who leave, from their first malicious day to the first day they rank in that day's top 5;
-      only days with at least MIN_ACTIVE_FOR_TOP5 active users count (on a near-empty weekend anyone is in the top 5).
+      only days with at least MIN_ACTIVE_FOR_TOP5 active users count (on a near-empty weekend anyone is in the top 5);
+      and the first of their malicious days on which they rank there (caught on a theft day).
+    - per scenario: the malicious user-days of that scenario's insiders, and how many are in the top 1%.
     """
     if not scores:
         raise InputError("no scores to evaluate")
@@ -186,7 +211,20 @@ def evaluate(scores: list[tuple[str, date, float]], truth: Truth) -> Evaluation:
         recall_top5=recall(0.05),
         insiders_in_top_k=int(user_labels[:k].sum()),
         delays=_delays(ordered, truth),
+        per_scenario=_per_scenario(ordered, truth),
     )
+
+
+def _per_scenario(ordered: list[tuple[str, date, float]], truth: Truth) -> tuple[tuple[int, int, int], ...]:
+    top = {(u, d) for u, d, _ in ordered[: int(np.ceil(0.01 * len(ordered)))]}
+    first_day, last_day = min(r[1] for r in ordered), max(r[1] for r in ordered)
+    scenario_of = dict(truth.scenarios)
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for user, day in truth.malicious_days:
+        if user in scenario_of and first_day <= day <= last_day:
+            counts[scenario_of[user]][0] += 1
+            counts[scenario_of[user]][1] += (user, day) in top
+    return tuple((s, n, hit) for s, (n, hit) in sorted(counts.items()))
 
 
 def _delays(ordered: list[tuple[str, date, float]], truth: Truth) -> tuple[DetectionDelay, ...]:
@@ -209,5 +247,8 @@ def _delays(ordered: list[tuple[str, date, float]], truth: Truth) -> tuple[Detec
             continue
         first = malicious[0]
         hits = sorted(d for d in top5 if d >= first and user in top5[d])
-        delays.append(DetectionDelay(user, first, hits[0] if hits else None, last_day))
+        on_theft = [d for d in malicious if user in top5.get(d, ())]
+        delays.append(
+            DetectionDelay(user, first, hits[0] if hits else None, last_day, on_theft[0] if on_theft else None)
+        )
     return tuple(delays)
