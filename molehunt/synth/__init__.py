@@ -31,6 +31,19 @@ Benign confounders: IT staff who use USB daily, nightly backup jobs copying to r
 workers, weekend workers, sales staff mailing partners, people who browse job sites (some stay, some leave),
 resignations and layoffs with no malicious events, benign cloud uploads, mail to personal webmail (including
 one's own), rare accidental decoy opens (r6.2), missing logoffs and disconnects as in CERT's dirty data.
+
+Organization profiles (`SynthConfig(profile=N)`, `molehunt synth --profile N`, N >= 1): molehunt.synth.profile
+draws an organization's character from documented ranges (the table in its docstring, `RANGES`) with a stream
+seeded by N alone: prevalence and intensity of every benign confounder, habits per role, insider intensity and
+the share of active days in their window, and whether departures and HR dates are known. A profile also turns on
+confounders the baseline lacks (molehunt.synth.confounders): IT admins logging on to other people's PCs, security
+analysts browsing hacking / keylogger sites and downloading tools, forwarders mailing work attachments to their own
+webmail, mass mailers, benign leavers copying personal files to USB in their last weeks, heavy daily USB users.
+`profile=None` (not 0) is the simulator above, byte for byte.
+
+`SynthConfig(departures_known=False)` (`molehunt synth --departures-unknown`): every LDAP snapshot keeps listing
+people who left, with their last attributes, and hr/hr.csv leaves notice_date and last_day empty; all other files
+are the same bytes. None means as the profile says (known without a profile).
 """
 
 from molehunt.synth.cached import ensure_generated
