@@ -4,6 +4,7 @@ it on (and never in answers/)."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from collections import Counter, defaultdict
@@ -263,3 +264,36 @@ def test_the_cache_keys_on_profile_and_departures(tmp_path: Path) -> None:
     assert not ensure_generated(SynthConfig(users=20, days=30, seed=1, profile=3), tmp_path)
     assert ensure_generated(SynthConfig(users=20, days=30, seed=1, profile=3, departures_known=False), tmp_path)
     assert json.loads((tmp_path / MARKER).read_text())["departures_known"] is False
+
+
+@pytest.mark.parametrize("release", ["r4.2", "r6.2"])
+def test_with_a_profile_every_insider_is_answered_verbatim(tmp_path: Path, release: str) -> None:
+    cfg = SynthConfig(users=50, days=75, seed=6, release=release, profile=11)
+    ds = Dataset(cfg, generate(cfg, tmp_path), tmp_path)
+    files = {s: set(ds.lines(f"{s}.csv")[1:]) for s in ("logon", "device", "file", "email", "http")}
+    insiders = ds.rows("answers/insiders.csv")
+    assert sorted(int(r["scenario"]) for r in insiders) == list(cfg.scenarios)
+    for ins in insiders:
+        lines = ds.lines(f"answers/r{ins['dataset']}-{ins['scenario']}/{ins['details']}")
+        assert lines
+        for line in lines:
+            source, rest = line.split(",", 1)
+            assert rest in files[source] and rest.split(",")[2] == ins["user"], line
+
+
+def test_the_synth_command_takes_a_profile_and_unknown_departures(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from molehunt.cli import app
+
+    args = ["synth", "--users", "40", "--days", "45", "--seed", "3", "--profile", "2"]
+    runner = CliRunner()
+    shown = runner.invoke(app, [*args, "--out", str(tmp_path / "a")])
+    hidden = runner.invoke(app, [*args, "--departures-unknown", "--out", str(tmp_path / "b")])
+    assert shown.exit_code == hidden.exit_code == 0, shown.output + hidden.output
+    assert "profile 2" in shown.output
+    a, b = _snapshot(tmp_path / "a"), _snapshot(tmp_path / "b")
+    assert a["http.csv"] == b["http.csv"] and a["answers/insiders.csv"] == b["answers/insiders.csv"]
+    hr = list(csv.DictReader(b[HR_FILE.as_posix()].decode().splitlines()))
+    assert hr and all(row["notice_date"] == row["last_day"] == "" for row in hr)
+    assert runner.invoke(app, [*args[:-1], "0", "--out", str(tmp_path / "c")]).exit_code != 0
