@@ -23,7 +23,9 @@ MARKER = "molehunt-lake.json"
 FORMAT_VERSION = 1
 # What the feature stages read besides events (molehunt.features.user_day.STAGES); a view is materialized, and
 # a table this store's schema lacks is skipped.
-SIDE_TABLES = ("directory_snapshots", "directory_users", "decoy_files", "hr_users", "hr_user_events")
+SIDE_TABLES = (
+    "directory_snapshots", "directory_users", "decoy_files", "hr_users", "hr_user_events", "ingested_files",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

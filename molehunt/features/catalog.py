@@ -48,7 +48,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("cloud_visits", "web requests to cloud-storage sites", "requests"),
     Feature("cloud_uploads", "uploads to cloud-storage sites", "uploads"),
     Feature("leak_visits", "web requests to leak sites", "requests"),
-    Feature("leak_uploads", "uploads to leak sites", "uploads"),
+    Feature("leak_uploads", "uploads to leak sites (every visit where the web log records no verb)", "uploads"),
     Feature("exe_downloads", "executable downloads", "downloads"),
     Feature("hacking_downloads", "requests to hacking-tool or keylogger sites", "requests"),
     Feature("vault_reads", "documents read in the vault", "reads"),

@@ -46,7 +46,9 @@ _STAGES: tuple[tuple[str, str], ...] = (
                array_length(e.recipients) AS n_recipients,
                e.kind = 'email' AND e.sender IS NOT NULL
                  AND list_contains(o.staff_domains, split_part(e.sender, '@', 2))
-                 AND NOT list_contains(coalesce(a.own, []), e.sender) AS foreign_sender
+                 AND NOT list_contains(coalesce(a.own, []), e.sender) AS foreign_sender,
+               -- web logs that record no verb (CERT r4.2: every row a visit): a leak-site visit may be an upload
+               v.file_id IS NOT NULL AS verbless
         FROM events e
         CROSS JOIN (SELECT list(DISTINCT split_part(email, '@', 2)) AS staff_domains FROM directory_snapshots
                     WHERE email LIKE '%@%') o
@@ -62,6 +64,8 @@ _STAGES: tuple[tuple[str, str], ...] = (
                                UNION ALL SELECT user_id, email, employee_name FROM hr_users)
                          GROUP BY ALL)) a
                ON a.user_id = e.user_id
+        LEFT JOIN (SELECT file_id FROM ingested_files WHERE source = 'cert' AND release = 'r4.2') v
+               ON v.file_id = e.file_id
         LEFT JOIN domain_categories c1 ON e.domain = c1.domain
         LEFT JOIN domain_categories c2 ON regexp_replace(e.domain, '^[^.]+\\.', '') = c2.domain
         LEFT JOIN domain_categories c3 ON regexp_replace(e.domain, '^[^.]+\\.[^.]+\\.', '') = c3.domain
@@ -167,7 +171,8 @@ _STAGES: tuple[tuple[str, str], ...] = (
                count(*) FILTER (WHERE kind = 'http' AND category = 'cloud') AS cloud_visits,
                count(*) FILTER (WHERE kind = 'http' AND category = 'cloud' AND activity = 'upload') AS cloud_uploads,
                count(*) FILTER (WHERE kind = 'http' AND category = 'leak') AS leak_visits,
-               count(*) FILTER (WHERE kind = 'http' AND category = 'leak' AND activity = 'upload') AS leak_uploads,
+               count(*) FILTER (WHERE kind = 'http' AND category = 'leak' AND (activity = 'upload' OR verbless))
+                 AS leak_uploads,
                count(*) FILTER (WHERE kind = 'http' AND content_type = 'exe') AS exe_downloads,
                count(*) FILTER (WHERE kind = 'http' AND category = 'hacking') AS hacking_downloads,
                count(*) FILTER (WHERE kind = 'vault' AND activity = 'read' AND content NOT LIKE 'denied%')
