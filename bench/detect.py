@@ -6,9 +6,10 @@ profile's number as its seed. Profiles 1-4 are the DEVELOPMENT profiles: the ris
 weights) was changed while looking at them. Profiles 101-106 are HELD OUT: run for the published figures only,
 never while developing. For each organization:
 
-  - simulate (r6.2 format), ingest into a fresh store (with the HR export when the profile has one), score;
-  - score it again with the same activity but departures unknown (the directory keeps listing leavers, HR has
-    no dates): how the detector does while the copying happens, before anyone resigns;
+  - simulate (r6.2 format) with departures known (the directory drops leavers, the HR export has notice and last
+    days), ingest into a fresh store with the HR export, score;
+  - simulate the same organization with departures unknown (the same activity; the directory keeps listing
+    leavers, HR has no dates), score: how the detector does while the copying happens, before anyone resigns;
   - in the same run and on the same stores, two baselines: a plain count of removable-media connects plus files
     per user-day, and an isolation forest over the raw daily counts (every feature of user_day_features; with
     departures known also a "within 30 days of a known departure" column).
@@ -117,13 +118,12 @@ def run_variant(
 ) -> tuple[dict[str, Evaluation], Truth]:
     """Score one organization (departures known or not) with molehunt and the baselines, against `truth` (that of
     the departures-known variant: who left is a fact, whether the detector knew is the variant)."""
-    config = org.config(release, None if known else False)
+    config = org.config(release, known)
     data = workdir / f"{release}-{org.name}{'' if known else '-departures-unknown'}"
     ensure_generated(config, data)
-    with_hr = hr if hr != "profile" else ("events" if config.character.hr_known else "off")
     with tempfile.TemporaryDirectory() as scratch, open_store(Path(scratch) / "molehunt.duckdb") as store:
         ingest_cert(store, data)
-        export = hr_export(data, Path(scratch), with_hr)
+        export = hr_export(data, Path(scratch), hr)
         if export is not None:
             ingest_hr(store, export)
         score_store(store)
@@ -167,7 +167,7 @@ def quality(args: argparse.Namespace) -> None:
         for known in (True, False):
             variant = "departures known" if known else "departures unknown"
             evaluations, truth = run_variant(org, args.release, args.workdir, known, args.hr, truth)
-            print(f" {variant}{'' if known or profile.departures_known else ' (as in the profile)'}\n{header}")
+            print(f" {variant}\n{header}")
             for scorer in SCORERS:
                 results[(variant, scorer)].append(evaluations[scorer])
                 print(_row(scorer, evaluations[scorer]))
@@ -273,11 +273,10 @@ def main() -> None:
     parser.add_argument("--release", default="r6.2", choices=["r4.2", "r6.2"])
     parser.add_argument(
         "--hr",
-        default="profile",
-        choices=["profile", "off", "dates", "events"],
-        help="ingest the simulated HR export (hr/hr.csv): as the profile says (its whole export when it has one),"
-        " off (CERT files only, as published results), dates (hire, notice and last days), events (and employment"
-        " events)",
+        default="events",
+        choices=["off", "dates", "events"],
+        help="ingest the simulated HR export (hr/hr.csv): events (the whole export: hire, notice and last days, left"
+        " empty with departures unknown, and employment events), dates (without the events), off (CERT files only)",
     )
     parser.add_argument("--workdir", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--speed", type=Path, help="time the scoring stages on this CERT directory instead")

@@ -6,8 +6,14 @@ moved something by C:
 
     V      = what they moved by C in the h days ending that day
     own    = their usual high of V: mean + 2 standard deviations of V over their days REFERENCE_FROM to
-             REFERENCE_TO days back (calibration.py's reference window, so a campaign is not its own normal)
-    peer   = the same over their peer group's user-days (same role and department), the person excluded
+             REFERENCE_TO days back (calibration.py's reference window, so a campaign is not its own normal);
+             while that window holds fewer than MIN_REFERENCE_DAYS active days (a new person, or the first month
+             of data), over all their days before this one. Only sums over whole h-day spans count (not those of
+             someone's first h - 1 days of data), and the 7- and 30-day horizons need MIN_REFERENCE_DAYS of them:
+             a newcomer's volume is judged day by day, against their peers
+    peer   = the median, over their peer group (same role and department), of each member's usual high of V over
+             the whole period (over everyone when the group has fewer than MIN_PEERS members): a backup operator
+             among engineers does not make every engineer's normal
     normal = (days * own + USER_PRIOR * peer) / (days + USER_PRIOR)     (a short history leans on the peers)
     ratio  = (V + floor_C) / (normal + floor_C)
 
@@ -31,6 +37,8 @@ START_RATIO = 3.0
 FULL_RATIO = 20.0
 MAX_POINTS = 100.0
 SPREAD = 2.0  # standard deviations above the mean that still count as the person's normal
+MIN_REFERENCE_DAYS = 10
+MIN_PEERS = 4
 
 
 @dataclass(frozen=True)
@@ -73,8 +81,28 @@ def _usual_high(total: np.ndarray, squares: np.ndarray, count: np.ndarray) -> np
     return result
 
 
+def _peer_usual_high(history: History, counted: np.ndarray, squares: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """Per row: the median over the row's peer group of each member's whole-period usual high."""
+    users = history.user.max() + 1
+    highs = _usual_high(
+        np.bincount(history.user, counted, users), np.bincount(history.user, squares, users),
+        np.bincount(history.user, whole, users),
+    )  # fmt: skip
+    group_of = np.zeros(users, dtype=np.int64)
+    group_of[history.user] = history.group  # rows are in day order per user: the last row's group wins
+    known = ~np.isnan(highs)
+    everyone = float(np.median(highs[known])) if known.any() else np.nan
+    medians = np.full(history.group.max() + 1, everyone)
+    for group in np.unique(group_of):
+        members = highs[(group_of == group) & known]
+        if len(members) >= MIN_PEERS:
+            medians[group] = float(np.median(members))
+    result: np.ndarray = medians[history.group]
+    return result
+
+
 def exfiltration_volume(history: History) -> Volume:
-    """Volume evidence for every row of `history` (which must carry the CHANNELS' columns)."""
+    """Volume evidence for every row of `history` (from the CHANNELS' columns it carries)."""
     n = len(history)
     best = Volume(
         np.zeros(n), np.full(n, -1), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n), *np.full((3, n), np.nan)
@@ -82,24 +110,32 @@ def exfiltration_volume(history: History) -> Volume:
     if n == 0:
         return best
     ref_lo, ref_hi = history.window_bounds(REFERENCE_FROM, REFERENCE_TO)
-    days = (ref_hi - ref_lo).astype(np.float64)
-    ones = np.ones(n)
-    peer_days = per_code_totals(history.group, ones) - per_code_totals(history.user, ones)
+    recent_lo, recent_hi = history.window_bounds(REFERENCE_FROM, 1)
+    first_day = np.minimum.reduceat(history.day, np.flatnonzero(np.r_[True, np.diff(history.user) != 0]))
+    tenure = history.day - first_day[np.cumsum(np.r_[True, np.diff(history.user) != 0]) - 1]
     share = np.zeros(n)
     for horizon in HORIZONS:
         lo, hi = history.window_bounds(horizon - 1, 0)
+        # A sum over the first h - 1 days of someone's data covers fewer than h days: not a reference for h days.
+        whole = (tenure >= horizon - 1).astype(np.float64)
+        young = window_sums(whole, ref_lo, ref_hi) < MIN_REFERENCE_DAYS
+        use_lo, use_hi = np.where(young, recent_lo, ref_lo), np.where(young, recent_hi, ref_hi)
+        days = window_sums(whole, use_lo, use_hi)
         for index, channel in enumerate(CHANNELS):
-            today = history.columns[channel.feature]
+            today = history.columns.get(channel.feature)
+            if today is None:  # a history without this channel's column: nothing left by it
+                continue
             moved = window_sums(today, lo, hi)
-            own = _usual_high(window_sums(moved, ref_lo, ref_hi), window_sums(moved**2, ref_lo, ref_hi), days)
-            peer_total = per_code_totals(history.group, moved) - per_code_totals(history.user, moved)
-            peer_squares = per_code_totals(history.group, moved**2) - per_code_totals(history.user, moved**2)
-            peer = _usual_high(peer_total, peer_squares, peer_days)
+            counted, squares = moved * whole, moved**2 * whole
+            own = _usual_high(window_sums(counted, use_lo, use_hi), window_sums(squares, use_lo, use_hi), days)
+            peer = _peer_usual_high(history, counted, squares, whole)
             anchor = np.nan_to_num(peer, nan=0.0)
             normal = (days * np.nan_to_num(own, nan=0.0) + USER_PRIOR * anchor) / (days + USER_PRIOR)
             ratio = (moved + channel.floor) / (normal + channel.floor)
             earned = np.clip(np.log(ratio / START_RATIO) / np.log(FULL_RATIO / START_RATIO), 0.0, 1.0)
             earned[today <= 0] = 0.0  # only a day that moved something by this channel
+            if horizon > 1:  # a week's or month's volume is judged against the person's own weeks or months only
+                earned[days < MIN_REFERENCE_DAYS] = 0.0
             better = earned > share
             share = np.where(better, earned, share)
             for field, value in (
