@@ -86,8 +86,11 @@ def score_store(
     sink = progress or NoProgress()
     clock = _Clock(sink, ("features", "baselines", "rules", "anomaly", "combine"))
     running = rules if rules is not None else effective_rules(store)
+    # The shipped domain lists plus the home's own (HOME/domains.yaml, HOME/domains/<category>.txt), the home
+    # being the folder of the store; read before any work so a bad list fails the run at once.
+    lists = domains if domains is not None else DomainLists.for_home(store.path.parent)
     with use_engine(engine) as runner:
-        runner.features(store, domains, since)
+        runner.features(store, lists, since)
         clock.lap()
         runner.baselines(store, since)
         clock.lap()

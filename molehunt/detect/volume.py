@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from molehunt.detect.calibration import REFERENCE_FROM, REFERENCE_TO, USER_PRIOR
-from molehunt.detect.history import History, per_code_totals, window_sums
+from molehunt.detect.history import History, window_sums
 
 HORIZONS = (1, 7, 30)
 START_RATIO = 3.0

@@ -174,7 +174,7 @@ def test_bulk_copy_without_a_departure_ranks_in_the_days_top_percent(tmp_path: P
         assert store.scalar("SELECT count(*) FROM user_day WHERE days_to_departure IS NOT NULL") == 0
     for day in campaign:
         assert rank_in_day(table, "U-005", day) <= 2, day  # the day's top 1% of 200 user-days
-    score, reasons = table[("U-005", campaign[-1])]
+    _score, reasons = table[("U-005", campaign[-1])]
     assert "files to removable media" in reasons and "the usual high" in reasons
 
 
@@ -227,3 +227,26 @@ def test_volume_is_measured_against_the_persons_usual_high_and_needs_a_move_toda
     assert all(volume.points[q_rows[d]] == 0 for d in range(85, 90))  # nothing moved those days
     reason = volume_reason(volume, campaign[-1])
     assert reason is not None and reason.startswith("200 files to removable media in 7 days")
+
+
+def test_the_homes_own_domain_lists_are_read_by_scoring(tmp_path: Path) -> None:
+    org = Org()
+    for n in range(5):
+        org.person(f"U-{n}", "Engineer", "Engineering")
+    org.routine(np.random.default_rng(RNG_SEED))
+    org.add(
+        Event("t", EventKind.HTTP, datetime(2010, 3, 3, 12), "U-1", "upload", Provenance(1, 2),
+              url="http://drop.secret-example.net/up", domain="drop.secret-example.net")
+    )  # fmt: skip
+
+    def leak_uploads(home: Path) -> int:
+        with open_store(home / "molehunt.duckdb") as store:
+            org.store_into(store)
+            score_store(store)
+            return int(store.scalar("SELECT sum(leak_uploads) FROM user_day_features"))
+
+    (tmp_path / "with" / "domains").mkdir(parents=True)
+    (tmp_path / "with" / "domains" / "leak.txt").write_text("# our own\nsecret-example.net\n")
+    (tmp_path / "without").mkdir()
+    assert leak_uploads(tmp_path / "with") == 1
+    assert leak_uploads(tmp_path / "without") == 0
