@@ -23,12 +23,13 @@ MIN_EARLIER_DAYS = 14  # fewer calendar days before the recent period make too n
 
 @dataclass(frozen=True)
 class RiskDay:
-    """One scored day, its risk split into what made it: anomaly + rules, times the context boosts."""
+    """One scored day, its risk split into what made it: anomaly + rules + volume, times the context boosts."""
 
     day: date
     score: float
     anomaly_points: float  # anomaly_weight x the ensemble percentile
-    rule_points: float  # the fired rules' weights, capped as in scoring
+    rule_points: float  # the fired rules' calibrated weights, capped as in scoring
+    volume_points: float  # exfiltration volume against the person's usual (molehunt.detect.volume)
     boost_points: float  # what the departure and prior-alert multipliers added on top
     rules: tuple[str, ...]
 
@@ -70,30 +71,34 @@ def last_day(store: Store, user_id: str) -> date | None:
     return found if isinstance(found, date) else None
 
 
-def _split(score: float, anomaly: float, rule_points: float, weights: ScoreWeights) -> tuple[float, float, float]:
-    """(anomaly, rules, boost) points summing to score; scaled down if the score was made with smaller weights."""
-    parts = weights.anomaly_weight * anomaly, min(rule_points, weights.max_rule_points)
-    base = parts[0] + parts[1]
+def _split(
+    score: float, anomaly: float, rule_points: float, volume_points: float, weights: ScoreWeights
+) -> tuple[float, float, float, float]:
+    """(anomaly, rules, volume, boost) points summing to score; scaled down if the score was made with smaller
+    weights."""
+    parts = weights.anomaly_weight * anomaly, min(rule_points, weights.max_rule_points), volume_points
+    base = sum(parts)
     if score >= base:
-        return parts[0], parts[1], score - base
+        return parts[0], parts[1], parts[2], score - base
     scale = score / base if base > 0 else 0.0
-    return parts[0] * scale, parts[1] * scale, 0.0
+    return parts[0] * scale, parts[1] * scale, parts[2] * scale, 0.0
 
 
 def risk_history(store: Store, user_id: str, *, label: str) -> RiskHistory:
     """Every scored day of the user, oldest first; MolehuntError when there is none."""
     require_scores(store, user_id, label)
     rows = store.con.execute(
-        "SELECT day, score, anomaly, rule_points, rules FROM scores WHERE user_id = ? ORDER BY day", [user_id]
+        "SELECT day, score, anomaly, rule_points, volume_points, rules FROM scores WHERE user_id = ? ORDER BY day",
+        [user_id],
     ).fetchall()
     days = tuple(
         RiskDay(
             day,
             float(score),
-            *_split(float(score), float(anomaly or 0), float(points or 0), _WEIGHTS),
+            *_split(float(score), float(anomaly or 0), float(points or 0), float(volume or 0), _WEIGHTS),
             tuple(rules or ()),
         )
-        for day, score, anomaly, points, rules in rows
+        for day, score, anomaly, points, volume, rules in rows
     )
     return RiskHistory(days, last_day(store, user_id))
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 ANOMALY = "#4c6a92"
 RULES = "#b23a3a"
+VOLUME = "#7a4f9a"
 BOOST = "#e3a857"
 INK = "#1f2933"
 MUTED = "#616e7c"
@@ -74,7 +75,7 @@ def svg_data_uri(svg: str) -> str:
 
 
 def risk_timeline_svg(store: Store, user_id: str, *, label: str) -> str:
-    """The user's daily risk as stacked anomaly, rule and context points, rule days marked, the last day shown.
+    """The user's daily risk as stacked anomaly, rule, volume and context points, rule days marked, the last day shown.
 
     `label` (a pseudonym, usually) is the only name the plot shows. MolehuntError when the user has no scores.
     """
@@ -109,15 +110,16 @@ def _draw_timeline(figure: Figure, history: RiskHistory, label: str) -> None:
     end = max(history.days[-1].day, history.last_day or first)
     span = (end - first).days + 1
     x = np.arange(span)  # days since the first scored day; inactive days stay at zero
-    parts = np.zeros((3, span))
+    parts = np.zeros((4, span))
     for day in history.days:
-        parts[:, (day.day - first).days] = day.anomaly_points, day.rule_points, day.boost_points
+        parts[:, (day.day - first).days] = day.anomaly_points, day.rule_points, day.volume_points, day.boost_points
     window = ScoreWeights().departure_window_days
     leaves = None if history.last_day is None else (history.last_day - first).days
     if leaves is not None:
         ax.axvspan(leaves - window, leaves, color="#eef1f5", lw=0, label=f"{window} days before leaving")
     bottom = np.zeros(span)
-    for values, color, name in zip(parts, (ANOMALY, RULES, BOOST), ("anomaly", "rules", "context boost"), strict=True):
+    colors, names = (ANOMALY, RULES, VOLUME, BOOST), ("anomaly", "rules", "data volume", "context boost")
+    for values, color, name in zip(parts, colors, names, strict=True):
         ax.fill_between(x, bottom, bottom + values, step="mid", color=color, lw=0, label=name)
         bottom = bottom + values
     top = max(d.score for d in history.days)

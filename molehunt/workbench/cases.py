@@ -127,10 +127,10 @@ def evidence(store: Store, case_id: int, person: str) -> dict[str, Any]:
     """The case's evidence as plain data; `person` is how the subject is named (a pseudonym unless revealed)."""
     case = _require(store, case_id)
     found = store.con.execute(
-        "SELECT score, anomaly, rule_points, rules, reasons FROM scores WHERE user_id = ? AND day = ?",
+        "SELECT score, anomaly, rule_points, volume_points, rules, reasons FROM scores WHERE user_id = ? AND day = ?",
         [case.user_id, case.day],
     ).fetchall()
-    score, anomaly, rule_points, rules, reasons = found[0] if found else (None, None, None, [], "")
+    score, anomaly, rule_points, volume_points, rules, reasons = found[0] if found else (None, None, None, None, [], "")
     start = datetime.combine(case.day - timedelta(days=EVIDENCE_DAYS), datetime.min.time())
     end = datetime.combine(case.day + timedelta(days=1), datetime.min.time())
     events = people.events_between(store, case.user_id, start, end)
@@ -142,8 +142,8 @@ def evidence(store: Store, case_id: int, person: str) -> dict[str, Any]:
                 {"author": n.author, "text": n.text, "at": n.created_at.isoformat()} for n in case.notes
             ],
         },
-        "alert": {"score": score, "anomaly": anomaly, "rule_points": rule_points, "rules": list(rules or []),
-                  "reasons": reasons},
+        "alert": {"score": score, "anomaly": anomaly, "rule_points": rule_points, "volume_points": volume_points,
+                  "rules": list(rules or []), "reasons": reasons},
         "indicators": [
             {"name": i.name, "value": i.value, "median": i.median, "peer": i.peer}
             for i in people.indicators(store, case.user_id, case.day) if i.value
