@@ -11,7 +11,8 @@ from pathlib import Path
 from molehunt.config import Home
 from molehunt.errors import MolehuntError
 from molehunt.pseudonyms import Pseudonyms
-from molehunt.report.html import collect, render, write_html, write_report
+from molehunt.report.files import write_html
+from molehunt.report.html import collect, render, write_report
 from molehunt.report.plots import activity_heatmap_svg, risk_timeline_svg, svg_data_uri
 from molehunt.report.reveal import Reveal, record_reveal
 from molehunt.store import open_store

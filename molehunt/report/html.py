@@ -8,8 +8,6 @@ evaluation table.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +19,7 @@ from molehunt.detect.alerts import Alert, top_suspects
 from molehunt.evaluate import evaluate, truth_from_store
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.report.data import last_day
+from molehunt.report.files import write_html
 from molehunt.report.plots import activity_heatmap_svg, risk_timeline_svg, svg_data_uri
 from molehunt.store import Store
 
@@ -131,20 +130,6 @@ def collect(
 def render(content: ReportContent) -> str:
     """The report's HTML (autoescaped)."""
     return _ENV.get_template("report.html.j2").render(report=content, version=__version__)
-
-
-def write_html(out: Path, html: str) -> Path:
-    """Write atomically and readable by the owner only (the report says who is suspected of what)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)  # created with mode 0600
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(html)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return out
 
 
 def write_report(

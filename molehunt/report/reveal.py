@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from molehunt.audit import NewEntry, append_entry
 from molehunt.audit.entries import JsonValue
 from molehunt.config import Home
 from molehunt.errors import MolehuntError
-from molehunt.workbench.trail import record
 
 
 @dataclass(frozen=True)
@@ -33,4 +33,4 @@ def record_reveal(home: Home, reveal: Reveal, target: str, out: Path, user_ids: 
     """
     shown: list[JsonValue] = list(user_ids)
     details: dict[str, JsonValue] = {"reason": reveal.reason, "out": str(out.resolve()), "users": shown}
-    return record(home, reveal.actor, "reveal", target, details)
+    return append_entry(home.root / "audit", home.root / "keys", NewEntry(reveal.actor, "reveal", target, details))

@@ -28,11 +28,10 @@ from molehunt.detect.rules import Rule
 from molehunt.detect.rules.settings import effective_rules
 from molehunt.errors import MolehuntError
 from molehunt.pseudonyms import Pseudonyms
-from molehunt.report.html import write_html
+from molehunt.report.budget import budget_threshold
+from molehunt.report.files import defuse, write_html
 from molehunt.report.reveal import Reveal, record_reveal
 from molehunt.store import Store, open_store
-from molehunt.workbench.cases import defuse
-from molehunt.workbench.queue import budget_threshold
 
 OCSF_VERSION = "1.1.0"  # every attribute written here exists in OCSF 1.1.0 and later 1.x releases
 CLASS_UID = 2004  # Detection Finding

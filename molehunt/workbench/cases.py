@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from molehunt.errors import MolehuntError
+from molehunt.report.files import defuse
 from molehunt.store import Store
 from molehunt.workbench import people
 
@@ -166,9 +167,3 @@ def evidence_csv(data: dict[str, Any]) -> str:
         row = {**event, "recipients": ";".join(event["recipients"] or [])}
         writer.writerow(defuse([row[name] for name in people.EVENT_COLUMNS]))
     return buffer.getvalue()
-
-
-def defuse(row: list[Any]) -> list[Any]:
-    """Neutralize spreadsheet formulas (CSV injection) in a CSV row: a text starting with =, +, -, @, tab or CR
-    gets a quote prefix. Every CSV molehunt writes from data passes its rows through here."""
-    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row]

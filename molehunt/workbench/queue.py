@@ -6,15 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from molehunt.detect.alerts import has_scores, require_scores
+from molehunt.detect.alerts import require_scores
 from molehunt.detect.rules import Rule
 from molehunt.errors import MolehuntError
+from molehunt.report.budget import budget_threshold
 from molehunt.store import Store
 from molehunt.workbench.paging import page_bounds
 
 PAGE_SIZE = 50
-# By default the queue holds the top 1% of user-days: the investigation budget the evaluation measures.
-DEFAULT_BUDGET = 0.01
 
 
 class Sort(StrEnum):
@@ -33,7 +32,7 @@ _ORDER = {
 @dataclass(frozen=True)
 class QueueFilter:
     scenario: str | None = None
-    min_score: float | None = None  # None: the top DEFAULT_BUDGET of user-days
+    min_score: float | None = None  # None: the alert budget (molehunt.report.budget)
     since: date | None = None
     until: date | None = None
     sort: Sort = Sort.SCORE
@@ -58,14 +57,6 @@ class QueuePage:
     page: int
     pages: int
     min_score: float
-
-
-def budget_threshold(store: Store, budget: float = DEFAULT_BUDGET) -> float:
-    """The score above which the top `budget` share of user-days lies (0 when nothing is scored)."""
-    if not has_scores(store):
-        return 0.0
-    value = store.scalar("SELECT quantile_disc(score, ?) FROM scores", [1.0 - budget])
-    return float(value) if isinstance(value, int | float) else 0.0
 
 
 def scenario_rules(rules: list[Rule]) -> dict[str, list[str]]:

@@ -15,6 +15,7 @@ import pytest
 from molehunt.detect.rules.settings import effective_rules
 from molehunt.errors import MolehuntError
 from molehunt.pseudonyms import Pseudonyms
+from molehunt.report.budget import budget_threshold
 from molehunt.report.siem import (
     CSV_COLUMNS,
     Finding,
@@ -25,7 +26,6 @@ from molehunt.report.siem import (
     select_findings,
 )
 from molehunt.store import Store
-from molehunt.workbench.queue import budget_threshold
 
 GENERATED = datetime(2010, 4, 4, 6, 0, tzinfo=UTC)
 PSEUDONYMS = Pseudonyms(b"k" * 32)
