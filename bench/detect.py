@@ -39,11 +39,11 @@ import numpy as np
 from children import run_child  # bench/children.py, beside this script
 from sklearn.ensemble import IsolationForest
 
-from molehunt.detect.pipeline import score_store, write_scores_csv
 from molehunt.evaluate import Evaluation, Truth, evaluate, read_scores, truth_from_store
 from molehunt.features.catalog import FEATURE_NAMES
 from molehunt.ingest import ingest_cert
 from molehunt.ingest.hr import ingest_hr
+from molehunt.score import score_store, write_scores_csv
 from molehunt.store import Store, open_store
 from molehunt.synth import SynthConfig, ensure_generated
 from molehunt.synth.hr import HR_FILE
@@ -207,7 +207,7 @@ from pathlib import Path
 from molehunt.store import open_store
 from molehunt.features.user_day import build_user_day
 from molehunt.features.baselines import build_baselines
-from molehunt.detect import pipeline
+from molehunt.score import score_store
 with open_store(Path(sys.argv[1])) as store:
     events = store.count("SELECT count(*) FROM events")
     t0 = time.perf_counter()
@@ -215,7 +215,7 @@ with open_store(Path(sys.argv[1])) as store:
     t1 = time.perf_counter()
     build_baselines(store)
     t2 = time.perf_counter()
-    run = pipeline.score_store(store)  # again, whole: features + baselines + scorers + rules + combine
+    run = score_store(store)  # again, whole: features + baselines + scorers + rules + combine
     t3 = time.perf_counter()
 print(json.dumps({"events": events, "user_days": run.user_days, "features": t1 - t0, "baselines": t2 - t1,
                   "full": t3 - t2, **{"score " + k: v for k, v in run.seconds.items()}}))

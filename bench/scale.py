@@ -43,7 +43,7 @@ print(json.dumps({"seconds": time.perf_counter() - start, "events": events}))
 SCORE_CHILD = """
 import json, sys, time
 from pathlib import Path
-from molehunt.detect.pipeline import score_store
+from molehunt.score import score_store
 from molehunt.engine import open_engine
 from molehunt.store import open_store
 engine = sys.argv[2]

@@ -231,8 +231,8 @@ def score_command(
     ] = None,
 ) -> None:
     """Score every user-day (features, baselines, anomaly ensemble, scenario rules) and write the scores CSV."""
-    from molehunt.detect.pipeline import score_store, write_scores_csv
     from molehunt.engine import DEFAULT_FIT_ROWS, open_engine
+    from molehunt.score import score_store, write_scores_csv
 
     first = _day(since, "--since")
     if fit_rows is not None and engine != "spark":

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from molehunt.config import Home
 from molehunt.detect.alerts import Alert, top_suspects
-from molehunt.detect.pipeline import ScoreRun, score_store, write_scores_csv
 from molehunt.evaluate import Evaluation, evaluate, read_scores, truth_from_store
 from molehunt.ingest import IngestReport, ingest_cert
 from molehunt.progress import NoProgress, Progress
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.report import REPORT_FILE, write_report
+from molehunt.score import ScoreRun, score_store, write_scores_csv
 from molehunt.store import open_store
 from molehunt.store.summary import StoreSummary, summarize
 from molehunt.synth import SynthConfig, ensure_generated

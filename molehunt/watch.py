@@ -24,11 +24,11 @@ from pathlib import Path
 
 from molehunt.detect.alerts import has_scores
 from molehunt.detect.models import model_is_current
-from molehunt.detect.pipeline import ScoreRun, score_store
 from molehunt.errors import InputError, MolehuntError
 from molehunt.ingest import IngestReport, ingest
 from molehunt.ingest.csv_stream import sha256_of
 from molehunt.progress import Progress
+from molehunt.score import ScoreRun, score_store
 from molehunt.store import Store
 
 DEFAULT_INTERVAL = 300.0  # seconds between two looks at the folder

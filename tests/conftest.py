@@ -19,9 +19,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def scored_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     """A home with a small simulated organization (its CERT files and its HR export) ingested and scored (shared;
     tests must not change it)."""
-    from molehunt.detect.pipeline import score_store
     from molehunt.ingest import ingest_cert
     from molehunt.ingest.hr import ingest_hr
+    from molehunt.score import score_store
     from molehunt.synth import SynthConfig, generate
     from molehunt.synth.hr import HR_FILE
 

@@ -8,7 +8,7 @@ tables, and the rule hits come back as RuleMatch rows, so scoring, alerts, the r
 know which engine ran.
 
 An engine may also fit and apply the anomaly model where the data is (PartitionedAnomaly, the Spark engine: fit on a
-sample, score in partitions); otherwise molehunt.detect.pipeline fits and scores it on the store's `user_day`.
+sample, score in partitions); otherwise molehunt.score fits and scores it on the store's `user_day`.
 """
 
 from __future__ import annotations

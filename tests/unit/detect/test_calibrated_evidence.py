@@ -16,10 +16,10 @@ import pytest
 
 from molehunt.detect.calibration import calibrate, calibration_note
 from molehunt.detect.history import History
-from molehunt.detect.pipeline import score_store
 from molehunt.detect.rules import Level, RuleMatch
 from molehunt.detect.volume import exfiltration_volume, volume_reason
 from molehunt.events import EVENT_COLUMN_NAMES, Event, EventKind, Provenance
+from molehunt.score import score_store
 from molehunt.store import Store, open_store
 
 START = date(2010, 1, 4)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from molehunt.detect.pipeline import score_store
 from molehunt.errors import MolehuntError
 from molehunt.events import EVENT_COLUMN_NAMES, Event, EventKind, Provenance
+from molehunt.score import score_store
 from molehunt.store import Store, open_store
 
 START = date(2010, 1, 4)

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from molehunt.config import Home
-from molehunt.detect.pipeline import score_store
 from molehunt.detect.rules import Rule, builtin_rules, compile_rules
 from molehunt.detect.rules.settings import (
     RuleSettingError,
@@ -18,6 +17,7 @@ from molehunt.detect.rules.settings import (
     save_setting,
     thresholds,
 )
+from molehunt.score import score_store
 from molehunt.store import Store, open_store
 from tests.homes import copy_of
 

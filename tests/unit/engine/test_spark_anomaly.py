@@ -21,9 +21,9 @@ from molehunt.cli import app
 from molehunt.config import Home
 from molehunt.detect.matrix import INPUT_COLUMNS, deviation_matrix
 from molehunt.detect.models import load_model, new_model, tail_contributions
-from molehunt.detect.pipeline import score_store
 from molehunt.engine.spark_anomaly import _aligned, score_batches
 from molehunt.errors import MolehuntError
+from molehunt.score import score_store
 from molehunt.store import Store, open_store
 
 

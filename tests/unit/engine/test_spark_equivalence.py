@@ -14,10 +14,10 @@ import pyarrow as pa
 import pytest
 
 from molehunt.config import Home
-from molehunt.detect.pipeline import score_store
 from molehunt.detect.rules import match_rules
 from molehunt.detect.rules.settings import effective_rules
 from molehunt.engine.spark import SparkEngine
+from molehunt.score import score_store
 from molehunt.store import Store, open_store
 
 pytestmark = pytest.mark.spark

@@ -1,8 +1,9 @@
 """Score every user-day in the store: features -> baselines -> anomaly ensemble + rules -> risk with reasons.
 
-The result is the table `scores` (user_id, day, score, anomaly, rule_points, volume_points, rules, reasons) in the
-store,
-which `molehunt score --out` writes as CSV and `molehunt alerts` ranks. Ground truth is never read here.
+One scoring run, orchestrated above what it runs: an engine (molehunt.engine) computes the features, baselines and
+rule hits, and the detector (molehunt.detect) fits the anomaly model, weighs the evidence and explains it. The
+result is the table `scores` (user_id, day, score, anomaly, rule_points, volume_points, rules, reasons) in the
+store, which `molehunt score --out` writes as CSV and `molehunt alerts` ranks. Ground truth is never read here.
 """
 
 from __future__ import annotations
