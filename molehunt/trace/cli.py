@@ -31,9 +31,9 @@ def trace_command(
     from rich.table import Table
 
     from molehunt.store import open_store
-    from molehunt.trace.tracer import trace_leak
     from molehunt.ui import exit_on_errors, out
     from molehunt.vault.service import Vault
+    from molehunt.vault.tracing import trace_leak
 
     home: Home = ctx.obj
     with exit_on_errors(), open_store(home.ensure().store_path) as store:

@@ -16,8 +16,8 @@ from molehunt.cli import app
 from molehunt.config import Home
 from molehunt.store import open_store
 from molehunt.trace.carriers.text import STRIP_MARKS, normalize
-from molehunt.trace.tracer import TraceError, trace_leak
 from molehunt.vault.service import Vault
+from molehunt.vault.tracing import TraceError, trace_leak
 from tests.unit.trace.carriers.prose import UNRELATED, document
 
 RECIPIENTS = [f"user{i:02d}" for i in range(30)]

@@ -1,7 +1,8 @@
 """Trace a leaked copy: find the vault document, read the fingerprint, score every recipient, accuse within a bound.
 
 The population is everyone the vault handed a copy of that document (allowed reads and checkouts); the
-false-accusation bound is over that population. Every trace is an audit log entry.
+false-accusation bound is over that population. Every trace is an audit log entry. This is the vault's side of
+tracing: molehunt.trace holds the codes and carriers and knows nothing of the vault, the store or the audit log.
 """
 
 from __future__ import annotations
