@@ -19,8 +19,10 @@ from molehunt.config import Home
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.store import Store
 from molehunt.web.security import LoginLimiter
-from molehunt.workbench import people
+from molehunt.workbench import identities
 from molehunt.workbench.accounts import Role
+from molehunt.workbench.actions import Workbench
+from molehunt.workbench.identities import Identities
 from molehunt.workbench.sessions import Session, session_for
 
 COOKIE = "molehunt_session"
@@ -101,22 +103,20 @@ class Web:
         self._learnt_at = time.monotonic()
         cursor = self.cursor()
         try:
-            self.names.learn(people.known_users(cursor))
-            rows = cursor.con.execute("SELECT lower(email), user_id FROM directory_users WHERE email IS NOT NULL")
-            self.emails = dict(rows.fetchall())
+            self.emails = identities.learn(cursor, self.names)
         finally:
             cursor.close()
 
 
 @dataclass
 class Ctx:
-    """One request: its store cursor (own transactions), the session and the identities it has revealed."""
+    """One request: its store cursor (own transactions), the session and whom it may see by name."""
 
     request: Request
     web: Web
     store: Store
     session: Session | None
-    revealed: set[str]
+    shown: Identities
 
     @property
     def home(self) -> Home:
@@ -127,25 +127,10 @@ class Ctx:
         assert self.session is not None  # guarded by needs()
         return self.session
 
-    def person(self, user_id: str) -> str:
-        """How a person is named on the page: the pseudonym, unless this session revealed them."""
-        pseudonym = self.web.names.of(user_id)
-        return f"{user_id} ({pseudonym})" if user_id in self.revealed else pseudonym
-
-    def mask(self, addresses: list[str] | None, subject: str) -> list[str]:
-        """E-mail addresses as the page may show them: an employee's as their pseudonym unless revealed; any other
-        (personal webmail often carries a name) with its local part pseudonymized unless `subject` is revealed."""
-        shown = []
-        for address in addresses or []:
-            user_id = self.web.emails.get(address.strip().lower())
-            if user_id is not None:
-                shown.append(address if user_id in self.revealed else self.web.names.of(user_id))
-            elif subject in self.revealed or "@" not in address:
-                shown.append(address)
-            else:
-                local, _, domain = address.rpartition("@")
-                shown.append(f"addr-{self.web.names.of('mail:' + local.lower())[2:].lower()}@{domain}")
-        return shown
+    @property
+    def bench(self) -> Workbench:
+        """The audit-first actions over this request's store."""
+        return Workbench(self.web.home, self.store)
 
     def user_of(self, pseudonym: str) -> str:
         found = self.web.names.resolve(pseudonym)
@@ -158,7 +143,7 @@ class Ctx:
 
     def render(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         values |= {
-            "me": self.session, "csrf": self.session.csrf_token if self.session else "", "person": self.person,
+            "me": self.session, "csrf": self.session.csrf_token if self.session else "", "person": self.shown.person,
             "names_of": self.web.names.of,
         }  # fmt: skip
         return self.web.templates.TemplateResponse(self.request, template, values, status_code=status_code)
@@ -174,11 +159,7 @@ def context(request: Request) -> Iterator[Ctx]:
     store = web.cursor()
     try:
         session = session_for(store, request.cookies.get(COOKIE))
-        revealed: set[str] = set()
-        if session is not None:
-            rows = store.con.execute("SELECT user_id FROM web_reveals WHERE token_sha256 = ?", [session.token_sha256])
-            revealed = {row[0] for row in rows.fetchall()}
-        yield Ctx(request, web, store, session, revealed)
+        yield Ctx(request, web, store, session, identities.for_session(store, web.names, web.emails, session))
     finally:
         store.close()
 

@@ -56,8 +56,7 @@ def _now() -> datetime:
 def open_case(store: Store, user_id: str, day: date, title: str, by: str) -> int:
     """A new open case about (user, day); returns its id. The alert must exist."""
     title = title.strip() or f"Alert of {day.isoformat()}"
-    if not store.count("SELECT count(*) FROM scores WHERE user_id = ? AND day = ?", [user_id, day]):
-        raise CaseError("there is no alert for that person and day")
+    require_alert(store, user_id, day)
     now = _now()
     with store.transaction() as con:
         case_id = int(con.execute("SELECT coalesce(max(case_id), 0) + 1 FROM cases").fetchall()[0][0])
@@ -94,39 +93,57 @@ def list_cases(store: Store, status: Status | None = None) -> list[Case]:
     return [case for (case_id,) in rows if (case := get_case(store, case_id)) is not None]
 
 
-def _require(store: Store, case_id: int) -> Case:
+def require(store: Store, case_id: int) -> Case:
+    """The case; CaseError when there is none."""
     case = get_case(store, case_id)
     if case is None:
         raise CaseError(f"no case {case_id}")
     return case
 
 
-def assign(store: Store, case_id: int, assignee: str) -> None:
-    _require(store, case_id)
+def require_alert(store: Store, user_id: str, day: date) -> None:
+    """CaseError unless (user, day) is scored, i.e. an alert a case can be opened from."""
+    if not store.count("SELECT count(*) FROM scores WHERE user_id = ? AND day = ?", [user_id, day]):
+        raise CaseError("there is no alert for that person and day")
+
+
+def require_assignee(store: Store, case_id: int, assignee: str) -> None:
+    """CaseError unless the case exists and `assignee` is an account."""
+    require(store, case_id)
     if not store.count("SELECT count(*) FROM web_users WHERE name = ?", [assignee]):
         raise CaseError(f"no account named {assignee!r} to assign the case to")
+
+
+def note_text(text: str) -> str:
+    """The note as stored (stripped, at most 10,000 characters); CaseError when it is empty."""
+    text = text.strip()
+    if not text:
+        raise CaseError("the note is empty")
+    return text[:10000]
+
+
+def assign(store: Store, case_id: int, assignee: str) -> None:
+    require_assignee(store, case_id, assignee)
     store.con.execute("UPDATE cases SET assignee = ?, updated_at = ? WHERE case_id = ?", [assignee, _now(), case_id])
 
 
 def set_status(store: Store, case_id: int, status: Status) -> None:
-    _require(store, case_id)
+    require(store, case_id)
     store.con.execute("UPDATE cases SET status = ?, updated_at = ? WHERE case_id = ?", [status.value, _now(), case_id])
 
 
 def add_note(store: Store, case_id: int, author: str, text: str) -> None:
-    text = text.strip()
-    if not text:
-        raise CaseError("the note is empty")
-    _require(store, case_id)
+    text = note_text(text)
+    require(store, case_id)
     now = _now()
     with store.transaction() as con:
-        con.execute("INSERT INTO case_notes VALUES (?, ?, ?, ?)", [case_id, author, text[:10000], now])
+        con.execute("INSERT INTO case_notes VALUES (?, ?, ?, ?)", [case_id, author, text, now])
         con.execute("UPDATE cases SET updated_at = ? WHERE case_id = ?", [now, case_id])
 
 
 def evidence(store: Store, case_id: int, person: str) -> dict[str, Any]:
     """The case's evidence as plain data; `person` is how the subject is named (a pseudonym unless revealed)."""
-    case = _require(store, case_id)
+    case = require(store, case_id)
     found = store.con.execute(
         "SELECT score, anomaly, rule_points, volume_points, rules, reasons FROM scores WHERE user_id = ? AND day = ?",
         [case.user_id, case.day],

@@ -173,3 +173,9 @@ def peers(store: Store, user_id: str, limit: int = 12) -> list[PeerRow]:
         [user_id, limit],
     ).fetchall()
     return [PeerRow(u, float(peak), float(mean), int(n)) for u, peak, mean, n in rows]
+
+
+def directory_emails(store: Store) -> dict[str, str]:
+    """Each directory e-mail address (lower case) -> its owner's user id."""
+    rows = store.con.execute("SELECT lower(email), user_id FROM directory_users WHERE email IS NOT NULL")
+    return dict(rows.fetchall())

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from molehunt.detect.alerts import require_scores
+from molehunt.detect.alerts import has_scores, require_scores
 from molehunt.detect.rules import Rule
 from molehunt.errors import MolehuntError
 from molehunt.report.budget import budget_threshold
@@ -57,6 +57,11 @@ class QueuePage:
     page: int
     pages: int
     min_score: float
+
+
+def scored(store: Store) -> bool:
+    """Whether anything is scored yet (an empty store has no queue)."""
+    return has_scores(store)
 
 
 def scenario_rules(rules: list[Rule]) -> dict[str, list[str]]:

@@ -8,11 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query
 from fastapi.responses import RedirectResponse, Response
 
-from molehunt.detect.alerts import has_scores
-from molehunt.detect.rules.settings import effective_rules
 from molehunt.web.context import Ctx, NotFound, analyst_form, viewer
-from molehunt.workbench import people, queue, trail
+from molehunt.workbench import people, queue
 from molehunt.workbench.queue import QueueFilter, Sort
+from molehunt.workbench.rules import current_rules
 
 router = APIRouter()
 
@@ -28,9 +27,9 @@ def alert_queue(
     page: Annotated[int, Query(ge=1)] = 1,
     dismissed: bool = False,
 ) -> Response:
-    if not has_scores(ctx.store):
+    if not queue.scored(ctx.store):
         return ctx.render("empty.html", what="Nothing is scored yet: run `molehunt score` (or `molehunt demo`).")
-    rules = effective_rules(ctx.store)
+    rules = current_rules(ctx.store)
     wanted = QueueFilter(scenario or None, min_score, since, until, sort, page, dismissed)
     found = queue.alert_queue(ctx.store, wanted, rules)
     return ctx.render("alerts.html", page=found, wanted=wanted, scenarios=queue.scenario_rules(rules), sorts=list(Sort))
@@ -48,11 +47,7 @@ def dismiss(
         keys.append((ctx.user_of(pseudonym), date.fromisoformat(day)))
     if not keys:
         return RedirectResponse("/alerts", status_code=303)
-    if reason.strip():
-        trail.record(ctx.home, ctx.me.name, "alert.dismiss", "alerts", {
-            "reason": reason.strip(), "alerts": [f"{user}|{day.isoformat()}" for user, day in keys],
-        })  # fmt: skip
-    queue.dismiss(ctx.store, keys, reason, ctx.me.name)
+    ctx.bench.dismiss(keys, reason, by=ctx.me.name)
     return RedirectResponse("/alerts", status_code=303)
 
 
@@ -62,7 +57,7 @@ def one_alert(ctx: Annotated[Ctx, Depends(viewer)], pseudonym: str, day: date) -
     found = queue.alert(ctx.store, user_id, day)
     if found is None:
         raise NotFound(f"no alert for {pseudonym} on {day.isoformat()}")
-    rules = {rule.id: rule for rule in effective_rules(ctx.store)}
+    rules = {rule.id: rule for rule in current_rules(ctx.store)}
     return ctx.render(
         "alert.html", alert=found, pseudonym=pseudonym, rules=rules,
         indicators=[i for i in people.indicators(ctx.store, user_id, day) if i.value][:12],

@@ -10,9 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from molehunt.web.context import COOKIE, Ctx, Forbidden, context, viewer_form
-from molehunt.workbench import trail
-from molehunt.workbench.accounts import authenticate
-from molehunt.workbench.sessions import SESSION_HOURS, end_session, start_session
+from molehunt.workbench.sessions import SESSION_HOURS, end_session
 
 router = APIRouter()
 LOGIN_COOKIE = "molehunt_login"
@@ -64,15 +62,13 @@ def login(
     wait = ctx.web.limiter.blocked(username, client)
     if wait > 0:
         return _login_page(ctx, _safe_next(next), f"Too many failed sign-ins: try again in {int(wait) + 1} s.", 429)
-    account = authenticate(ctx.store, username, password)
-    if account is None:
+    token = ctx.bench.sign_in(username, password, client=client)
+    if token is None:
         ctx.web.limiter.failed(username, client)
-        trail.record(ctx.home, username, "login.failed", "web", {"client": client})
         return _login_page(ctx, _safe_next(next), "Wrong user name or password.", 401)
     ctx.web.limiter.succeeded(username)
-    trail.record(ctx.home, account.name, "login", "web", {"client": client, "role": account.role.value})
     response = RedirectResponse(_safe_next(next), status_code=303)
-    _cookie(response, ctx.request, COOKIE, start_session(ctx.store, account.name), SESSION_HOURS * 3600)
+    _cookie(response, ctx.request, COOKIE, token, SESSION_HOURS * 3600)
     response.delete_cookie(LOGIN_COOKIE, path="/")
     return response
 

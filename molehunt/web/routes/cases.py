@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Annotated
 
@@ -10,8 +9,9 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse, Response
 
 from molehunt.web.context import Ctx, NotFound, analyst, analyst_form, viewer
-from molehunt.workbench import cases, trail
+from molehunt.workbench import cases
 from molehunt.workbench.accounts import list_users
+from molehunt.workbench.actions import EvidenceFormat
 from molehunt.workbench.cases import Case, Status
 
 router = APIRouter()
@@ -36,9 +36,7 @@ def open_case(
     day: Annotated[date, Form()],
     title: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    user_id = ctx.user_of(pseudonym)
-    trail.record(ctx.home, ctx.me.name, "case.open", user_id, {"day": day.isoformat(), "title": title})
-    case_id = cases.open_case(ctx.store, user_id, day, title, ctx.me.name)
+    case_id = ctx.bench.open_case(ctx.user_of(pseudonym), day, title, by=ctx.me.name)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -56,16 +54,14 @@ def assign(
     ctx: Annotated[Ctx, Depends(analyst_form)], case_id: int, assignee: Annotated[str, Form(max_length=64)]
 ) -> Response:
     _case(ctx, case_id)
-    trail.record(ctx.home, ctx.me.name, "case.assign", f"case:{case_id}", {"assignee": assignee})
-    cases.assign(ctx.store, case_id, assignee)
+    ctx.bench.assign(case_id, assignee, by=ctx.me.name)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/status")
 def set_status(ctx: Annotated[Ctx, Depends(analyst_form)], case_id: int, status: Annotated[Status, Form()]) -> Response:
     _case(ctx, case_id)
-    trail.record(ctx.home, ctx.me.name, "case.status", f"case:{case_id}", {"status": status.value})
-    cases.set_status(ctx.store, case_id, status)
+    ctx.bench.set_status(case_id, status, by=ctx.me.name)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -74,23 +70,15 @@ def add_note(
     ctx: Annotated[Ctx, Depends(analyst_form)], case_id: int, text: Annotated[str, Form(max_length=10000)]
 ) -> Response:
     _case(ctx, case_id)
-    trail.record(ctx.home, ctx.me.name, "case.note", f"case:{case_id}", {"text": text.strip()})
-    cases.add_note(ctx.store, case_id, ctx.me.name, text)
+    ctx.bench.add_note(case_id, text, by=ctx.me.name)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.get("/cases/{case_id}/evidence.{fmt}")
 def export(ctx: Annotated[Ctx, Depends(analyst)], case_id: int, fmt: str) -> Response:
-    if fmt not in ("csv", "json"):
+    if fmt not in {f.value for f in EvidenceFormat}:
         raise NotFound("evidence is exported as .csv or .json")
-    found = _case(ctx, case_id)
-    data = cases.evidence(ctx.store, case_id, ctx.person(found.user_id))
-    for event in data["events"]:
-        event["recipients"] = ctx.mask(event["recipients"], found.user_id)
-    trail.record(
-        ctx.home, ctx.me.name, "case.export", f"case:{case_id}", {"format": fmt, "events": len(data["events"])}
-    )
-    name = f"molehunt-case-{case_id}-evidence.{fmt}"
-    body = cases.evidence_csv(data) if fmt == "csv" else json.dumps(data, indent=2, default=str)
-    media = "text/csv" if fmt == "csv" else "application/json"
-    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    _case(ctx, case_id)
+    done = ctx.bench.export_evidence(case_id, EvidenceFormat(fmt), ctx.shown, by=ctx.me.name)
+    headers = {"Content-Disposition": f'attachment; filename="{done.name}"'}
+    return Response(done.body, media_type=done.media_type, headers=headers)

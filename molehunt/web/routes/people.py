@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from datetime import date
 from typing import Annotated
@@ -9,15 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query
 from fastapi.responses import RedirectResponse, Response
 
-from molehunt.detect.alerts import has_scores, top_suspects
-from molehunt.errors import MolehuntError
-from molehunt.report.plots import activity_heatmap_svg, risk_timeline_svg, svg_data_uri
 from molehunt.store import Store
 from molehunt.web.context import Ctx, NotFound, Web, analyst_form, viewer
-from molehunt.workbench import people, trail
+from molehunt.workbench import people, plots
 
 router = APIRouter()
-MIN_JUSTIFICATION = 10
 
 
 @router.get("/users/{pseudonym}")
@@ -32,38 +29,35 @@ def person_page(
     if found is None:
         raise NotFound(f"nothing is known of {pseudonym}")
     focus = day or found.peak_day
-    plots = _plots(ctx.web, ctx.store, user_id) if found.active_days else {}
+    drawn = _plots(ctx.web, ctx.store, user_id) if found.active_days else {}
     peer_rows = people.peers(ctx.store, user_id)
     return ctx.render(
-        "person.html", profile=found, pseudonym=pseudonym, focus=focus, plots=plots,
+        "person.html", profile=found, pseudonym=pseudonym, focus=focus, plots=drawn,
         indicators=people.indicators(ctx.store, user_id, focus) if focus else [],
         events=people.events(ctx.store, user_id, focus, page), peers=peer_rows, user_id=user_id,
-        mask=ctx.mask, revealed=user_id in ctx.revealed,
+        mask=ctx.shown.mask, revealed=ctx.shown.shows(user_id),
     )  # fmt: skip
 
 
 def _plots(web: Web, store: Store, user_id: str) -> dict[str, str]:
+    """The person's plots, drawn once and kept for the server's lifetime."""
     label = web.names.of(user_id)
     return {
-        "timeline": web.plot("timeline", user_id, lambda: svg_data_uri(risk_timeline_svg(store, user_id, label=label))),
-        "heatmap": web.plot(
-            "heatmap", user_id, lambda: svg_data_uri(activity_heatmap_svg(store, user_id, label=label))
-        ),
+        kind: web.plot(kind, user_id, functools.partial(draw, store, user_id, label))
+        for kind, draw in plots.PERSON_PLOTS.items()
     }
 
 
 def warm_plots(web: Web, limit: int, stop: threading.Event) -> int:
-    """Draw the plots of the `limit` people with the highest peak risk ahead of time (the ones analysts open
-    first from the queue); returns how many were drawn. Runs in a background thread at start-up."""
+    """Draw the plots of the `limit` riskiest people ahead of time (the ones analysts open first from the queue);
+    returns how many were drawn. Runs in a background thread at start-up."""
     store = web.cursor()
     drawn = 0
     try:
-        if not has_scores(store):
-            return 0
-        for suspect in top_suspects(store, limit):
+        for user_id in plots.riskiest(store, limit):
             if stop.is_set():
                 break
-            _plots(web, store, suspect.user_id)
+            _plots(web, store, user_id)
             drawn += 1
     finally:
         store.close()
@@ -77,11 +71,5 @@ def reveal(
     justification: Annotated[str, Form(max_length=2000)] = "",
     day: Annotated[date | None, Form()] = None,
 ) -> Response:
-    user_id = ctx.user_of(pseudonym)
-    why = justification.strip()
-    if len(why) < MIN_JUSTIFICATION:
-        raise MolehuntError(f"write why you need this identity (at least {MIN_JUSTIFICATION} characters)")
-    # The audit entry comes first: no entry, no reveal.
-    trail.record(ctx.home, ctx.me.name, "reveal", user_id, {"pseudonym": pseudonym, "justification": why})
-    ctx.store.con.execute("INSERT INTO web_reveals VALUES (?, ?, now()::TIMESTAMP)", [ctx.me.token_sha256, user_id])
+    ctx.bench.reveal(ctx.me, ctx.user_of(pseudonym), pseudonym, justification)
     return RedirectResponse(f"/users/{pseudonym}" + (f"?day={day.isoformat()}" if day else ""), status_code=303)
