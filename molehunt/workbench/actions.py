@@ -1,0 +1,122 @@
+"""The analyst's actions that must be provable later: each appends its audit entry first, as Vault does.
+
+A `Workbench` over a home's store checks what it is asked, appends the audit entry (who, what, on whom, with
+what details) to the tamper-evident log, and only then changes the store or hands anything out. When the log
+cannot take the entry (AuditError), nothing happens.
+
+>>> bench = Workbench(home, store)  # doctest: +SKIP
+>>> bench.dismiss([("ACM2278", date(2010, 7, 1))], "approved handover", by="alice")
+1
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from molehunt.audit import NewEntry, append_entry
+from molehunt.audit.entries import JsonValue
+from molehunt.config import Home
+from molehunt.detect.rules.settings import RuleSetting, check_setting, save_setting
+from molehunt.errors import MolehuntError
+from molehunt.store import Store
+from molehunt.workbench import cases, identities, queue
+from molehunt.workbench.accounts import authenticate
+from molehunt.workbench.cases import Status
+from molehunt.workbench.identities import Identities
+from molehunt.workbench.sessions import Session, start_session
+
+
+class EvidenceFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    name: str  # molehunt-case-N-evidence.csv
+    media_type: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """Audit-first actions on `store`, recorded in `home`'s audit log (HOME/audit, keys in HOME/keys)."""
+
+    home: Home
+    store: Store
+
+    def record(self, actor: str, action: str, target: str, details: dict[str, JsonValue]) -> int:
+        """Append one entry durably; returns its index. AuditError when the log is damaged or stays busy."""
+        entry = NewEntry(actor, action, target, details)
+        return append_entry(self.home.root / "audit", self.home.root / "keys", entry)
+
+    def sign_in(self, name: str, password: str, *, client: str) -> str | None:
+        """A new session's token when the password matches, else None; either outcome is recorded first."""
+        account = authenticate(self.store, name, password)
+        if account is None:
+            self.record(name, "login.failed", "web", {"client": client})
+            return None
+        self.record(account.name, "login", "web", {"client": client, "role": account.role.value})
+        return start_session(self.store, account.name)
+
+    def reveal(self, session: Session, user_id: str, pseudonym: str, justification: str) -> int:
+        """Show `user_id`'s real id to `session` (only): the justification (see identities.MIN_JUSTIFICATION) and
+        the pseudonym go to the audit log first; returns the entry's index."""
+        why = identities.justification(justification)
+        seq = self.record(session.name, "reveal", user_id, {"pseudonym": pseudonym, "justification": why})
+        identities.remember(self.store, session, user_id)
+        return seq
+
+    def dismiss(self, keys: list[tuple[str, date]], reason: str, *, by: str) -> int:
+        """Dismiss these alerts (user id, day) with a reason; returns how many."""
+        why = reason.strip()
+        if not why:
+            raise MolehuntError("say why these alerts are dismissed")
+        alerts: list[JsonValue] = [f"{user}|{day.isoformat()}" for user, day in keys]
+        self.record(by, "alert.dismiss", "alerts", {"reason": why, "alerts": alerts})
+        return queue.dismiss(self.store, keys, why, by)
+
+    def open_case(self, user_id: str, day: date, title: str, *, by: str) -> int:
+        """Open a case from the alert (user, day); returns its id. CaseError when there is no such alert."""
+        cases.require_alert(self.store, user_id, day)
+        self.record(by, "case.open", user_id, {"day": day.isoformat(), "title": title})
+        return cases.open_case(self.store, user_id, day, title, by)
+
+    def assign(self, case_id: int, assignee: str, *, by: str) -> None:
+        cases.require_assignee(self.store, case_id, assignee)
+        self.record(by, "case.assign", f"case:{case_id}", {"assignee": assignee})
+        cases.assign(self.store, case_id, assignee)
+
+    def set_status(self, case_id: int, status: Status, *, by: str) -> None:
+        cases.require(self.store, case_id)
+        self.record(by, "case.status", f"case:{case_id}", {"status": status.value})
+        cases.set_status(self.store, case_id, status)
+
+    def add_note(self, case_id: int, text: str, *, by: str) -> None:
+        cases.require(self.store, case_id)
+        self.record(by, "case.note", f"case:{case_id}", {"text": cases.note_text(text)})
+        cases.add_note(self.store, case_id, by, text)
+
+    def export_evidence(self, case_id: int, fmt: EvidenceFormat, shown: Identities, *, by: str) -> EvidenceFile:
+        """The case's evidence as `shown` may see it (people and e-mail recipients masked unless revealed)."""
+        case = cases.require(self.store, case_id)
+        data = cases.evidence(self.store, case_id, shown.person(case.user_id))
+        for event in data["events"]:
+            event["recipients"] = shown.mask(event["recipients"], case.user_id)
+        self.record(by, "case.export", f"case:{case_id}", {"format": fmt.value, "events": len(data["events"])})
+        name = f"molehunt-case-{case_id}-evidence.{fmt.value}"
+        if fmt is EvidenceFormat.CSV:
+            return EvidenceFile(name, "text/csv", cases.evidence_csv(data))
+        return EvidenceFile(name, "application/json", json.dumps(data, indent=2, default=str))
+
+    def change_rule(self, rule_id: str, enabled: bool, values: dict[str, float], *, by: str) -> RuleSetting:
+        """Switch a rule on or off and move its thresholds, for the next scoring run. RuleSettingError when the
+        rule or a threshold is unknown or out of range."""
+        setting = check_setting(rule_id, enabled, values, by)
+        changed: dict[str, JsonValue] = {key: f"{value:g}" for key, value in setting.thresholds.items()}
+        self.record(by, "rule.change", rule_id, {"enabled": setting.enabled, "thresholds": changed})
+        save_setting(self.store, rule_id, setting)
+        return setting
