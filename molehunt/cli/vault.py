@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from molehunt.cli.ui import exit_on_errors
 from molehunt.config import Home
 from molehunt.store import open_store
 from molehunt.vault.service import Vault
@@ -22,8 +23,6 @@ app = typer.Typer(help="The document vault: clearances, labelled encrypted docum
 
 @contextmanager
 def _vault(ctx: typer.Context) -> Iterator[Vault]:
-    from molehunt.ui import exit_on_errors  # lazily: the UI module pulls in the detector
-
     home: Home = ctx.obj
     with exit_on_errors(), open_store(home.ensure().store_path) as store:
         yield Vault(home, store)

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from molehunt.cli.ui import exit_on_errors, out
 from molehunt.config import Home
 from molehunt.trace.marking import DESIGN_EPS
 
@@ -31,7 +32,6 @@ def trace_command(
     from rich.table import Table
 
     from molehunt.store import open_store
-    from molehunt.ui import exit_on_errors, out
     from molehunt.vault.service import Vault
     from molehunt.vault.tracing import trace_leak
 

@@ -14,12 +14,12 @@ from typer.testing import CliRunner
 
 from molehunt.audit import AuditLog, NewEntry, load_export
 from molehunt.audit import checkpoint as checkpoints
-from molehunt.audit.cli import audit_app
 from molehunt.audit.entries import canonical_json
 from molehunt.audit.framing import scan
 from molehunt.audit.keys import public_key_from_hex
 from molehunt.audit.merkle import leaf_hash, verify_inclusion
 from molehunt.audit.verify import ENTRIES_FILE
+from molehunt.cli.audit import audit_app
 from molehunt.config import resolve_home
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

@@ -1,19 +1,20 @@
 """`molehunt audit`: sign, export, verify and prove the tamper-evident audit log in the home directory.
 
-The log lives in ``HOME/audit`` and its Ed25519 signing key in ``HOME/keys`` (created on first use). Library
-modules are imported inside the commands so that importing this app from ``molehunt.cli`` stays cheap and
-cannot form an import cycle.
+The log lives in ``HOME/audit`` and its Ed25519 signing key in ``HOME/keys`` (created on first use). The audit
+modules are imported inside the commands, so that starting the CLI does not load them.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from molehunt.cli.ui import console, exit_on_errors, out
 
 if TYPE_CHECKING:
     from molehunt.audit import AuditLog, Report
@@ -25,12 +26,6 @@ audit_app = typer.Typer(
     help="Tamper-evident audit log: signed checkpoints, whole-log verification, inclusion proofs.",
     no_args_is_help=True,
 )
-
-
-def _errors() -> AbstractContextManager[None]:
-    from molehunt.ui import exit_on_errors  # lazily: the UI module pulls in the detector
-
-    return exit_on_errors()
 
 
 @contextmanager
@@ -47,8 +42,6 @@ def _open(ctx: typer.Context, *, existing: bool = False) -> Iterator[AuditLog]:
 
 
 def _print_json(obj: Any) -> None:
-    from molehunt.ui import out
-
     out.print_json(json.dumps(obj))
 
 
@@ -62,9 +55,8 @@ def checkpoint_command(
 ) -> None:
     """Sign a checkpoint of the current log (tree size, root hash, time) and print it."""
     from molehunt.audit import keys
-    from molehunt.ui import out
 
-    with _errors(), _open(ctx) as log:
+    with exit_on_errors(), _open(ctx) as log:
         signed = log.checkpoint()
         if export is not None:
             log.export_checkpoint(export)
@@ -117,9 +109,8 @@ def verify_command(
 ) -> None:
     """Re-read the whole log and check every entry and checkpoint; exit 2 and name the first bad entry on failure."""
     from molehunt.audit import load_export
-    from molehunt.ui import console, out
 
-    with _errors():
+    with exit_on_errors():
         witnessed = load_export(against).checkpoint if against is not None else None
         with _open(ctx, existing=True) as log:
             report = log.verify(against=witnessed)  # a witness signed by another key is reported as a problem
@@ -155,9 +146,7 @@ def prove_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the proof document as JSON.")] = False,
 ) -> None:
     """Print the inclusion proof of entry N under the latest checkpoint (signing a new one if none covers N yet)."""
-    from molehunt.ui import out
-
-    with _errors(), _open(ctx) as log:
+    with exit_on_errors(), _open(ctx) as log:
         latest = log.latest_checkpoint
         if 0 <= index < log.size and (latest is None or latest.tree_size <= index):
             log.checkpoint()
@@ -182,9 +171,8 @@ def entry_command(
 ) -> None:
     """Print entry N (the object its canonical bytes encode) and its leaf hash, SHA-256(0x00 || canonical bytes)."""
     from molehunt.audit import AuditError, merkle
-    from molehunt.ui import out
 
-    with _errors(), _open(ctx, existing=True) as log:
+    with exit_on_errors(), _open(ctx, existing=True) as log:
         if not 0 <= index < log.size:
             raise AuditError(f"no entry {index}: the log has {log.size} entries")
         entry = log.entry(index)

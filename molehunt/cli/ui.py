@@ -1,4 +1,4 @@
-"""Terminal rendering for the CLI: progress bars and tables. The library never imports this."""
+"""Terminal rendering for the CLI: progress bars and tables. Nothing outside molehunt.cli imports this."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from molehunt.cli.ui import exit_on_errors
 from molehunt.config import Home
 from molehunt.store import open_store
 from molehunt.workbench.accounts import Role
@@ -40,7 +41,6 @@ def add_command(
     replace: Annotated[bool, typer.Option(help="Reset an existing account's role and password.")] = False,
 ) -> None:
     """Create a dashboard account (the password is prompted for unless --password-stdin)."""
-    from molehunt.ui import exit_on_errors
     from molehunt.workbench.accounts import add_user
 
     home: Home = ctx.obj
@@ -53,7 +53,6 @@ def add_command(
 @user_app.command("ls")
 def list_command(ctx: typer.Context) -> None:
     """List dashboard accounts and their roles."""
-    from molehunt.ui import exit_on_errors
     from molehunt.workbench.accounts import list_users
 
     home: Home = ctx.obj
@@ -77,7 +76,6 @@ def serve_command(
     """Serve the analyst dashboard over the store in the home directory."""
     import uvicorn
 
-    from molehunt.ui import exit_on_errors
     from molehunt.web import create_app
 
     home: Home = ctx.obj

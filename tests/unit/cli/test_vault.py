@@ -8,9 +8,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from molehunt.cli.vault import app as vault_app
 from molehunt.config import resolve_home
 from molehunt.trace.carriers.text import STRIP_MARKS
-from molehunt.vault.cli import app as vault_app
 
 
 def make_app(home: Path) -> typer.Typer:

@@ -1,0 +1,41 @@
+"""What several commands share: the home the root command resolved, and options parsed the same way everywhere."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from molehunt.config import Home
+from molehunt.report.reveal import Reveal
+
+
+def home_of(ctx: typer.Context) -> Home:
+    """The home directory the root command put in the context (--home, $MOLEHUNT_HOME or ./molehunt-data)."""
+    home: Home = ctx.obj
+    return home
+
+
+def day_of(value: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option as a date (None when not given); a bad value is a usage error naming the option."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a day; use YYYY-MM-DD", param_hint=option) from exc
+
+
+def store_path_of(ctx: typer.Context, store: Path | None) -> Path:
+    """The --store option, else the home's store (the home created when missing)."""
+    return store if store is not None else home_of(ctx).ensure().store_path
+
+
+def reveal_of(names: bool, reason: str | None) -> Reveal | None:
+    """--names and --reason as a Reveal (the operating-system user and the reason), or None for pseudonyms."""
+    import getpass
+
+    if names and not (reason and reason.strip()):
+        raise typer.BadParameter("--names shows real identities: say why with --reason TEXT", param_hint="--reason")
+    if reason is not None and not names:
+        raise typer.BadParameter("--reason only goes with --names", param_hint="--reason")
+    return Reveal(getpass.getuser(), reason) if names and reason else None
