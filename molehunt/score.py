@@ -8,7 +8,6 @@ store, which `molehunt score --out` writes as CSV and `molehunt alerts` ranks. G
 
 from __future__ import annotations
 
-import csv
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -37,6 +36,7 @@ from molehunt.detect.volume import Volume, exfiltration_volume, volume_reason
 from molehunt.engine import DEFAULT_FIT_ROWS, Engine, PartitionedAnomaly, use_engine
 from molehunt.errors import MolehuntError
 from molehunt.features.domains import DomainLists
+from molehunt.outputs import write_private_csv
 from molehunt.progress import NoProgress, Progress
 from molehunt.store import Store
 
@@ -317,13 +317,11 @@ def _write(
 
 
 def write_scores_csv(store: Store, path: Path) -> int:
-    """The scores table as CSV with header user,day,score,reasons (day as YYYY-MM-DD); returns rows written."""
+    """The scores table as CSV with header user,day,score,reasons (day as YYYY-MM-DD); returns rows written.
+
+    Real user ids: written atomically, readable by the owner only, spreadsheet formulas neutralized."""
     rows = store.con.execute(
         "SELECT user_id, strftime(day, '%Y-%m-%d'), score, reasons FROM scores ORDER BY user_id, day"
     ).fetchall()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["user", "day", "score", "reasons"])
-        writer.writerows(rows)
+    write_private_csv(path, ["user", "day", "score", "reasons"], rows)
     return len(rows)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from molehunt.config import Home
 from molehunt.errors import MolehuntError
+from molehunt.outputs import write_private
 from molehunt.pseudonyms import Pseudonyms
-from molehunt.report.files import write_html
 from molehunt.report.html import collect, render, write_report
 from molehunt.report.plots import activity_heatmap_svg, risk_timeline_svg, svg_data_uri
 from molehunt.report.reveal import Reveal, record_reveal
@@ -48,4 +48,4 @@ def analyst_report(
         content = collect(store, pseudonyms=pseudonyms, top=top, names=reveal is not None, release=release)
     if reveal is not None:
         record_reveal(home, reveal, "report", path, content.user_ids)
-    return write_html(path, render(content))
+    return write_private(path, render(content))

@@ -17,9 +17,9 @@ from jinja2 import Environment, PackageLoader
 from molehunt import __version__
 from molehunt.detect.alerts import Alert, top_suspects
 from molehunt.evaluate import evaluate, truth_from_store
+from molehunt.outputs import write_private
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.report.data import last_day
-from molehunt.report.files import write_html
 from molehunt.report.plots import activity_heatmap_svg, risk_timeline_svg, svg_data_uri
 from molehunt.store import Store
 
@@ -145,4 +145,4 @@ def write_report(
 
     Shows pseudonyms unless `names`; recording a reveal is the caller's job (see molehunt.report.analyst_report).
     """
-    return write_html(out, render(collect(store, pseudonyms=pseudonyms, top=top, names=names, release=release)))
+    return write_private(out, render(collect(store, pseudonyms=pseudonyms, top=top, names=names, release=release)))

@@ -27,9 +27,9 @@ from molehunt.detect.alerts import require_scores
 from molehunt.detect.rules import Rule
 from molehunt.detect.rules.settings import effective_rules
 from molehunt.errors import MolehuntError
+from molehunt.outputs import defuse, write_private
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.report.budget import budget_threshold
-from molehunt.report.files import defuse, write_html
 from molehunt.report.reveal import Reveal, record_reveal
 from molehunt.store import Store, open_store
 
@@ -279,5 +279,5 @@ def export_alerts(
     text = ocsf_lines(findings, rules, now) if fmt is ExportFormat.OCSF else csv_text(findings)
     if reveal is not None:
         record_reveal(home, reveal, "export", out, sorted({f.user_id for f in findings}))
-    write_html(out, text)  # any text: written atomically, mode 0600
+    write_private(out, text)  # any text: written atomically, mode 0600
     return Export(out, len(findings), reveal is not None)

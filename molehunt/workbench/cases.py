@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from molehunt.errors import MolehuntError
-from molehunt.report.files import defuse
+from molehunt.outputs import defuse
 from molehunt.store import Store
 from molehunt.workbench import people
 
