@@ -21,6 +21,16 @@ class Home:
     def store_path(self) -> Path:
         return self.root / STORE_FILE
 
+    @property
+    def audit_dir(self) -> Path:
+        """The tamper-evident audit log (molehunt.audit)."""
+        return self.root / "audit"
+
+    @property
+    def keys_dir(self) -> Path:
+        """Signing, pseudonym and vault keys."""
+        return self.root / "keys"
+
     def ensure(self) -> Home:
         self.root.mkdir(parents=True, exist_ok=True)
         return self

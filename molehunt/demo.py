@@ -59,7 +59,7 @@ def run_demo(
         write_scores_csv(store, scores_csv)
         suspects = top_suspects(store, limit=10)
         evaluation = evaluate(read_scores(scores_csv), truth_from_store(store, config.release))
-        pseudonyms = Pseudonyms.for_keys_dir(home.root / "keys")
+        pseudonyms = Pseudonyms.for_keys_dir(home.keys_dir)
         html = write_report(store, home.root / REPORT_FILE, pseudonyms=pseudonyms, release=config.release)
     return DemoResult(data_dir, generated, report, summary, scored, suspects, evaluation, scores_csv, html)
 

@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("features",),
     ("store", "pseudonyms", "config"),
     ("events", "keyfiles", "progress"),
-    ("errors", "outputs", "__init__"),
+    ("errors", "outputs", "clock", "__init__"),
 )
 
 # The faces: what the library never imports. Key: a module prefix; value: the only units that may import it.

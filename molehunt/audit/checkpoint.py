@@ -12,7 +12,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from molehunt.audit import keys
 from molehunt.audit.entries import TIME_RE, canonical_json, format_time
 from molehunt.audit.errors import VerificationError
 from molehunt.audit.framing import fsync_dir
+from molehunt.clock import utc_now_aware
 
 DOMAIN = b"molehunt audit checkpoint v1\n"
 _FIELDS = ("key_id", "root_hash", "signature", "time", "tree_size")
@@ -90,7 +91,7 @@ class Checkpoint:
 
 def sign(key: Ed25519PrivateKey, tree_size: int, root_hash: bytes, time: datetime | None = None) -> Checkpoint:
     """Sign a checkpoint of ``tree_size`` entries with ``root_hash`` at ``time`` (now by default)."""
-    moment = format_time(time if time is not None else datetime.now(UTC))
+    moment = format_time(time if time is not None else utc_now_aware())
     unsigned = Checkpoint(tree_size, root_hash, moment, keys.key_id(key.public_key()), b"")
     return Checkpoint(tree_size, root_hash, moment, unsigned.key_id, key.sign(unsigned.signed_message()))
 

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from molehunt.audit.errors import VerificationError
+from molehunt.clock import utc_now_aware
 
 JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 
@@ -90,7 +91,7 @@ class Entry:
     @classmethod
     def create(cls, seq: int, new: NewEntry) -> Entry:
         """Build the entry for ``new`` at index ``seq``; ValueError names the field that is not allowed."""
-        moment = new.time if new.time is not None else datetime.now(UTC)
+        moment = new.time if new.time is not None else utc_now_aware()
         body = {
             "seq": seq,
             "time": format_time(moment),

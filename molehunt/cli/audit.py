@@ -34,10 +34,10 @@ def _open(ctx: typer.Context, *, existing: bool = False) -> Iterator[AuditLog]:
     from molehunt.audit import AuditError, AuditLog
 
     home: Home = ctx.obj
-    directory = home.root / "audit"
+    directory = home.audit_dir
     if existing and not directory.is_dir():
         raise AuditError(f"no audit log at {directory}")
-    with AuditLog.open(directory, home.root / "keys") as log:
+    with AuditLog.open(directory, home.keys_dir) as log:
         yield log
 
 

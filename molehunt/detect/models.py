@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pickle
-from datetime import UTC, datetime
 from typing import cast
 
 import numpy as np
 
+from molehunt.clock import utc_now
 from molehunt.detect.anomaly import EnsembleScorer, FloatArray, IsolationForestScorer, TailScorer
 from molehunt.errors import MolehuntError
 from molehunt.features.definitions import definitions_fingerprint
@@ -33,7 +33,7 @@ def save_model(store: Store, model: EnsembleScorer, fitted_rows: int, name: str 
     payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
     store.con.execute(
         "INSERT OR REPLACE INTO models (name, fitted_at, fitted_rows, payload, definitions) VALUES (?, ?, ?, ?, ?)",
-        [name, datetime.now(UTC).replace(tzinfo=None), fitted_rows, payload, definitions_fingerprint()],
+        [name, utc_now(), fitted_rows, payload, definitions_fingerprint()],
     )
 
 

@@ -43,7 +43,7 @@ def analyst_report(
     if top < 1:
         raise MolehuntError(f"a report needs at least one user, not top={top}")
     path = out if out is not None else home.root / REPORT_FILE
-    pseudonyms = Pseudonyms.for_keys_dir(home.root / "keys")
+    pseudonyms = Pseudonyms.for_keys_dir(home.keys_dir)
     with open_store(home.store_path, read_only=True) as store:
         content = collect(store, pseudonyms=pseudonyms, top=top, names=reveal is not None, release=release)
     if reveal is not None:

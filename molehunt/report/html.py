@@ -9,12 +9,13 @@ evaluation table.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader
 
 from molehunt import __version__
+from molehunt.clock import utc_now_aware
 from molehunt.detect.alerts import Alert, top_suspects
 from molehunt.evaluate import evaluate, truth_from_store
 from molehunt.outputs import write_private
@@ -116,7 +117,7 @@ def collect(
         evaluation = tuple(result.rows(name))
         title = f"Against the ground truth: {result.insiders} insiders among {result.users:,} users"
     return ReportContent(
-        generated=datetime.now(UTC),
+        generated=utc_now_aware(),
         store_name=store.path.name,
         summary=_summary(store),
         names=names,

@@ -33,4 +33,4 @@ def record_reveal(home: Home, reveal: Reveal, target: str, out: Path, user_ids: 
     """
     shown: list[JsonValue] = list(user_ids)
     details: dict[str, JsonValue] = {"reason": reveal.reason, "out": str(out.resolve()), "users": shown}
-    return append_entry(home.root / "audit", home.root / "keys", NewEntry(reveal.actor, "reveal", target, details))
+    return append_entry(home.audit_dir, home.keys_dir, NewEntry(reveal.actor, "reveal", target, details))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from molehunt import __version__
+from molehunt.clock import utc_now_aware
 from molehunt.config import Home
 from molehunt.detect.alerts import require_scores
 from molehunt.detect.rules import Rule
@@ -271,11 +272,11 @@ def export_alerts(
     entry (action "reveal", target "export") naming them is appended before the file is written. MolehuntError
     when nothing is scored; AuditError when the audit log cannot take the entry.
     """
-    pseudonyms = Pseudonyms.for_keys_dir(home.root / "keys")
+    pseudonyms = Pseudonyms.for_keys_dir(home.keys_dir)
     with open_store(store_path or home.store_path, read_only=True) as store:
         findings = select_findings(store, selection, pseudonyms, names=reveal is not None)
         rules = effective_rules(store)
-    now = generated or datetime.now(UTC)
+    now = generated or utc_now_aware()
     text = ocsf_lines(findings, rules, now) if fmt is ExportFormat.OCSF else csv_text(findings)
     if reveal is not None:
         record_reveal(home, reveal, "export", out, sorted({f.user_id for f in findings}))

@@ -8,16 +8,17 @@ crash or Ctrl-C mid-file leaves the store, as anyone can read it, as it was.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
+from molehunt.clock import utc_now
 from molehunt.store.schema import FILE_TABLES
 
 
 def now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return utc_now()
 
 
 def begin_file(

@@ -18,6 +18,7 @@ import duckdb
 from molehunt.audit import NewEntry, append_entry
 from molehunt.audit.entries import JsonValue
 from molehunt.audit.verify import ENTRIES_FILE
+from molehunt.clock import utc_now
 from molehunt.events import ACTIVITIES, EVENT_COLUMN_NAMES, Event, EventKind, Provenance
 
 SOURCE = "vault"
@@ -97,6 +98,6 @@ def log_file_id(con: duckdb.DuckDBPyConnection, entries: Path) -> int:
     key = "vault-audit-log:" + hashlib.sha256(path.encode()).hexdigest()
     con.execute(
         "INSERT INTO ingested_files VALUES (?, ?, ?, ?, ?, NULL, ?, 0, 0, 0, 0, ?, 'complete')",
-        [file_id, path, key, ROLE, SOURCE, ROLE, datetime.now(UTC).replace(tzinfo=None)],
+        [file_id, path, key, ROLE, SOURCE, ROLE, utc_now()],
     )
     return file_id

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from molehunt.audit.entries import JsonValue
+from molehunt.clock import utc_now_aware
 from molehunt.config import Home
 from molehunt.store import Store
 from molehunt.trace.marking import TEXT_TYPES, MarkedCopy, mark_copy
@@ -103,7 +104,7 @@ class Vault:
     home: Home
     store: Store
     config: VaultConfig = VaultConfig()
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], datetime] = field(default=utc_now_aware)
 
     @property
     def blobs(self) -> Path:
@@ -111,11 +112,11 @@ class Vault:
 
     @property
     def audit_dir(self) -> Path:
-        return self.home.root / "audit"
+        return self.home.audit_dir
 
     @property
     def keys_dir(self) -> Path:
-        return self.home.root / "keys"
+        return self.home.keys_dir
 
     # ---- subjects -------------------------------------------------------------------------------------------
 

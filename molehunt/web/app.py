@@ -37,7 +37,7 @@ def create_app(home: Home, *, warm: int = 0) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_store(home.ensure().store_path)
         try:
-            web = Web(home, store, Pseudonyms.for_keys_dir(home.root / "keys"))
+            web = Web(home, store, Pseudonyms.for_keys_dir(home.keys_dir))
             web.learn_people()
             app.state.web = web
             stop = threading.Event()

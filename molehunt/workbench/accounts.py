@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from molehunt.clock import utc_now
 from molehunt.errors import MolehuntError
 from molehunt.store import Store
 
@@ -53,7 +54,7 @@ class AccountError(MolehuntError):
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return utc_now()
 
 
 def add_user(store: Store, name: str, role: Role, password: str, *, replace: bool = False) -> Account:

@@ -51,7 +51,7 @@ class Workbench:
     def record(self, actor: str, action: str, target: str, details: dict[str, JsonValue]) -> int:
         """Append one entry durably; returns its index. AuditError when the log is damaged or stays busy."""
         entry = NewEntry(actor, action, target, details)
-        return append_entry(self.home.root / "audit", self.home.root / "keys", entry)
+        return append_entry(self.home.audit_dir, self.home.keys_dir, entry)
 
     def sign_in(self, name: str, password: str, *, client: str) -> str | None:
         """A new session's token when the password matches, else None; either outcome is recorded first."""

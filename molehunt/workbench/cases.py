@@ -6,10 +6,11 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from molehunt.clock import utc_now
 from molehunt.errors import MolehuntError
 from molehunt.outputs import defuse
 from molehunt.store import Store
@@ -50,7 +51,7 @@ class CaseError(MolehuntError):
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return utc_now()
 
 
 def open_case(store: Store, user_id: str, day: date, title: str, by: str) -> int:

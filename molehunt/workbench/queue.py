@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 
+from molehunt.clock import utc_now
 from molehunt.detect.alerts import has_scores, require_scores
 from molehunt.detect.rules import Rule
 from molehunt.errors import MolehuntError
@@ -115,7 +116,7 @@ def dismiss(store: Store, keys: list[tuple[str, date]], reason: str, by: str) ->
     reason = reason.strip()
     if not reason:
         raise MolehuntError("say why these alerts are dismissed")
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utc_now()
     with store.transaction() as con:
         for user_id, day in keys:
             con.execute("DELETE FROM alert_dismissals WHERE user_id = ? AND day = ?", [user_id, day])

@@ -6,8 +6,9 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from molehunt.clock import utc_now
 from molehunt.store import Store
 from molehunt.workbench.accounts import Role
 
@@ -30,7 +31,7 @@ def _digest(token: str) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return utc_now()
 
 
 def start_session(store: Store, name: str, hours: int = SESSION_HOURS) -> str:

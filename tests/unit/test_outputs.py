@@ -63,3 +63,22 @@ def test_the_scores_csv_is_private_and_formula_safe(tmp_path: Path) -> None:
     assert rows[1] == ["'=cmd|'/c calc'!A1", "2010-01-04", "12.5", "'+1 thing"]
     assert rows[2] == ["ANN", "2010-01-05", "3.0", "ok"]
     assert write_private_csv(tmp_path / "x.csv", ["a"], [["-2+3"]]).read_text().splitlines()[1] == "'-2+3"
+
+
+def test_one_clock_can_be_frozen_for_every_stamp(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from molehunt.clock import frozen, utc_now, utc_now_aware
+    from molehunt.config import Home
+    from molehunt.workbench.accounts import Role, add_user
+
+    at = datetime(2011, 5, 6, 7, 8, 9)
+    with frozen(at):
+        assert utc_now() == at and utc_now_aware() == at.replace(tzinfo=UTC)
+        with open_store(tmp_path / "s.duckdb") as store:
+            add_user(store, "alice", Role.ANALYST, "correct horse battery staple")
+            assert store.con.execute("SELECT created_at FROM web_users").fetchall() == [(at,)]
+    assert utc_now() != at
+    assert Home(tmp_path).audit_dir == tmp_path / "audit" and Home(tmp_path).keys_dir == tmp_path / "keys"
+    with pytest.raises(ValueError, match="naive"), frozen(at.replace(tzinfo=UTC)):
+        pass

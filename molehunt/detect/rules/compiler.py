@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from molehunt.errors import MolehuntError
+
 from .condition import referenced as referenced_names
 from .condition import to_sql
 from .model import COMPARISONS, Correlation, CorrelationType, FieldTest, Level, Modifier, Rule, column_kinds
@@ -70,16 +72,20 @@ class _Params:
         return f"${name}"
 
 
+class CompileError(MolehuntError):
+    """A rule names what the compiler cannot put into SQL (it reaches the user as one line, not a traceback)."""
+
+
 def _ident(name: str) -> str:
-    """A quoted identifier for a known user_day column or a generated column; ValueError for anything else."""
+    """A quoted identifier for a known user_day column or a generated column; CompileError for anything else."""
     if name not in column_kinds() and not _INTERNAL_RE.match(name):
-        raise ValueError(f"not a known user_day column: {name!r}")
+        raise CompileError(f"not a known user_day column: {name!r}")
     return f'"{name}"'
 
 
 def _table(table: str) -> str:
     if not _TABLE_RE.match(table):
-        raise ValueError(f"bad table name {table!r}: use a plain or schema-qualified identifier")
+        raise CompileError(f"bad table name {table!r}: use a plain or schema-qualified identifier")
     return ".".join(f'"{part}"' for part in table.split("."))
 
 

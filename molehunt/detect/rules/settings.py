@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from molehunt.clock import utc_now
 from molehunt.detect.rules.loader import builtin_rules
 from molehunt.detect.rules.model import Correlation, FieldTest, Rule, Selection
 from molehunt.errors import MolehuntError
@@ -126,7 +127,7 @@ def check_setting(rule_id: str, enabled: bool, values: dict[str, float], by: str
     for key, value in changed.items():
         if value < 0:
             raise RuleSettingError(f"{key}: a threshold cannot be negative")
-    setting = RuleSetting(enabled, changed, by, datetime.now(UTC).replace(tzinfo=None))
+    setting = RuleSetting(enabled, changed, by, utc_now())
     apply(shipped[rule_id], setting)  # raises for a key the rule does not have
     return setting
 

@@ -68,8 +68,10 @@ def test_compiled_sql_binds_every_yaml_value() -> None:
 
 
 def test_bad_table_name_is_refused() -> None:
+    from molehunt.errors import MolehuntError
+
     con = user_day([])
-    with pytest.raises(ValueError, match="bad table name"):
+    with pytest.raises(MolehuntError, match="bad table name"):
         run_rules(con, [builtin("decoy-touched")], table="user_day; DROP TABLE user_day")
 
 
