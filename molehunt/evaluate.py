@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 from molehunt.errors import InputError
 from molehunt.store import Store
@@ -163,6 +162,8 @@ def truth_from_store(store: Store, dataset: str | None = None) -> Truth:
 
 
 def _auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score  # scikit-learn takes a second to import: only when evaluating
+
     if labels.min() == labels.max():
         return float("nan")
     return float(roc_auc_score(labels, scores))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from molehunt.config import Home
-from molehunt.report.reveal import Reveal
+
+if TYPE_CHECKING:  # the report package pulls in scikit-learn and matplotlib: only the commands that use it load it
+    from molehunt.report.reveal import Reveal
 
 
 def home_of(ctx: typer.Context) -> Home:
@@ -33,6 +36,8 @@ def store_path_of(ctx: typer.Context, store: Path | None) -> Path:
 def reveal_of(names: bool, reason: str | None) -> Reveal | None:
     """--names and --reason as a Reveal (the operating-system user and the reason), or None for pseudonyms."""
     import getpass
+
+    from molehunt.report.reveal import Reveal
 
     if names and not (reason and reason.strip()):
         raise typer.BadParameter("--names shows real identities: say why with --reason TEXT", param_hint="--reason")
