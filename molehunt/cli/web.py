@@ -11,7 +11,7 @@ import typer
 from molehunt.cli.ui import exit_on_errors
 from molehunt.config import Home
 from molehunt.store import open_store
-from molehunt.workbench.accounts import Role
+from molehunt.workbench.accounts import Role, list_users
 
 WARM_PLOTS = 1000  # a person page whose plots are drawn already answers in tens of ms instead of hundreds
 
@@ -83,7 +83,7 @@ def serve_command(
         typer.echo("error: give both --certfile and --keyfile, or neither", err=True)
         raise typer.Exit(2)
     with exit_on_errors(), open_store(home.ensure().store_path) as store:
-        if not store.count("SELECT count(*) FROM web_users"):
+        if not list_users(store):
             typer.echo("note: no account yet; create one with `molehunt user add NAME --role analyst`", err=True)
     scheme = "https" if certfile else "http"
     typer.echo(f"molehunt dashboard on {scheme}://{host}:{port}/ (Ctrl-C to stop)")

@@ -1,6 +1,6 @@
 """The analyst dashboard (FastAPI): thin routes over molehunt.workbench, server-rendered pages, no JavaScript.
 
-`create_app` is imported on first use, so that importing molehunt.web.cli (every CLI start) stays cheap.
+`create_app` is imported on first use, so that importing molehunt.cli.web (every CLI start) stays cheap.
 """
 
 from __future__ import annotations
