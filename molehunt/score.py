@@ -125,7 +125,7 @@ def score_store(
         VOLUME_COLUMNS,
     )
     calibrated = calibrate(history, hits)
-    volume = _rows_of(exfiltration_volume(history), history, table)
+    volume = _rows_of(exfiltration_volume(history), history, since, table.num_rows)
     users = table["user_id"].to_pylist()
     days = table["day"].to_pylist()
     index = {(u, d): i for i, (u, d) in enumerate(zip(users, days, strict=True))}
@@ -156,13 +156,12 @@ def weights_earned(hits: list[RuleMatch], calibrated: Calibrated) -> np.ndarray:
     return earned
 
 
-def _rows_of(volume: Volume, history: History, table: pa.Table) -> Volume:
-    """The volume evidence of history rows, taken for the rows of `table` (a tail of history's user-days)."""
-    position = {(u, d): i for i, (u, d) in enumerate(zip(history.user_ids, history.days, strict=True))}
-    take = np.array(
-        [position[(u, d)] for u, d in zip(table["user_id"].to_pylist(), table["day"].to_pylist(), strict=True)],
-        dtype=np.int64,
-    )
+def _rows_of(volume: Volume, history: History, since: date | None, rows: int) -> Volume:
+    """The volume evidence of the rows being scored: history's rows from `since` on (both are ordered by user_id
+    and day, so these are the scored table's rows in its order)."""
+    take = np.flatnonzero(history.day >= (since - date(1970, 1, 1)).days) if since else np.arange(len(history))
+    if len(take) != rows:
+        raise MolehuntError(f"user_day changed while scoring ({len(take)} rows from {since}, {rows} scored)")
     return Volume(*(np.asarray(getattr(volume, f))[take] for f in Volume.__dataclass_fields__))
 
 

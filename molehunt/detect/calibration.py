@@ -57,7 +57,7 @@ def calibrate(history: History, hits: Sequence[RuleMatch]) -> Calibrated:
     factor, own_rate, own_days, peer_rate = np.ones(n), np.full(n, np.nan), np.zeros(n), np.full(n, np.nan)
     if n == 0 or len(history) == 0:
         return Calibrated(factor, own_rate, own_days, peer_rate)
-    row_of = {(u, d): i for i, (u, d) in enumerate(zip(history.user_ids, history.days, strict=True))}
+    row_of = history.rows_of([h.user_id for h in hits], [h.day for h in hits])
     lo, hi = history.window_bounds(REFERENCE_FROM, REFERENCE_TO)
     days_in_window = (hi - lo).astype(np.float64)
     by_rule: dict[str, list[int]] = {}
@@ -67,7 +67,7 @@ def calibrate(history: History, hits: Sequence[RuleMatch]) -> Calibrated:
     group_days = per_code_totals(history.group, ones)
     user_days = per_code_totals(history.user, ones)
     for indices in by_rule.values():
-        rows = np.array([row_of.get((hits[i].user_id, hits[i].day), -1) for i in indices])
+        rows = row_of[np.array(indices)]
         known = rows >= 0
         fired = np.zeros(len(history))
         fired[rows[known]] = 1.0

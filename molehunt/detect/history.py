@@ -8,22 +8,24 @@ binary search: O(n log n), no per-user Python loop.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 # Day numbers are offset by user so that one sorted key orders (user, day) and windows never cross users.
 _USER_STRIDE = 1 << 22
+_EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
 class History:
     """user_day rows ordered by (user_id, day): `user` and `group` are integer codes, `day` is days since 1970."""
 
-    user_ids: list[str]
-    days: list[date]
+    users: list[str]  # user code -> user id, in sorted order (so codes rise with the rows)
     user: np.ndarray  # int64 code per row
     group: np.ndarray  # int64 code of (role, department) per row; people without either share one group
     day: np.ndarray  # int64
@@ -32,25 +34,50 @@ class History:
     @classmethod
     def from_table(cls, table: pa.Table, columns: tuple[str, ...]) -> History:
         """From a table with user_id, day, role, department and `columns`, already sorted by user_id and day."""
-        user_ids = table["user_id"].to_pylist()
-        days = table["day"].to_pylist()
-        _, user = np.unique(np.array(user_ids, dtype=object), return_inverse=True)
-        roles = [f"{r}\x00{d}" for r, d in zip(table["role"].to_pylist(), table["department"].to_pylist(), strict=True)]
-        _, group = np.unique(np.array(roles, dtype=object), return_inverse=True)
+        users = pc.dictionary_encode(table["user_id"].combine_chunks())
+        # rows are grouped by user in sorted order, so codes in order of first appearance rise with the rows
+        peers = pc.binary_join_element_wise(
+            pc.fill_null(table["role"].cast(pa.string()), ""),
+            pc.fill_null(table["department"].cast(pa.string()), ""),
+            "\x00",
+        )
+        groups = pc.dictionary_encode(peers.combine_chunks())
         day = np.asarray(table["day"].cast(pa.int32()).to_numpy(zero_copy_only=False), dtype=np.int64)
         values = {
             name: np.nan_to_num(np.asarray(table[name].to_numpy(zero_copy_only=False), dtype=np.float64))
             for name in columns
         }
-        return cls(user_ids, days, user.astype(np.int64), group.astype(np.int64), day, values)
+        return cls(
+            users.dictionary.to_pylist(),
+            np.asarray(users.indices.to_numpy(zero_copy_only=False), dtype=np.int64),
+            np.asarray(groups.indices.to_numpy(zero_copy_only=False), dtype=np.int64),
+            day,
+            values,
+        )
 
     def __len__(self) -> int:
-        return len(self.user_ids)
+        return len(self.day)
+
+    @property
+    def user_ids(self) -> list[str]:
+        """The user id of every row."""
+        return [self.users[code] for code in self.user]
 
     @property
     def key(self) -> np.ndarray:
         key: np.ndarray = self.user * _USER_STRIDE + self.day
         return key
+
+    def rows_of(self, user_ids: Sequence[str], days: Sequence[date]) -> np.ndarray:
+        """The row of each (user id, day), -1 where history has no such user-day."""
+        code = {user: index for index, user in enumerate(self.users)}
+        codes = np.array([code.get(u, -1) for u in user_ids], dtype=np.int64)
+        wanted = codes * _USER_STRIDE + np.array([(d - _EPOCH).days for d in days], dtype=np.int64)
+        key = self.key
+        found = np.minimum(np.searchsorted(key, wanted), max(len(key) - 1, 0))
+        hit = (codes >= 0) & (len(key) > 0) & (key[found] == wanted) if len(key) else np.zeros(len(codes), bool)
+        result: np.ndarray = np.where(hit, found, -1)
+        return result
 
     def window_bounds(self, back_from: int, back_to: int) -> tuple[np.ndarray, np.ndarray]:
         """For each row, the slice [lo, hi) of the same user's rows dated from `back_from` to `back_to` days before
