@@ -1,4 +1,4 @@
-# Two entry points a new user needs: `make demo` and `make test`.
+# Two entry points a new user needs: `make demo` and `make test`; `make check` is the quick inner loop.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # machine has no fonts, and without recommends chromium brings none, so the screenshots need DejaVu.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test lint install clean chromium java
+.PHONY: demo test check extras lint install clean chromium java
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "molehunt needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
@@ -54,8 +54,24 @@ java:
 		exit 1; \
 	fi
 
+# Parallel workers (one per core); tests that share the local Spark go to one worker (tests/conftest.py).
+PYTEST := $(BIN)/pytest -q -n auto --dist loadgroup
+
+# Everything, nothing skipped: lint and types, the whole suite (browser, Spark, crash safety) and every extra
+# installed the way a user installs it. The extras check builds its own clean venv, so it runs beside pytest.
 test: lint chromium java
-	$(BIN)/pytest -q
+	@log=$$(mktemp); .ci/extras.sh "$(PYTHON)" >$$log 2>&1 & extras=$$!; \
+	echo "$(PYTEST)"; $(PYTEST); status=$$?; \
+	if wait $$extras; then tail -n 1 $$log; else cat $$log >&2; status=1; fi; \
+	rm -f $$log; exit $$status
+
+# The quick inner loop: lint, types and the tests not marked slow.
+check: lint
+	$(PYTEST) -m "not slow"
+
+# A clean venv with only the spark extra scores a small organization with --engine spark.
+extras:
+	.ci/extras.sh "$(PYTHON)"
 
 clean:
 	rm -rf $(VENV) molehunt-data .pytest_cache .mypy_cache .ruff_cache

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,23 +12,48 @@ from molehunt.config import Home
 from molehunt.store import Store, open_store
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), every test that uses the local Spark runs on one worker, so the
+    run starts one JVM rather than one per worker."""
+    for item in items:
+        if "spark_engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("spark"))
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     with open_store(tmp_path / "home" / "molehunt.duckdb") as opened:
         yield opened
 
 
+def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's temporary folder, the same for every xdist worker (each worker's own is a child of it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def scored_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
     """A home with a small simulated organization (its CERT files and its HR export) ingested and scored (shared;
-    tests must not change it)."""
+    tests must not change it). Built once per run: xdist workers wait on a file lock for the first to build it."""
+    shared = _shared_dir(tmp_path_factory)
+    root = shared / "scored"
+    with (shared / "scored.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "built").exists():
+            shutil.rmtree(root, ignore_errors=True)  # a worker that failed half-way
+            _build_scored(root)
+            (root / "built").touch()
+    return Home(root / "home")
+
+
+def _build_scored(root: Path) -> None:
     from molehunt.ingest import ingest_cert
     from molehunt.ingest.hr import ingest_hr
     from molehunt.score import score_store
     from molehunt.synth import SynthConfig, generate
     from molehunt.synth.hr import HR_FILE
 
-    root = tmp_path_factory.mktemp("scored")
     config = SynthConfig(users=60, days=90, seed=7, release="r6.2")
     generate(config, root / "data")
     home = Home(root / "home").ensure()
@@ -33,4 +61,3 @@ def scored_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
         ingest_cert(opened, root / "data")
         ingest_hr(opened, root / "data" / HR_FILE)
         score_store(opened)
-    return home
