@@ -1,9 +1,12 @@
-"""Docs cannot drift: README's commands are the ones CI runs, and every CLI command is documented."""
+"""Docs cannot drift: README's commands are the ones CI runs, and every CLI command (those inside command groups
+included) has a row in README's Commands table that names each of its options."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -30,19 +33,37 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     assert test_command in [line.strip() for line in ci if not line.strip().startswith("#")]
 
 
+def commands(group: typer.core.TyperGroup, path: str = "molehunt") -> Iterator[tuple[str, Any]]:
+    """(`molehunt audit verify`, its click command) for every command, inside command groups too."""
+    for name, sub in group.commands.items():
+        yield f"{path} {name}", sub
+        if isinstance(sub, typer.core.TyperGroup):
+            yield from commands(sub, f"{path} {name}")
+
+
+def table_rows() -> list[str]:
+    """The command cells of README's Commands table, e.g. `molehunt audit verify [--against FILE] [--json]`."""
+    section = README.split("\n## Commands\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `(molehunt[^`]*)` \|", section, re.M)
+
+
+def options(command: Any) -> list[str]:
+    return [o for p in command.params for o in getattr(p, "opts", []) if o.startswith("--") and o != "--help"]
+
+
 def test_every_command_and_option_is_documented() -> None:
-    command = typer.main.get_command(app)
-    assert isinstance(command, typer.core.TyperGroup)
-    for param in command.params:  # global options
-        for opt in getattr(param, "opts", []):
-            if opt.startswith("--") and opt != "--help":
-                assert opt in README, f"global option {opt} is not in README"
-    for name, sub in command.commands.items():
-        assert f"molehunt {name}" in README, f"`molehunt {name}` is not in README"
-        for param in sub.params:
-            for opt in getattr(param, "opts", []):
-                if opt.startswith("--") and opt != "--help":
-                    assert opt in README, f"option {opt} of `molehunt {name}` is not in README"
+    root = typer.main.get_command(app)
+    assert isinstance(root, typer.core.TyperGroup)
+    for opt in options(root):  # global options
+        assert opt in README, f"global option {opt} is not in README"
+    rows = table_rows()
+    for path, command in commands(root):
+        own = [row for row in rows if row == path or row.startswith(f"{path} ")]
+        assert own, f"`{path}` has no row in README's Commands table"
+        for opt in options(command):
+            assert any(re.search(rf"{re.escape(opt)}(?![\w-])", row) for row in own), (
+                f"option {opt} of `{path}` is not in its row of README's Commands table"
+            )
 
 
 def test_makefile_targets_exist() -> None:
