@@ -13,10 +13,11 @@ from molehunt.store import Store, open_store
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`), every test that uses the local Spark runs on one worker, so the
-    run starts one JVM rather than one per worker."""
+    """Every test that uses the local Spark is slow, and under pytest-xdist (`--dist loadgroup`) runs on one
+    worker, so the run starts one JVM rather than one per worker."""
     for item in items:
         if "spark_engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
             item.add_marker(pytest.mark.xdist_group("spark"))
 
 

@@ -27,6 +27,8 @@ from molehunt.config import Home
 from molehunt.pseudonyms import Pseudonyms
 from tests.homes import copy_of
 
+pytestmark = pytest.mark.slow
+
 CHROMIUM = Path("/usr/bin/chromium")
 # No background traffic: this machine's network is closed, and the test checks that every request stays on loopback.
 CHROMIUM_ARGS = [

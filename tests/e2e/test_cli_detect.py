@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from molehunt.cli import app
 from molehunt.store import open_store
 
+pytestmark = pytest.mark.slow
+
 runner = CliRunner()
 
 

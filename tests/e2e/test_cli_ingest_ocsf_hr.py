@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from molehunt.cli import app
@@ -19,6 +20,7 @@ def invoke(home: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.slow
 def test_ocsf_and_hr_through_the_cli(tmp_path: Path) -> None:
     home = tmp_path / "home"
     hr = tmp_path / "hr.csv"

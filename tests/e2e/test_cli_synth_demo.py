@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from molehunt.cli import app
@@ -10,6 +11,7 @@ from molehunt.cli import app
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_synth_then_ingest_round_trip(tmp_path: Path) -> None:
     out = tmp_path / "data"
     result = runner.invoke(
@@ -33,6 +35,7 @@ def test_synth_rejects_bad_sizes(tmp_path: Path) -> None:
     assert "users must be >= 20" in result.output
 
 
+@pytest.mark.slow
 def test_demo_runs_end_to_end_and_reruns_without_duplicates(tmp_path: Path) -> None:
     home = tmp_path / "home"
     args = ["--home", str(home), "demo", "--users", "40", "--days", "35", "--seed", "5"]

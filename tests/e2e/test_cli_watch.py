@@ -16,6 +16,8 @@ from molehunt.config import Home
 from molehunt.store import Store, open_store
 from molehunt.synth.hr import HR_FILE
 
+pytestmark = pytest.mark.slow
+
 runner = CliRunner()
 SPLIT = date(2010, 3, 22)  # the shared organization runs from 2010-01-04 to 2010-04-03
 ACTIVITY = ("logon.csv", "device.csv", "file.csv", "email.csv", "http.csv")

@@ -22,6 +22,8 @@ from molehunt.events import EVENT_COLUMN_NAMES, Event, EventKind, Provenance
 from molehunt.score import score_store
 from molehunt.store import Store, open_store
 
+pytestmark = pytest.mark.slow
+
 START = date(2010, 1, 4)
 DAYS = 120
 RNG_SEED = 5

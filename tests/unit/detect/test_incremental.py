@@ -87,6 +87,7 @@ def table(store: Store, name: str, since: date) -> list[tuple[object, ...]]:
     return store.con.execute(f"SELECT * FROM {name} WHERE day >= ? ORDER BY user_id, day", [since]).fetchall()
 
 
+@pytest.mark.slow
 def test_new_days_match_a_full_rebuild_and_old_scores_stay(tmp_path: Path) -> None:
     with open_store(tmp_path / "daily.duckdb") as daily, open_store(tmp_path / "full.duckdb") as full:
         insert(daily, START, SPLIT - timedelta(days=1))
@@ -116,6 +117,7 @@ def test_since_without_a_full_run_says_what_to_do(tmp_path: Path) -> None:
             score_store(store, since=START)
 
 
+@pytest.mark.slow
 def test_a_gap_before_since_is_refused(tmp_path: Path) -> None:
     with open_store(tmp_path / "s.duckdb") as store:
         insert(store, START, SPLIT - timedelta(days=1))
@@ -130,6 +132,7 @@ def test_scoring_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
         score_store(store)
 
 
+@pytest.mark.slow
 def test_since_after_the_features_changed_asks_for_a_full_run(tmp_path: Path) -> None:
     with open_store(tmp_path / "s.duckdb") as store:
         insert(store, START, SPLIT - timedelta(days=1))

@@ -67,6 +67,7 @@ def test_bad_settings_are_refused(rule_id: str, values: dict[str, float], messag
         check_setting(rule_id, True, values, "ann")
 
 
+@pytest.mark.slow
 def test_scoring_runs_the_effective_rules(scored_home: Home, tmp_path: Path) -> None:
     home = copy_of(scored_home, tmp_path / "home")
     with open_store(home.store_path) as store:

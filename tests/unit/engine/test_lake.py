@@ -13,6 +13,7 @@ from molehunt.errors import MolehuntError
 from molehunt.store import open_store
 
 
+@pytest.mark.slow
 def test_export_holds_every_event_by_day(scored_home: Home, tmp_path: Path) -> None:
     with open_store(scored_home.store_path, read_only=True) as store:
         lake = export_parquet(store, tmp_path / "lake")

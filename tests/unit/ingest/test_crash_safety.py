@@ -14,6 +14,8 @@ from molehunt.store import open_store
 from tests.cert_fixtures import write_cert_dir
 from tests.processes import kill_after_first_line
 
+pytestmark = pytest.mark.slow
+
 ROWS = 120_000
 
 

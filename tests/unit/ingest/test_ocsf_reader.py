@@ -278,6 +278,7 @@ CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_killed_mid_file_leaves_store_as_before(tmp_path: Path) -> None:
     store_path = tmp_path / "home" / "molehunt.duckdb"
     with open_store(store_path) as store:

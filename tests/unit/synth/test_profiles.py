@@ -22,6 +22,8 @@ from molehunt.synth.profile import BASELINE, RANGES, ROLES, Profile
 from molehunt.synth.schema import header
 from molehunt.synth.vocab import PERSONAL_WORDS as PERSONAL_VOCAB
 
+pytestmark = pytest.mark.slow
+
 HACKING = ("actualkeylogger.com", "refog.com", "spyrix.com", "keylogger.org", "softactivity.com", "hackforums.net")
 WEBMAIL = ("gmail.com", "yahoo.com", "hotmail.com", "aol.com", "comcast.net", "msn.com", "verizon.net",
            "juno.com", "earthlink.net", "cox.net")  # fmt: skip

@@ -138,6 +138,7 @@ def test_a_lone_leaker_is_accused_with_a_large_margin_and_nobody_else() -> None:
     assert "800 of 800 positions readable" in result.note and "user042" in result.note
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("c", [2, 3])
 def test_coalitions_are_caught_at_the_required_length_and_no_innocent_ever_is(c: int) -> None:
     m = required_length(c, N, EPS)
