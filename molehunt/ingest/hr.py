@@ -161,17 +161,13 @@ def ingest_hr(
     path: Path,
     *,
     strict: bool = False,
-    only: set[str] | None = None,
-    internal: list[str] | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Ingest one HR CSV file: all of it or none, once per content (SHA-256).
 
-    Raises InputError for a missing file, an empty file or a bad header, for CERT's options (`only`,
-    `internal`), and under strict=True at the first bad row (path:line: reason).
+    Raises InputError for a missing file, an empty file or a bad header, and under strict=True at the first bad
+    row (path:line: reason).
     """
-    if only or internal:
-        raise InputError("--only and --internal-domain apply to other sources, not to an HR file")
     if not path.is_file():
         raise InputError("no such file (an HR export is one CSV file)", path=str(path))
     sink = progress or NoProgress()

@@ -72,18 +72,15 @@ def ingest_ocsf(
     path: Path,
     *,
     strict: bool = False,
-    only: set[str] | None = None,
     internal: list[str] | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Ingest one OCSF JSON-lines file, or every one in a folder; each file is one all-or-nothing unit.
 
     Internal e-mail domains are `internal`, else those of the directory's and HR's addresses. Raises
-    InputError for a missing path or an empty folder, for `only` (CERT's option), and under strict=True at
-    the first bad line (path:line: reason).
+    InputError for a missing path or an empty folder, and under strict=True at the first bad line
+    (path:line: reason).
     """
-    if only:
-        raise InputError("--only selects CERT files; an OCSF file is read whole (its classes are in docs/ocsf.md)")
     files = ocsf_files(path)
     addresses = known_addresses(store)
     domains = internal if internal is not None else internal_domains(store)

@@ -11,7 +11,7 @@ import pytest
 from molehunt.errors import InputError
 from molehunt.events import EVENT_COLUMN_NAMES, Event, EventKind, Provenance
 from molehunt.features.user_day import build_user_day
-from molehunt.ingest import ingest_cert, ingest_hr
+from molehunt.ingest import ingest, ingest_cert, ingest_hr
 from molehunt.store import Store
 from tests.cert_fixtures import write_cert_dir
 
@@ -99,7 +99,7 @@ def test_strict_header_and_idempotence(tmp_path: Path, store: Store) -> None:
     with pytest.raises(InputError, match="no `user` column"):
         ingest_hr(store, write_hr(tmp_path / "nouser.csv", ["x"], header="role"))
     with pytest.raises(InputError, match="--only and --internal-domain"):
-        ingest_hr(store, bad, internal=["dtaa.com"])
+        ingest(store, "hr", bad, internal=["dtaa.com"])
 
     good = write_hr(tmp_path / "hr.csv", GOOD)
     ingest_hr(store, good)

@@ -15,7 +15,7 @@ import pytest
 import molehunt.ingest.load as load
 import molehunt.ingest.ocsf as ocsf
 from molehunt.errors import InputError
-from molehunt.ingest import ingest_hr, ingest_ocsf
+from molehunt.ingest import ingest, ingest_hr, ingest_ocsf
 from molehunt.ingest.ocsf_map import BadRecord, Context, map_record
 from molehunt.store import Store, open_store
 from tests.ocsf_fixtures import (
@@ -177,7 +177,7 @@ def test_folder_reads_every_jsonl_file_in_order(tmp_path: Path, store: Store) ->
     with pytest.raises(InputError, match="no OCSF JSON-lines file"):
         ingest_ocsf(store, _empty(tmp_path))
     with pytest.raises(InputError, match="--only selects CERT files"):
-        ingest_ocsf(store, tmp_path / "feed", only={"logon"})
+        ingest(store, "ocsf", tmp_path / "feed", only={"logon"})
 
 
 def _empty(tmp_path: Path) -> Path:
