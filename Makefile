@@ -54,8 +54,8 @@ java:
 		exit 1; \
 	fi
 
-# Parallel workers (one per core); tests that share the local Spark go to one worker (tests/conftest.py).
-PYTEST := $(BIN)/pytest -q -n auto --dist loadgroup
+# Parallel workers (one per core); the Spark tests share one worker and one JVM (tests/conftest.py).
+PYTEST := $(BIN)/pytest -q -n auto
 
 # Everything, nothing skipped: lint and types, the whole suite (browser, Spark, crash safety) and every extra
 # installed the way a user installs it. The extras check builds its own clean venv, so it runs beside pytest.

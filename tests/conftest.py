@@ -5,20 +5,34 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from molehunt.config import Home
 from molehunt.store import Store, open_store
 
+SPARK_TESTS = "tests/unit/engine/test_spark_"  # the modules whose tests share the session's local Spark
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that uses the local Spark is slow, and under pytest-xdist (`--dist loadgroup`) runs on one
-    worker, so the run starts one JVM rather than one per worker."""
+    """Every test that uses the local Spark is slow."""
     for item in items:
         if "spark_engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.xdist_group("spark"))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under pytest-xdist, the Spark modules run on one worker (one JVM, each module fixture built once) and every
+    other test goes to whichever worker is free. (`--dist loadgroup` would do this from markers, but xdist 3.8 can no
+    longer rename pytest 9's node ids, so the group is named here by module.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SparkTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "spark" if nodeid.startswith(SPARK_TESTS) else nodeid
+
+    return SparkTogether(config, log)
 
 
 @pytest.fixture
