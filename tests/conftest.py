@@ -9,6 +9,10 @@ from typing import Any
 
 import pytest
 
+# Rich sizes its consoles when molehunt.cli is first imported: one width for every test, serial or on workers whose
+# temporary paths are longer, so a table cell is never wrapped differently from one run to the next.
+os.environ.setdefault("COLUMNS", "160")
+
 from molehunt.config import Home
 from molehunt.store import Store, open_store
 

@@ -32,8 +32,8 @@ from molehunt.store.summary import StoreSummary
 if TYPE_CHECKING:  # scikit-learn, which evaluate imports, takes seconds to load: not on every CLI start
     from molehunt.evaluate import Evaluation
 
-console = Console(stderr=True)
-out = Console()
+console = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)  # messages name paths: let the terminal wrap them, never split a word
 
 
 @contextmanager
