@@ -58,10 +58,11 @@ java:
 PYTEST := $(BIN)/pytest -q -n auto
 
 # Everything, nothing skipped: lint and types, the whole suite (browser, Spark, crash safety) and every extra
-# installed the way a user installs it. The extras check builds its own clean venv, so it runs beside pytest.
-test: lint chromium java
+# installed the way a user installs it. The extras check builds its own clean venv and needs only java, so it
+# starts first and runs beside the dev install, the lint and pytest.
+test: java
 	@log=$$(mktemp); .ci/extras.sh "$(PYTHON)" >$$log 2>&1 & extras=$$!; \
-	echo "$(PYTEST)"; $(PYTEST); status=$$?; \
+	$(MAKE) --no-print-directory lint chromium && { echo "$(PYTEST)"; $(PYTEST); }; status=$$?; \
 	if wait $$extras; then tail -n 1 $$log; else cat $$log >&2; status=1; fi; \
 	rm -f $$log; exit $$status
 
