@@ -212,13 +212,14 @@ def evaluate(scores: list[tuple[str, date, float]], truth: Truth) -> Evaluation:
         recall_top5=recall(0.05),
         insiders_in_top_k=int(user_labels[:k].sum()),
         delays=_delays(ordered, truth),
-        per_scenario=_per_scenario(ordered, truth),
+        per_scenario=_per_scenario(ordered, truth, first_day, last_day),
     )
 
 
-def _per_scenario(ordered: list[tuple[str, date, float]], truth: Truth) -> tuple[tuple[int, int, int], ...]:
+def _per_scenario(
+    ordered: list[tuple[str, date, float]], truth: Truth, first_day: date, last_day: date
+) -> tuple[tuple[int, int, int], ...]:
     top = {(u, d) for u, d, _ in ordered[: int(np.ceil(0.01 * len(ordered)))]}
-    first_day, last_day = min(r[1] for r in ordered), max(r[1] for r in ordered)
     scenario_of = dict(truth.scenarios)
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for user, day in truth.malicious_days:

@@ -125,16 +125,23 @@ def score_store(
         VOLUME_COLUMNS,
     )
     calibrated = calibrate(history, hits)
-    volume = _rows_of(exfiltration_volume(history), history, since, table.num_rows)
+    # history and table are both ordered by user_id and day: the scored rows are history's rows from `since` on
+    scored = history.rows_from(since)
+    if len(scored) != table.num_rows:
+        raise MolehuntError(
+            f"user_day changed while scoring ({len(scored)} rows from {since}, {table.num_rows} scored)"
+        )
+    volume = exfiltration_volume(history).take(scored)
+    position = np.full(len(history), -1)
+    position[scored] = np.arange(len(scored))
     users = table["user_id"].to_pylist()
     days = table["day"].to_pylist()
-    index = {(u, d): i for i, (u, d) in enumerate(zip(users, days, strict=True))}
     rule_points = np.zeros(len(users))
     earned = weights_earned(hits, calibrated)
     fired: dict[int, list[int]] = {}
-    for number, hit in enumerate(hits):
-        row = index.get((hit.user_id, hit.day))
-        if row is not None:
+    for number, at in enumerate(calibrated.row):
+        row = int(position[at]) if at >= 0 else -1
+        if row >= 0:
             rule_points[row] += earned[number]
             fired.setdefault(row, []).append(number)
     departure = np.asarray(table["days_to_departure"].to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -154,15 +161,6 @@ def weights_earned(hits: list[RuleMatch], calibrated: Calibrated) -> np.ndarray:
     """Each hit's level weight times its calibration factor."""
     earned: np.ndarray = np.array([hit.weight for hit in hits], dtype=np.float64) * calibrated.factor
     return earned
-
-
-def _rows_of(volume: Volume, history: History, since: date | None, rows: int) -> Volume:
-    """The volume evidence of the rows being scored: history's rows from `since` on (both are ordered by user_id
-    and day, so these are the scored table's rows in its order)."""
-    take = np.flatnonzero(history.day >= (since - date(1970, 1, 1)).days) if since else np.arange(len(history))
-    if len(take) != rows:
-        raise MolehuntError(f"user_day changed while scoring ({len(take)} rows from {since}, {rows} scored)")
-    return Volume(*(np.asarray(getattr(volume, f))[take] for f in Volume.__dataclass_fields__))
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ RARE_RATE = 0.02
 class Calibrated:
     """Per hit (in the order given): the share of its weight it earns and the rates that set it."""
 
+    row: np.ndarray  # the hit's row in the history (-1 when the history has no such user-day)
     factor: np.ndarray
     own_rate: np.ndarray  # raw share of the person's reference days the rule fired on (NaN without such days)
     own_days: np.ndarray  # active days in the person's reference window
@@ -55,17 +56,17 @@ def calibrate(history: History, hits: Sequence[RuleMatch]) -> Calibrated:
     """
     n = len(hits)
     factor, own_rate, own_days, peer_rate = np.ones(n), np.full(n, np.nan), np.zeros(n), np.full(n, np.nan)
-    if n == 0 or len(history) == 0:
-        return Calibrated(factor, own_rate, own_days, peer_rate)
     row_of = history.rows_of([h.user_id for h in hits], [h.day for h in hits])
+    if n == 0 or len(history) == 0:
+        return Calibrated(row_of, factor, own_rate, own_days, peer_rate)
     lo, hi = history.window_bounds(REFERENCE_FROM, REFERENCE_TO)
     days_in_window = (hi - lo).astype(np.float64)
     by_rule: dict[str, list[int]] = {}
     for index, hit in enumerate(hits):
         by_rule.setdefault(hit.rule_id, []).append(index)
     ones = np.ones(len(history))
-    group_days = per_code_totals(history.group, ones)
-    user_days = per_code_totals(history.user, ones)
+    peer_days = per_code_totals(history.group, ones) - per_code_totals(history.user, ones)
+    low, high = -np.log(ROUTINE_RATE), -np.log(RARE_RATE)
     for indices in by_rule.values():
         rows = row_of[np.array(indices)]
         known = rows >= 0
@@ -73,12 +74,10 @@ def calibrate(history: History, hits: Sequence[RuleMatch]) -> Calibrated:
         fired[rows[known]] = 1.0
         p_org = fired.sum() / len(history)
         peer_hits = per_code_totals(history.group, fired) - per_code_totals(history.user, fired)
-        peer_days = group_days - user_days
         p_peer = (peer_hits + PEER_PRIOR * p_org) / (peer_days + PEER_PRIOR)
         own_hits = window_sums(fired, lo, hi)
         p_user = (own_hits + USER_PRIOR * p_peer) / (days_in_window + USER_PRIOR)
         surprise = -np.log(np.clip(p_user, 1e-12, 1.0))
-        low, high = -np.log(ROUTINE_RATE), -np.log(RARE_RATE)
         share = np.clip((surprise - low) / (high - low), 0.0, 1.0)
         target = np.array(indices)[known]
         at = rows[known]
@@ -87,7 +86,7 @@ def calibrate(history: History, hits: Sequence[RuleMatch]) -> Calibrated:
         with np.errstate(invalid="ignore", divide="ignore"):
             own_rate[target] = np.where(days_in_window[at] > 0, own_hits[at] / days_in_window[at], np.nan)
             peer_rate[target] = np.where(peer_days[at] > 0, peer_hits[at] / peer_days[at], np.nan)
-    return Calibrated(factor, own_rate, own_days, peer_rate)
+    return Calibrated(row_of, factor, own_rate, own_days, peer_rate)
 
 
 def calibration_note(factor: float, own_rate: float, own_days: float, peer_rate: float) -> str:

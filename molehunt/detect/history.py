@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -63,10 +64,18 @@ class History:
         """The user id of every row."""
         return [self.users[code] for code in self.user]
 
-    @property
+    @cached_property
     def key(self) -> np.ndarray:
+        """One sorted int64 per row ordering (user, day); every window and lookup searches it."""
         key: np.ndarray = self.user * _USER_STRIDE + self.day
         return key
+
+    def rows_from(self, since: date | None) -> np.ndarray:
+        """The rows dated `since` or later (all rows for None), in order."""
+        if since is None:
+            return np.arange(len(self))
+        result: np.ndarray = np.flatnonzero(self.day >= (since - _EPOCH).days)
+        return result
 
     def rows_of(self, user_ids: Sequence[str], days: Sequence[date]) -> np.ndarray:
         """The row of each (user id, day), -1 where history has no such user-day."""

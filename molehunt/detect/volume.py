@@ -72,6 +72,10 @@ class Volume:
     peer: np.ndarray  # the peers' usual high (NaN without peers)
     ratio: np.ndarray
 
+    def take(self, rows: np.ndarray) -> Volume:
+        """The evidence of these rows only, in their order."""
+        return Volume(*(np.asarray(getattr(self, name))[rows] for name in Volume.__dataclass_fields__))
+
 
 def _usual_high(total: np.ndarray, squares: np.ndarray, count: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -111,8 +115,8 @@ def exfiltration_volume(history: History) -> Volume:
         return best
     ref_lo, ref_hi = history.window_bounds(REFERENCE_FROM, REFERENCE_TO)
     recent_lo, recent_hi = history.window_bounds(REFERENCE_FROM, 1)
-    first_day = np.minimum.reduceat(history.day, np.flatnonzero(np.r_[True, np.diff(history.user) != 0]))
-    tenure = history.day - first_day[np.cumsum(np.r_[True, np.diff(history.user) != 0]) - 1]
+    starts = np.r_[True, np.diff(history.user) != 0]  # each user's first row (rows are in day order per user)
+    tenure = history.day - history.day[np.flatnonzero(starts)][np.cumsum(starts) - 1]
     share = np.zeros(n)
     for horizon in HORIZONS:
         lo, hi = history.window_bounds(horizon - 1, 0)
