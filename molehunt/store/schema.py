@@ -123,8 +123,8 @@ MIGRATIONS += (
     (
         2,
         (
-            # Fitted models (scikit-learn estimators, pickled), so scoring a new day reuses the fit of the last
-            # full scoring. Only molehunt writes here; the store is as trusted as the code that reads it.
+            # Fitted models, so scoring a new day reuses the fit of the last full scoring. The payload is data
+            # (molehunt.detect.anomaly.state: JSON and arrays), never a pickle: the store is not trusted to run code.
             """CREATE TABLE models (
                 name VARCHAR PRIMARY KEY,
                 fitted_at TIMESTAMP NOT NULL,
