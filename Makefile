@@ -9,11 +9,11 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: demo test check extras lint install clean chromium java
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "molehunt needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'  # the exact versions tested
 	@touch $(STAMP)
 
 install: $(STAMP)

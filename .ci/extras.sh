@@ -10,7 +10,8 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "error: .ci/extras.sh: $*" >&2; exit 1; }
 
 "$PYTHON" -m venv "$work/venv" || fail "could not create a venv with $PYTHON"
-"$work/venv/bin/python" -m pip install --quiet -e '.[spark]' || fail "pip install -e '.[spark]' failed"
+"$work/venv/bin/python" -m pip install --quiet -c constraints.txt -e '.[spark]' ||
+	fail "pip install -c constraints.txt -e '.[spark]' failed"
 molehunt=("$work/venv/bin/molehunt" --home "$work/home")
 "${molehunt[@]}" synth --users 20 --days 40 --seed 1 --out "$work/data" >"$work/synth.log" 2>&1 ||
 	{ cat "$work/synth.log" >&2; fail "molehunt synth failed"; }
