@@ -15,8 +15,7 @@ import typer
 
 from molehunt.cli.ui import exit_on_errors
 from molehunt.config import Home
-from molehunt.store import open_store
-from molehunt.vault.service import Vault
+from molehunt.vault.service import Vault, open_vault
 
 app = typer.Typer(help="The document vault: clearances, labelled encrypted documents, checkouts, decoys.")
 
@@ -24,8 +23,8 @@ app = typer.Typer(help="The document vault: clearances, labelled encrypted docum
 @contextmanager
 def _vault(ctx: typer.Context) -> Iterator[Vault]:
     home: Home = ctx.obj
-    with exit_on_errors(), open_store(home.ensure().store_path) as store:
-        yield Vault(home, store)
+    with exit_on_errors(), open_vault(home) as vault:
+        yield vault
 
 
 @app.command("grant")

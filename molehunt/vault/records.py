@@ -4,25 +4,42 @@ The audit entry is appended first and is the source of truth; the event points b
 file_id is the single ``ingested_files`` row (role 'vault') standing for the log's ``entries.log`` and line is the
 entry's index. Event content reads ``allowed: <policies>`` or ``denied: <reason>``; a touch of a decoy is prefixed
 ``decoy touch: `` so detectors can count denials and decoy touches without reading the audit log.
+
+The two records are one step (:func:`record`, under the home's vault lock, see molehunt.vault.lock): before the
+entry is appended, ``HOME/vault/pending`` names the request id the entry will carry; the event is committed (retried
+on a DuckDB write conflict) and only then is the file removed. A crash in between leaves the file behind, and the
+next vault operation (:func:`repair`) finds the entry by its request id and inserts the missing event, so the log
+never keeps an entry whose event the detector cannot see. The entry carries what the event needs to be rebuilt.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from molehunt.audit import NewEntry, append_entry
+from molehunt.audit import AuditError, AuditLog, Entry, NewEntry, append_entry
 from molehunt.audit.entries import JsonValue
 from molehunt.audit.verify import ENTRIES_FILE
 from molehunt.clock import utc_now
+from molehunt.config import Home
 from molehunt.events import ACTIVITIES, EVENT_COLUMN_NAMES, Event, EventKind, Provenance
+from molehunt.store import Store
+from molehunt.vault.errors import VaultError
+from molehunt.vault.lock import vault_dir
 
 SOURCE = "vault"
 ROLE = "vault"
+PENDING_FILE = "pending"
+_ATTEMPTS = 6  # DuckDB write conflicts: retried with a doubling pause from 10 ms (about 0.6 s in all)
+_BUSY_RETRIES = 40  # x 50 ms: how long to wait for another process's append when opening the log to read it
 
 
 @dataclass(frozen=True)
@@ -47,12 +64,15 @@ class Outcome:
         return f"decoy touch: {said}" if self.decoy and self.action in {"read", "checkout"} else said
 
 
-def append_audit(audit_dir: Path, keys_dir: Path, outcome: Outcome) -> int:
+def append_audit(audit_dir: Path, keys_dir: Path, outcome: Outcome, *, request: str | None = None) -> int:
     """Append the outcome to the audit log and return the entry's index (AuditError if the log is damaged)."""
+    event_fields = {"doc_id": outcome.doc_id, "content_type": outcome.content_type, "bytes": outcome.size}
     details: dict[str, JsonValue] = {
         "decision": "allow" if outcome.allowed else "deny",
         "reason": outcome.reason,
         **({"decoy": True} if outcome.decoy else {}),
+        **({"request": request} if request is not None else {}),
+        **{name: value for name, value in event_fields.items() if value is not None},
         **outcome.details,
     }
     entry = NewEntry(outcome.actor, outcome.action, outcome.target, details, time=outcome.time)
@@ -101,3 +121,112 @@ def log_file_id(con: duckdb.DuckDBPyConnection, entries: Path) -> int:
         [file_id, path, key, ROLE, SOURCE, ROLE, utc_now()],
     )
     return file_id
+
+
+def record(home: Home, store: Store, outcome: Outcome, apply: Callable[[duckdb.DuckDBPyConnection, int], None]) -> int:
+    """Append the outcome's audit entry, then in one transaction ``apply(con, seq)`` and insert its event; returns
+    the entry's index. The caller holds the home's vault lock. VaultError when the store stays in conflict."""
+    pending = vault_dir(home.root) / PENDING_FILE
+    request = secrets.token_hex(8)
+    _write_durably(pending, request)
+    seq = append_audit(home.audit_dir, home.keys_dir, outcome, request=request)
+
+    def work(con: duckdb.DuckDBPyConnection) -> None:
+        apply(con, seq)
+        insert_event(con, home.audit_dir, outcome, seq)
+
+    in_transaction(store, work)
+    pending.unlink()
+    return seq
+
+
+def in_transaction(store: Store, work: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+    """Run ``work`` in a transaction, again after a DuckDB write conflict (another cursor of the same database
+    committed first); VaultError when the conflicts go on."""
+    for attempt in range(_ATTEMPTS):
+        try:
+            with store.transaction() as con:
+                work(con)
+            return
+        except duckdb.TransactionException as exc:
+            if "conflict" not in str(exc).lower():
+                raise
+            time.sleep(0.01 * 2**attempt)
+    raise VaultError(
+        "the store kept refusing the vault's write (conflicting writers); the request is in the audit log and its "
+        "event will be added by the next vault operation"
+    )
+
+
+def repair(home: Home, store: Store) -> int | None:
+    """After a crash between an audit entry and its event: insert the missing event. Returns the repaired entry's
+    index, or None when nothing was pending (or the entry was never written). The caller holds the vault lock."""
+    pending = vault_dir(home.root) / PENDING_FILE
+    try:
+        request = pending.read_text().strip()
+    except FileNotFoundError:
+        return None
+    found = _find_request(home, request)
+    repaired = None
+    if found is not None and found.action in ACTIVITIES[EventKind.VAULT]:
+        event_id = f"audit-{found.seq}"
+        present = store.count("SELECT count(*) FROM events WHERE source = ? AND event_id = ?", [SOURCE, event_id])
+        if not present:
+            outcome = outcome_of(found)
+            in_transaction(store, lambda con: insert_event(con, home.audit_dir, outcome, found.seq))
+            repaired = found.seq
+    pending.unlink()
+    return repaired
+
+
+def outcome_of(entry: Entry) -> Outcome:
+    """The outcome an entry written by :func:`append_audit` records (what its event is rebuilt from)."""
+    details = entry.details
+
+    def text(name: str) -> str | None:
+        value = details.get(name)
+        return value if isinstance(value, str) else None
+
+    size = details.get("bytes")
+    return Outcome(
+        entry.actor,
+        entry.action,
+        entry.target,
+        details.get("decision") == "allow",
+        text("reason") or "",
+        datetime.strptime(entry.time, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC),
+        doc_id=text("doc_id"),
+        content_type=text("content_type"),
+        size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+        decoy=details.get("decoy") is True,
+    )
+
+
+def open_log(home: Home) -> AuditLog:
+    """The home's audit log opened to be read, waiting (about two seconds) for another writer's append."""
+    for attempt in range(_BUSY_RETRIES + 1):
+        try:
+            return AuditLog.open(home.audit_dir, home.keys_dir)
+        except AuditError as exc:
+            if "open in another process" not in str(exc) or attempt == _BUSY_RETRIES:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
+def _find_request(home: Home, request: str) -> Entry | None:
+    with open_log(home) as log:
+        for index in range(log.size - 1, -1, -1):  # the entry is near the end: written just before a crash
+            entry = log.entry(index)
+            if entry.details.get("request") == request:
+                return entry
+    return None
+
+
+def _write_durably(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, text.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -3,8 +3,9 @@
 Each operation, allowed or denied, is appended to the audit log (home/audit, keys in home/keys) and, when it is a
 vault activity, inserted into the store's events (see molehunt.vault.records). Access decisions come from Cedar
 (molehunt.vault.policy); a refused request raises VaultDenied carrying the deciding policies as its reason.
-Reads and checkouts are rate-limited per user over a sliding window counted from the store's own vault events,
-so the limit holds across separate processes.
+Reads and checkouts are rate-limited per user over a sliding window counted from the store's own vault events.
+Each operation runs under the home's vault lock (molehunt.vault.lock), so the decision, the count it rests on, the
+audit entry and the event are one step for the threads of a server and for separate CLI processes alike.
 """
 
 from __future__ import annotations
@@ -12,21 +13,25 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
+from duckdb import DuckDBPyConnection
+
 from molehunt.audit.entries import JsonValue
 from molehunt.clock import utc_now_aware
 from molehunt.config import Home
-from molehunt.store import Store
+from molehunt.store import Store, open_store
 from molehunt.trace.marking import TEXT_TYPES, MarkedCopy, mark_copy
 from molehunt.vault import crypto, records
 from molehunt.vault.decoys import make_decoys
 from molehunt.vault.errors import VaultDenied, VaultError, VaultIntegrityError
 from molehunt.vault.labels import DEFAULT_LEVELS, Label, Levels, parse_compartments
+from molehunt.vault.lock import home_lock
 from molehunt.vault.policy import Clearance, Decision, Resource, decide
 from molehunt.vault.records import Outcome
 
@@ -126,22 +131,23 @@ class Vault:
         subject = Subject(_name(user, "user"), label, parse_compartments(projects))
         members: list[JsonValue] = [*sorted(subject.projects)]
         details: dict[str, JsonValue] = {"clearance": str(label), "projects": members}
-        outcome = self._outcome(by, "grant", user, True, "granted", details=details)
-        seq = records.append_audit(self.audit_dir, self.keys_dir, outcome)
-        with self.store.transaction() as con:
-            con.execute("DELETE FROM vault_subjects WHERE user_id = ?", [user])
-            con.execute(
-                "INSERT INTO vault_subjects VALUES (?, ?, ?, ?, ?)",
-                [user, label.level, sorted(label.compartments), sorted(subject.projects), _naive(outcome.time)],
-            )
-            records.insert_event(con, self.audit_dir, outcome, seq)
+        with self._step():
+            outcome = self._outcome(by, "grant", user, True, "granted", details=details)
+            row = [user, label.level, sorted(label.compartments), sorted(subject.projects), _naive(outcome.time)]
+
+            def apply(con: DuckDBPyConnection, seq: int) -> None:
+                con.execute("DELETE FROM vault_subjects WHERE user_id = ?", [user])
+                con.execute("INSERT INTO vault_subjects VALUES (?, ?, ?, ?, ?)", row)
+
+            records.record(self.home, self.store, outcome, apply)
         return subject
 
     def revoke(self, user: str, *, by: str = ADMIN) -> None:
         """Remove ``user``'s clearance; VaultDenied ("not granted") when there is none."""
-        known = self.subject(user) is not None
-        outcome = self._outcome(by, "revoke", user, known, "revoked" if known else "not granted")
-        self._record(outcome, "DELETE FROM vault_subjects WHERE user_id = ?", [user])
+        with self._step():
+            known = self.subject(user) is not None
+            outcome = self._outcome(by, "revoke", user, known, "revoked" if known else "not granted")
+            self._record(outcome, "DELETE FROM vault_subjects WHERE user_id = ?", [user])
         if not known:
             raise VaultDenied("revoke", user, outcome.reason)
 
@@ -169,7 +175,8 @@ class Vault:
             data = file.read_bytes()
         except OSError as exc:
             raise VaultError(f"{file}: cannot read ({exc.strerror})") from None
-        return self._store_document(file.name, data, content_type_of(file, data), parsed, project, as_user, False)
+        with self._step():
+            return self._store_document(file.name, data, content_type_of(file, data), parsed, project, as_user, False)
 
     def plant_decoys(
         self, project: str, count: int = 3, *, label: Label | str | None = None, seed: int | None = None
@@ -184,10 +191,11 @@ class Vault:
             texts = make_decoys(project, count, seed)
         except ValueError as exc:
             raise VaultError(str(exc)) from None
-        return [
-            self._store_document(f"{text.title}.md", text.body.encode(), "txt", chosen, project, ADMIN, True)
-            for text in texts
-        ]
+        with self._step():
+            return [
+                self._store_document(f"{text.title}.md", text.body.encode(), "txt", chosen, project, ADMIN, True)
+                for text in texts
+            ]
 
     def _store_document(
         self, title: str, data: bytes, content_type: str, label: Label, project: str, actor: str, decoy: bool
@@ -234,12 +242,14 @@ class Vault:
 
     def ls(self, *, as_user: str) -> list[DocumentInfo]:
         """The documents ``as_user`` may read (decoys included when their label would allow it), by title."""
-        shown = [
-            doc.info
-            for doc in self._documents()
-            if self._decide("list", as_user, doc.info.doc_id, doc.resource).allowed
-        ]
-        self._record(self._outcome(as_user, "list", "*", True, "filtered by policy", details={"shown": len(shown)}))
+        with self._step():
+            shown = [
+                doc.info
+                for doc in self._documents()
+                if self._decide("list", as_user, doc.info.doc_id, doc.resource).allowed
+            ]
+            outcome = self._outcome(as_user, "list", "*", True, "filtered by policy", details={"shown": len(shown)})
+            self._record(outcome)
         return sorted(shown, key=lambda info: (info.title, info.doc_id))
 
     def describe(self, doc_id: str) -> DocumentInfo | None:
@@ -250,9 +260,10 @@ class Vault:
     def read(self, doc_id: str, *, as_user: str) -> bytes:
         """``as_user``'s copy of ``doc_id`` (a text document carries their fingerprint: what is read can be copied);
         VaultDenied with the reason, VaultIntegrityError for a damaged blob."""
-        doc, data = self._open_for("read", doc_id, as_user)
-        marked = self._mark(doc, data, as_user, pdf=False)
-        self._record(self._access_outcome("read", as_user, doc, marked.data, details=_fingerprint_details(marked)))
+        with self._step():
+            doc, data = self._open_for("read", doc_id, as_user)
+            marked = self._mark(doc, data, as_user, pdf=False)
+            self._record(self._access_outcome("read", as_user, doc, marked.data, details=_fingerprint_details(marked)))
         return marked.data
 
     def checkout(self, doc_id: str, *, for_user: str, out_path: Path, pdf: bool = False) -> Checkout:
@@ -260,10 +271,11 @@ class Vault:
         never overwriting) and record it."""
         if out_path.exists():
             raise VaultError(f"{out_path} exists; choose a new file for the checkout")
-        doc, data = self._open_for("checkout", doc_id, for_user)
-        marked = self._mark(doc, data, for_user, pdf=pdf)
-        _write_private(out_path, marked.data, exclusive=True)
-        return self._record_checkout(doc, marked, for_user, str(out_path))
+        with self._step():
+            doc, data = self._open_for("checkout", doc_id, for_user)
+            marked = self._mark(doc, data, for_user, pdf=pdf)
+            _write_private(out_path, marked.data, exclusive=True)
+            return self._record_checkout(doc, marked, for_user, str(out_path))
 
     def checkout_copy(
         self, doc_id: str, *, for_user: str, delivered_to: str, pdf: bool = False
@@ -271,9 +283,10 @@ class Vault:
         """``for_user``'s own fingerprinted copy of ``doc_id`` as bytes (for a download), recorded like a checkout
         to a file. ``delivered_to`` says where the copy went (e.g. "web download"); it takes the place of the path.
         """
-        doc, data = self._open_for("checkout", doc_id, for_user)
-        marked = self._mark(doc, data, for_user, pdf=pdf)
-        return self._record_checkout(doc, marked, for_user, delivered_to), marked.data
+        with self._step():
+            doc, data = self._open_for("checkout", doc_id, for_user)
+            marked = self._mark(doc, data, for_user, pdf=pdf)
+            return self._record_checkout(doc, marked, for_user, delivered_to), marked.data
 
     def original(self, doc_id: str) -> tuple[DocumentInfo, bytes]:
         """The stored plaintext with no policy check, for tracing a leak (the caller records the trace)."""
@@ -310,13 +323,14 @@ class Vault:
         digest = hashlib.sha256(data).hexdigest()
         details: dict[str, JsonValue] = {"recipient": for_user, "out": out, **_fingerprint_details(marked)}
         outcome = self._access_outcome("checkout", for_user, doc, data, details=details)
-        seq = records.append_audit(self.audit_dir, self.keys_dir, outcome)
-        with self.store.transaction() as con:
+
+        def apply(con: DuckDBPyConnection, seq: int) -> None:
             con.execute(
                 "INSERT INTO vault_checkouts VALUES (?, ?, ?, ?, ?, ?)",
                 [doc.info.doc_id, for_user, out, digest, seq, _naive(outcome.time)],
             )
-            records.insert_event(con, self.audit_dir, outcome, seq)
+
+        seq = records.record(self.home, self.store, outcome, apply)
         return Checkout(doc.info.doc_id, for_user, out, digest, seq, marked.fingerprinted, marked.warning)
 
     # ---- decisions and records ------------------------------------------------------------------------------
@@ -386,12 +400,18 @@ class Vault:
         return Outcome(actor, action, target, allowed, reason, self.clock(), **extra)
 
     def _record(self, outcome: Outcome, sql: str | None = None, params: list[Any] | None = None) -> int:
-        seq = records.append_audit(self.audit_dir, self.keys_dir, outcome)
-        with self.store.transaction() as con:
+        def apply(con: DuckDBPyConnection, seq: int) -> None:
             if sql is not None:
                 con.execute(sql, params or [])
-            records.insert_event(con, self.audit_dir, outcome, seq)
-        return seq
+
+        return records.record(self.home, self.store, outcome, apply)
+
+    @contextmanager
+    def _step(self) -> Iterator[None]:
+        """One operation under the home's vault lock, after repairing what a crash may have left half-recorded."""
+        with home_lock(self.home.root):
+            records.repair(self.home, self.store)
+            yield
 
     def _documents(self, doc_id: str | None = None) -> list[_Doc]:
         rows = self.store.con.execute(
@@ -413,6 +433,14 @@ class Vault:
         if isinstance(label, Label):
             return Label(self.config.levels.canonical(label.level), parse_compartments(label.compartments))
         return Label.parse(label, self.config.levels)
+
+
+@contextmanager
+def open_vault(home: Home, config: VaultConfig = VaultConfig()) -> Iterator[Vault]:
+    """The home's vault over its store for one process's command: the vault lock is taken before the store is
+    opened (DuckDB lets one process write at a time), so parallel commands wait their turn instead of failing."""
+    with home_lock(home.root), open_store(home.ensure().store_path) as store:
+        yield Vault(home, store, config)
 
 
 def _name(value: str, what: str) -> str:
