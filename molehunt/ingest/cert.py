@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from molehunt.ingest import plausible
 from molehunt.ingest.answers import ingest_answers
 from molehunt.ingest.cert_layout import HEADERS, CertFile, discover
 from molehunt.ingest.cert_sql import TRANSFORMS
@@ -60,7 +61,11 @@ def _ingest_file(
     domains: list[str],
     block_size: int | None,
 ) -> FileReport:
-    params: dict[str, object] = {"internal_domains": domains}
+    params: dict[str, object] = {
+        "internal_domains": domains,
+        "earliest": plausible.EARLIEST_EVENT,
+        "latest": plausible.latest_event(),
+    }
     if cert_file.month is not None:
         params["month"] = cert_file.month
     spec = CsvSpec(

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from molehunt.events import EVENT_COLUMNS
 
 DATE_FORMAT = "%m/%d/%Y %H:%M:%S"
+# Sizes and counts are plain decimal digits: try_cast alone would read 0x10 as 16, 1.5 as 2 and " 5" as 5.
+DECIMAL = "'[0-9]+'"
 
 # CERT `content` starts with the hex signature of the file type (REFERENCE.md); extensions decide the rest.
 CONTENT_TYPE_SQL = """CASE
@@ -73,7 +75,18 @@ COMMON_CHECKS: list[tuple[str, str]] = [
     ("id = ''", "'missing id'"),
     ("\"user\" = ''", "'missing user'"),
     ("_time IS NULL", "format('bad date \"{}\" (expected MM/DD/YYYY HH:MM:SS)', date)"),
+    # strptime reads 01/04/10 as year 10: a date no real activity has (molehunt.ingest.plausible)
+    (
+        "_time < $earliest OR _time > $latest",
+        "format('date \"{}\" is outside the plausible range {} to {}', date, strftime($earliest, '%Y-%m-%d'),"
+        " strftime($latest, '%Y-%m-%d'))",
+    ),
 ]
+
+
+def _count(column: str, sql_type: str = "BIGINT") -> str:
+    """A plain decimal count or size that fits sql_type, else NULL."""
+    return f"CASE WHEN regexp_full_match({column}, {DECIMAL}) THEN try_cast({column} AS {sql_type}) END"
 
 
 def _event_select(
@@ -169,37 +182,40 @@ def email(release: str) -> Transform:
         "recipients": "_recipients",
         "n_internal": "len(list_filter(_internal, lambda x: x))",
         "n_external": "len(list_filter(_internal, lambda x: NOT x))",
-        "bytes": "try_cast(size AS BIGINT)",
+        "bytes": _count("size"),
         "content": "nullif(content, '')",
     }
     checks: list[tuple[str, str]] = [
-        ("try_cast(size AS BIGINT) IS NULL OR try_cast(size AS BIGINT) < 0", "format('bad size \"{}\"', size)"),
+        (f"{_count('size')} IS NULL", "format('bad size \"{}\" (expected a whole number of bytes)', size)"),
         ("\"from\" = ''", "'missing sender'"),
     ]
     if release == "r4.2":
-        values |= {"activity": "'send'", "attachment_count": "try_cast(attachments AS INTEGER)"}
+        values |= {"activity": "'send'", "attachment_count": _count("attachments", "INTEGER")}
         checks.append(
-            (
-                "try_cast(attachments AS INTEGER) IS NULL OR try_cast(attachments AS INTEGER) < 0",
-                "format('bad attachment count \"{}\"', attachments)",
-            )
+            (f"{_count('attachments', 'INTEGER')} IS NULL", "format('bad attachment count \"{}\"', attachments)")
         )
     else:
         derived["_parts"] = ATTACHMENT_PARTS_SQL
+        # Each size as BIGINT (NULL when it does not fit), summed as HUGEINT: checked below before it is stored.
+        derived["_sizes"] = (
+            "list_transform(_parts, lambda p: try_cast(regexp_extract(p, '\\(([0-9]+)\\)$', 1) AS BIGINT))"
+        )
+        derived["_total"] = "coalesce(list_sum(_sizes), 0)"
         values |= {
             "activity": _activity_case("email"),
             "attachment_count": "len(_parts)",
-            "attachment_bytes": (
-                "coalesce(list_sum(list_transform(_parts,"
-                " lambda p: try_cast(regexp_extract(p, '\\((\\d+)\\)$', 1) AS BIGINT))), 0)"
-            ),
+            "attachment_bytes": "CASE WHEN _total <= 9223372036854775807 THEN CAST(_total AS BIGINT) END",
         }
         checks += [
             _activity_check("email"),
             (
                 "NOT list_bool_and(list_append(list_transform(_parts,"
-                " lambda p: regexp_matches(p, '^.+\\(\\d+\\)$')), true))",
+                " lambda p: regexp_matches(p, '^.+\\([0-9]+\\)$')), true))",
                 "format('bad attachments \"{}\" (expected path(bytes);...)', attachments)",
+            ),
+            (
+                "list_count(_sizes) < len(_sizes) OR _total > 9223372036854775807",
+                "format('bad attachments \"{}\" (a size out of range: at most 2^63 - 1 bytes in all)', attachments)",
             ),
         ]
     return _event_select(values, checks, derived)
@@ -251,9 +267,10 @@ PSYCHOMETRIC_TRAITS = {
 
 
 def psychometric(release: str) -> Transform:
-    traits = ", ".join(f'try_cast("{k}" AS INTEGER) AS {v}' for k, v in PSYCHOMETRIC_TRAITS.items())
+    scores = {k: _count(f'"{k}"', "INTEGER") for k in PSYCHOMETRIC_TRAITS}
+    traits = ", ".join(f"{scores[k]} AS {v}" for k, v in PSYCHOMETRIC_TRAITS.items())
     checks = [("user_id = ''", "'missing user_id'")] + [
-        (f'try_cast("{k}" AS INTEGER) IS NULL', f'format(\'bad score {k}="{{}}"\', "{k}")') for k in PSYCHOMETRIC_TRAITS
+        (f"{scores[k]} IS NULL", f'format(\'bad score {k}="{{}}"\', "{k}")') for k in PSYCHOMETRIC_TRAITS
     ]
     sql = f"""SELECT user_id, nullif(employee_name, '') AS employee_name, {traits},
         $file_id AS file_id, _line AS line, {_reason(checks)} AS _reason FROM batch"""

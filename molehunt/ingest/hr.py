@@ -15,13 +15,14 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from molehunt.errors import InputError
+from molehunt.ingest import plausible
 from molehunt.ingest.csv_stream import BadRow
 from molehunt.ingest.load import MAX_PROBLEMS_SHOWN, already_ingested, file_writer, quarantine_rows
 from molehunt.ingest.report import FileReport, IngestReport
@@ -36,6 +37,7 @@ DATE_COLUMNS = ("hire_date", "notice_date", "last_day")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EVENT_ENTRY = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\S.*)$")
 _ESCAPED = re.compile("[\udc80-\udcff]")
+DUPLICATE = re.compile(r"^user .+ is already on line \d+ of this file$", re.DOTALL)  # counted as duplicates
 
 
 @dataclass(frozen=True)
@@ -73,36 +75,42 @@ def header_columns(header: list[str], path: Path) -> list[str]:
     return names
 
 
-def _date(value: str, column: str) -> date | None:
+def _date(value: str, column: str, latest: datetime) -> date | None:
     if not value:
         return None
     try:
         if not ISO_DATE.match(value):
             raise ValueError
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValueError(f'bad {column} "{value}" (expected YYYY-MM-DD)') from None
+    problem = plausible.hr_date_problem(day, latest)
+    if problem is not None:
+        raise ValueError(f"{column} {value} is {problem}")
+    return day
 
 
-def _events(value: str) -> tuple[tuple[date, str], ...]:
+def _events(value: str, latest: datetime) -> tuple[tuple[date, str], ...]:
     found = []
     for entry in (e.strip() for e in value.split(";")):
         if not entry:
             continue
         match = EVENT_ENTRY.match(entry)
-        day = _date(match.group(1), "event date") if match else None
+        day = _date(match.group(1), "event date", latest) if match else None
         if match is None or day is None:
             raise ValueError(f'bad event "{entry}" (expected YYYY-MM-DD description, entries separated by ";")')
         found.append((day, match.group(2).strip()))
     return tuple(found)
 
 
-def parse_row(values: dict[str, str], line: int) -> HrPerson:
-    """One row (column -> trimmed text) as an HrPerson; ValueError with the quarantine reason."""
+def parse_row(values: dict[str, str], line: int, latest: datetime | None = None) -> HrPerson:
+    """One row (column -> trimmed text) as an HrPerson; ValueError with the quarantine reason. Dates after
+    `latest` (default: a year from now) or before 1900 are refused (molehunt.ingest.plausible)."""
+    latest = latest or plausible.latest_event()
     user = values.get("user", "")
     if not user:
         raise ValueError("missing user")
-    hire, notice, last = (_date(values.get(c, ""), c) for c in DATE_COLUMNS)
+    hire, notice, last = (_date(values.get(c, ""), c, latest) for c in DATE_COLUMNS)
     if hire and last and last < hire:
         raise ValueError(f"last_day {last} is before hire_date {hire}")
     if hire and notice and notice < hire:
@@ -116,12 +124,14 @@ def parse_row(values: dict[str, str], line: int) -> HrPerson:
     email = text("email")
     return HrPerson(
         user, text("name"), email.lower() if email else None, text("department"), text("role"), text("manager"),
-        hire, notice, last, _events(values.get("events", "")), line,
+        hire, notice, last, _events(values.get("events", ""), latest), line,
     )  # fmt: skip
 
 
 def parse_hr(data: bytes, path: Path) -> tuple[list[HrPerson], list[BadRow], int]:
-    """(people, bad rows, rows read) of an HR CSV's bytes; InputError for an empty file or a bad header."""
+    """(people, bad rows, rows read) of an HR CSV's bytes; InputError for an empty file or a bad header.
+
+    A user already on an earlier line is a bad row whose reason matches DUPLICATE."""
     text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
@@ -133,8 +143,18 @@ def parse_hr(data: bytes, path: Path) -> tuple[list[HrPerson], list[BadRow], int
     people: list[HrPerson] = []
     bad: list[BadRow] = []
     seen: dict[str, int] = {}
+    latest = plausible.latest_event()
     rows, previous_end = 0, reader.line_num
-    for fields in reader:
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a field over the csv module's size limit: that row only, the reader goes on
+            line, previous_end = previous_end + 1, reader.line_num
+            rows += 1
+            bad.append(BadRow(line, f"cannot parse as CSV: {exc}", ""))
+            continue
         line, previous_end = previous_end + 1, reader.line_num  # a quoted field may span lines
         rows += 1
         raw = _ESCAPED.sub("?", ",".join(fields))
@@ -145,7 +165,7 @@ def parse_hr(data: bytes, path: Path) -> tuple[list[HrPerson], list[BadRow], int
                 raise ValueError("undecodable bytes (not UTF-8), shown as ?")
             if len(fields) != len(columns):
                 raise ValueError(f"expected {len(columns)} fields, found {len(fields)}")
-            person = parse_row({c: f.strip() for c, f in zip(columns, fields, strict=True)}, line)
+            person = parse_row({c: f.strip() for c, f in zip(columns, fields, strict=True)}, line, latest)
             if person.user_id in seen:
                 raise ValueError(f"user {person.user_id} is already on line {seen[person.user_id]} of this file")
         except ValueError as exc:
@@ -194,7 +214,8 @@ def _load(store: Store, path: Path, data: bytes, *, strict: bool) -> FileReport:
         quarantine_rows(out.con, out.file_id, bad)
         out.tally.rows, out.tally.ingested, out.tally.quarantined = rows, len(people), len(bad)
     problems = tuple(f"line {b.line}: {b.reason}" for b in bad[:MAX_PROBLEMS_SHOWN])
-    return FileReport(str(path), "hr", rows, len(people), len(bad), first_problems=problems)
+    duplicates = sum(DUPLICATE.match(b.reason) is not None for b in bad)
+    return FileReport(str(path), "hr", rows, len(people), len(bad), first_problems=problems, duplicates=duplicates)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, file_id: int, people: list[HrPerson]) -> None:

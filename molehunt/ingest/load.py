@@ -12,6 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from molehunt.errors import InputError
+from molehunt.ingest import plausible
 from molehunt.ingest.cert_sql import Transform
 from molehunt.ingest.csv_stream import BLOCK_SIZE, BadRow, CsvStream, sha256_of
 from molehunt.ingest.prefetch import prefetch
@@ -33,6 +34,7 @@ class Tally:
     rows: int = 0
     ingested: int = 0
     quarantined: int = 0
+    duplicates: int = 0  # of the quarantined: rows repeating an earlier row's id in the same file
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def file_writer(
 
 
 def quarantine_rows(con: duckdb.DuckDBPyConnection, file_id: int, bad: Iterable[BadRow]) -> None:
-    rows = [(file_id, b.line, b.reason, b.raw) for b in bad]
+    rows = [(file_id, b.line, plausible.printable(b.reason), plausible.printable(b.raw)) for b in bad]
     if rows:
         con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?)", rows)
 
@@ -152,7 +154,7 @@ def _load_new(store: Store, path: Path, spec: CsvSpec, sha256: str, stream: CsvS
             _fail_if_strict(strict, path, [*((b.line, b.reason) for b in bad_rows), *bad])
             quarantine_rows(con, file_id, bad_rows)
             if tally.ingested == 0 and good and spec.transform.table == "events":
-                refuse_overlap(con, file_id, path, spec.release)
+                refuse_overlap(con, file_id, path, spec.release, first_only=True)  # a whole re-export: fail fast
             problems.extend(_describe(b.line, b.reason) for b in bad_rows)
             problems.extend(_describe(line, reason) for line, reason in bad)
             del problems[MAX_PROBLEMS_SHOWN:]
@@ -167,23 +169,80 @@ def _load_new(store: Store, path: Path, spec: CsvSpec, sha256: str, stream: CsvS
             raise InputError(
                 "the file changed while it was being read; ingest it again once it is complete", path=str(path)
             )
+        if spec.transform.table == "events":
+            finish_events(out, path, spec.release)
     return FileReport(
-        str(path), spec.role, tally.rows, tally.ingested, tally.quarantined, first_problems=tuple(problems)
+        str(path),
+        spec.role,
+        tally.rows,
+        tally.ingested,
+        tally.quarantined,
+        first_problems=tuple(problems),
+        warnings=duplicate_warning(tally),
+        duplicates=tally.duplicates,
     )
 
 
-def refuse_overlap(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, release: str | None) -> None:
-    """Refuse a file whose first events are already in the store from another file of the same release."""
+def finish_events(out: FileWriter, path: Path, release: str | None) -> None:
+    """The checks that need the whole file's events: repeats within it, then repeats of other files."""
+    duplicates = quarantine_duplicates(out.con, out.file_id)
+    out.tally.ingested -= duplicates
+    out.tally.quarantined += duplicates
+    out.tally.duplicates += duplicates
+    refuse_overlap(out.con, out.file_id, path, release)
+
+
+def duplicate_warning(tally: Tally) -> tuple[str, ...]:
+    if not tally.duplicates:
+        return ()
+    return (f"{tally.duplicates:,} duplicate rows quarantined (the id of an earlier row of this file)",)
+
+
+def quarantine_duplicates(con: duckdb.DuckDBPyConnection, file_id: int) -> int:
+    """Move every event of the file that repeats the (kind, id) of an earlier line of the same file to quarantine;
+    returns how many. The first is kept: a repeat would count the activity twice. Events without an id (OCSF
+    without metadata.uid) are not compared."""
+    moved = con.execute(
+        "INSERT INTO quarantine "
+        "WITH firsts AS (SELECT kind, event_id, min(line) AS first FROM events "
+        "  WHERE file_id = $file_id AND event_id IS NOT NULL GROUP BY kind, event_id HAVING count(*) > 1) "
+        "SELECT $file_id, e.line, format('duplicate of line {} (same id {})', f.first, e.event_id), "
+        "  concat_ws(',', e.event_id, strftime(e.time, '%Y-%m-%d %H:%M:%S'), e.user_id, e.host, e.activity, "
+        "  coalesce(e.path, e.url, e.sender)) "
+        "FROM events e JOIN firsts f ON e.kind = f.kind AND e.event_id = f.event_id "
+        "WHERE e.file_id = $file_id AND e.line <> f.first",
+        {"file_id": file_id},
+    ).fetchone()
+    count = int(moved[0]) if moved else 0
+    if count:
+        # A line is either an event or quarantined: the lines just quarantined leave the events.
+        con.execute(
+            "DELETE FROM events WHERE file_id = $file_id "
+            "AND line IN (SELECT line FROM quarantine WHERE file_id = $file_id)",
+            {"file_id": file_id},
+        )
+    return count
+
+
+def refuse_overlap(
+    con: duckdb.DuckDBPyConnection, file_id: int, path: Path, release: str | None, *, first_only: bool = False
+) -> None:
+    """Refuse a file with an event (same kind and id) already in the store from another file of the same release:
+    an overlapping or re-encoded re-export, or a replayed event. All of the file's events are compared (when it
+    is complete); `first_only` compares its first thousand, to refuse a whole re-export before reading it all."""
+    limit = "LIMIT 1000" if first_only else ""
     earlier = con.execute(
-        "SELECT f.path FROM (SELECT kind, event_id FROM events WHERE file_id = ? LIMIT 1000) n "
+        f"SELECT f.path, n.line FROM (SELECT kind, event_id, line FROM events WHERE file_id = ? {limit}) n "
         "JOIN events e ON e.kind = n.kind AND e.event_id = n.event_id AND e.file_id <> ? "
-        "JOIN ingested_files f ON f.file_id = e.file_id AND f.release IS NOT DISTINCT FROM ? LIMIT 1",
+        "JOIN ingested_files f ON f.file_id = e.file_id AND f.release IS NOT DISTINCT FROM ? "
+        "ORDER BY n.line LIMIT 1",
         [file_id, file_id, release],
     ).fetchall()
     if earlier:
         raise InputError(
-            f"its events repeat events already ingested from {earlier[0][0]} (an overlapping or re-encoded "
-            "copy); ingest only files with new events, or use a fresh --home",
+            f"its events repeat events already ingested from {earlier[0][0]} (first at line {earlier[0][1]}: an "
+            "overlapping or re-encoded copy, or a replayed event); ingest only files with new events, or use a "
+            "fresh --home",
             path=str(path),
         )
 

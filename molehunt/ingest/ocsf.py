@@ -21,7 +21,15 @@ from molehunt.events import EVENT_COLUMNS
 from molehunt.ingest import load
 from molehunt.ingest.cert import internal_domains
 from molehunt.ingest.csv_stream import BadRow, sha256_of
-from molehunt.ingest.load import MAX_PROBLEMS_SHOWN, already_ingested, file_writer, quarantine_rows, refuse_overlap
+from molehunt.ingest.load import (
+    MAX_PROBLEMS_SHOWN,
+    already_ingested,
+    duplicate_warning,
+    file_writer,
+    finish_events,
+    quarantine_rows,
+    refuse_overlap,
+)
 from molehunt.ingest.ocsf_map import BadRecord, Context, Event, map_record
 from molehunt.ingest.report import FileReport, IngestReport
 from molehunt.progress import NoProgress, Progress
@@ -125,7 +133,7 @@ def _load_new(
                 )
             _insert(out.con, out.file_id, chunk.rows)
             if out.tally.ingested == 0 and chunk.rows:
-                refuse_overlap(out.con, out.file_id, path, RELEASE)
+                refuse_overlap(out.con, out.file_id, path, RELEASE, first_only=True)  # a whole re-export: fail fast
             quarantine_rows(out.con, out.file_id, chunk.bad)
             problems.extend(f"line {b.line}: {b.reason}" for b in chunk.bad[:MAX_PROBLEMS_SHOWN])
             del problems[MAX_PROBLEMS_SHOWN:]
@@ -144,6 +152,7 @@ def _load_new(
             raise InputError(
                 "the file changed while it was being read; ingest it again once it is complete", path=str(path)
             )
+        finish_events(out, path, RELEASE)
     tally = out.tally
     return FileReport(
         str(path),
@@ -152,7 +161,8 @@ def _load_new(
         tally.ingested,
         tally.quarantined,
         first_problems=tuple(problems),
-        warnings=warnings,
+        warnings=warnings + duplicate_warning(tally),
+        duplicates=tally.duplicates,
     )
 
 

@@ -8,11 +8,12 @@ reason that names the field (`wrong type: file.size must be an integer, got stri
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from molehunt.events import split_domain
+from molehunt.ingest import plausible
 
 AUTHENTICATION = 3002
 FILE_SYSTEM_ACTIVITY = 1001
@@ -58,10 +59,12 @@ class BadRecord(ValueError):
 
 @dataclass(frozen=True)
 class Context:
-    """What mapping needs from outside the record: internal e-mail domains and known addresses -> users."""
+    """What mapping needs from outside the record: internal e-mail domains, known addresses -> users, and the
+    latest plausible event time (read from the clock once per ingest)."""
 
     internal_domains: frozenset[str] = frozenset()
     users_by_email: Mapping[str, str] | None = None
+    latest: datetime = field(default_factory=plausible.latest_event)
 
 
 Path = tuple[str, ...]
@@ -118,7 +121,14 @@ def _str(record: Mapping[str, Any], *path: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise _wrong(path, "a string", value)
+    _refuse_surrogate(path, value)
     return value.strip() or None
+
+
+def _refuse_surrogate(path: Path, value: str) -> None:
+    found = plausible.surrogate_in(value)
+    if found is not None:
+        raise BadRecord(f"{'.'.join(path)} holds {found}, a lone surrogate: not text (UTF-8 cannot encode it)")
 
 
 def _int(record: Mapping[str, Any], *path: str) -> int | None:
@@ -127,6 +137,16 @@ def _int(record: Mapping[str, Any], *path: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise _wrong(path, "an integer", value)
+    if not -plausible.MAX_BIGINT - 1 <= value <= plausible.MAX_BIGINT:
+        raise BadRecord(f"{'.'.join(path)} {value} is out of range (a 64-bit integer)")
+    return value
+
+
+def _size(record: Mapping[str, Any], *path: str) -> int | None:
+    """A size in bytes: an integer from 0 to 2^63 - 1."""
+    value = _int(record, *path)
+    if value is not None and value < 0:
+        raise BadRecord(f"{'.'.join(path)} {value} is negative (a size in bytes)")
     return value
 
 
@@ -153,6 +173,8 @@ def _strings(record: Mapping[str, Any], *path: str) -> list[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise _wrong(path, "an array of strings", value)
+    for item in value:
+        _refuse_surrogate(path, item)
     return [item.strip().lower() for item in value if item.strip()]
 
 
@@ -258,7 +280,7 @@ def _file_system(record: Mapping[str, Any], activity_id: int, context: Context) 
         "path": path,
         "to_removable": to_removable,
         "from_removable": from_removable,
-        "bytes": _int(record, "file", "size"),
+        "bytes": _size(record, "file", "size"),
         "content_type": content_type(name) or "other",
     }
 
@@ -279,8 +301,10 @@ def _email(record: Mapping[str, Any], activity_id: int, context: Context) -> Eve
     if user is None and activity == "send" and context.users_by_email:
         user = context.users_by_email.get(sender)
     files = _objects(record, "email", "files")
-    sizes = [_int(f, "size") for f in files]
+    sizes = [_size(f, "size") for f in files]
     known_sizes = [s for s in sizes if s is not None]
+    if sum(known_sizes) > plausible.MAX_BIGINT:
+        raise BadRecord(f"email.files: the attachment sizes add up to {sum(known_sizes)}, out of range (2^63 - 1)")
     return {
         "kind": "email",
         "activity": activity,
@@ -290,7 +314,7 @@ def _email(record: Mapping[str, Any], activity_id: int, context: Context) -> Eve
         "recipients": recipients or None,
         "n_internal": sum(internal),
         "n_external": len(internal) - sum(internal),
-        "bytes": _int(record, "email", "size"),
+        "bytes": _size(record, "email", "size"),
         "attachment_count": len(files),
         "attachment_bytes": sum(known_sizes) if known_sizes else None,
         "content": _str(record, "email", "subject"),
@@ -381,7 +405,10 @@ def map_record(record: object, context: Context) -> Event:
     if activity_id is None:
         raise BadRecord("missing required field activity_id")
     event = mapper(record, activity_id, context)
-    event["time"] = event_time(record)
+    event["time"] = when = event_time(record)
+    problem = plausible.time_problem(when, context.latest)
+    if problem is not None:
+        raise BadRecord(f"time {when.isoformat(sep=' ')} is {problem}")
     event["event_id"] = _uid(record, "metadata", "uid")
     return event
 

@@ -1,4 +1,4 @@
-"""What an ingest did, file by file: rows read = rows ingested + rows quarantined."""
+"""What an ingest did, file by file: rows read = rows ingested + rows quarantined (duplicates among them)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ class FileReport:
     skipped: bool = False
     first_problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()  # about the file as a whole, not a row (rows go to quarantine)
+    duplicates: int = 0  # of the quarantined rows: those repeating an earlier row of the file (its id, its user)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -47,11 +48,20 @@ class IngestReport:
     def quarantined(self) -> int:
         return sum(f.quarantined for f in self.files)
 
+    @property
+    def duplicates(self) -> int:
+        return sum(f.duplicates for f in self.files)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "root": self.root,
             "release": self.release,
             "files": [f.to_json() for f in self.files],
-            "totals": {"rows": self.rows, "ingested": self.ingested, "quarantined": self.quarantined},
+            "totals": {
+                "rows": self.rows,
+                "ingested": self.ingested,
+                "quarantined": self.quarantined,
+                "duplicates": self.duplicates,
+            },
         }
