@@ -114,3 +114,15 @@ def decoy_command(
         ids = vault.plant_decoys(project, count)
     for doc_id in ids:
         typer.echo(doc_id)
+
+
+@app.command("verify")
+def verify_command(ctx: typer.Context) -> None:
+    """Check every clearance and document label in the store against the audit log; exit 1 on a disagreement."""
+    with _vault(ctx) as vault:
+        problems = vault.verify()
+    for problem in problems:
+        typer.echo(f"store tampered: {problem}")
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("ok: every clearance and document label in the store is the one the audit log records")

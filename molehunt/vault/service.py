@@ -28,6 +28,7 @@ from molehunt.config import Home
 from molehunt.store import Store, open_store
 from molehunt.trace.marking import TEXT_TYPES, MarkedCopy, mark_copy
 from molehunt.vault import crypto, records
+from molehunt.vault import state as bound
 from molehunt.vault.decoys import make_decoys
 from molehunt.vault.errors import VaultDenied, VaultError, VaultIntegrityError
 from molehunt.vault.labels import DEFAULT_LEVELS, Label, Levels, parse_compartments
@@ -36,6 +37,7 @@ from molehunt.vault.policy import Clearance, Decision, Resource, decide
 from molehunt.vault.records import Outcome
 
 ADMIN = "vault-admin"
+TAMPERED = "store tampered"  # the reason when a stored clearance or label is not what the audit log recorded
 _EXTENSIONS = {".txt": "txt", ".md": "txt", ".markdown": "txt", ".pdf": "pdf", ".doc": "doc", ".docx": "docx"}
 _EXTENSIONS |= {".jpg": "jpg", ".jpeg": "jpg", ".exe": "exe", ".zip": "zip"}
 
@@ -206,6 +208,9 @@ class Vault:
         details: dict[str, JsonValue] = {"label": str(label), "project": project, "title": title}
         reason = "planted"
         if not decoy:  # decoys are planted by the vault itself, not by a subject
+            tampered = self._subject_problem(self._logged(), actor)
+            if tampered is not None:
+                self._deny(actor, action, doc_id, f"{TAMPERED}: {tampered}", details=details, content_type=content_type)
             decision = self._decide("add", actor, doc_id, resource)
             reason = decision.reason
             if not decision.allowed:
@@ -243,13 +248,20 @@ class Vault:
     def ls(self, *, as_user: str) -> list[DocumentInfo]:
         """The documents ``as_user`` may read (decoys included when their label would allow it), by title."""
         with self._step():
+            logged = self._logged()
+            tampered = self._subject_problem(logged, as_user)
+            if tampered is not None:
+                self._deny(as_user, "list", "*", f"{TAMPERED}: {tampered}")
+            docs = self._documents()
+            withheld: list[JsonValue] = [d.info.doc_id for d in docs if self._document_problem(logged, d) is not None]
             shown = [
                 doc.info
-                for doc in self._documents()
-                if self._decide("list", as_user, doc.info.doc_id, doc.resource).allowed
+                for doc in docs
+                if doc.info.doc_id not in withheld
+                and self._decide("list", as_user, doc.info.doc_id, doc.resource).allowed
             ]
-            outcome = self._outcome(as_user, "list", "*", True, "filtered by policy", details={"shown": len(shown)})
-            self._record(outcome)
+            details: dict[str, JsonValue] = {"shown": len(shown), **({TAMPERED: withheld} if withheld else {})}
+            self._record(self._outcome(as_user, "list", "*", True, "filtered by policy", details=details))
         return sorted(shown, key=lambda info: (info.title, info.doc_id))
 
     def describe(self, doc_id: str) -> DocumentInfo | None:
@@ -341,6 +353,10 @@ class Vault:
             self._deny(user, action, doc_id, "no such document", doc_id=doc_id)
         doc = docs[0]
         common: dict[str, Any] = {"doc_id": doc_id, "content_type": doc.info.content_type, "decoy": doc.decoy}
+        logged = self._logged()
+        tampered = self._subject_problem(logged, user) or self._document_problem(logged, doc)
+        if tampered is not None:
+            self._deny(user, action, doc_id, f"{TAMPERED}: {tampered}", **common)
         if self._recent_accesses(user) >= self.config.rate_limit:
             reason = f"rate limit ({self.config.rate_limit} reads/checkouts per {self.config.rate_window} s)"
             self._deny(user, action, doc_id, reason, **common)
@@ -374,6 +390,47 @@ class Vault:
             decoy=doc.decoy,
             details=details or {},
         )
+
+    def verify(self, *, by: str = ADMIN) -> list[str]:
+        """Compare every stored clearance and document label with the state the audit log records; returns the
+        disagreements (empty: the store is as the log says). The check itself is recorded in the audit log."""
+        with self._step():
+            rows = self.store.con.execute(
+                "SELECT user_id, level, compartments, projects FROM vault_subjects"
+            ).fetchall()
+            levels = self.config.levels
+            problems: list[str] = []
+            subjects: dict[str, bound.Clearance] = {}
+            for user, level, compartments, projects in rows:
+                try:
+                    subjects[user] = bound.Clearance(Label(levels.canonical(level), frozenset(compartments)),
+                                                     frozenset(projects))  # fmt: skip
+                except VaultError as exc:
+                    problems.append(f"the clearance of {user} is unreadable: {exc}")
+            documents = {
+                d.info.doc_id: bound.Placement(d.info.label, d.info.project, d.decoy) for d in self._documents()
+            }
+            problems += bound.verify(self._logged(), subjects, documents)
+            shown: list[JsonValue] = [*problems[:20]]
+            details: dict[str, JsonValue] = {"problems": len(problems), **({"first": shown} if shown else {})}
+            reason = f"{TAMPERED}: {len(problems)} disagreement(s)" if problems else "store matches the audit log"
+            self._record(self._outcome(by, "verify", "vault", not problems, reason, details=details))
+        return problems
+
+    def _logged(self) -> bound.Logged:
+        return bound.logged_state(self.home, self.config.levels)
+
+    def _subject_problem(self, logged: bound.Logged, user: str) -> str | None:
+        try:
+            found = self.subject(user)
+        except VaultError as exc:
+            return f"the clearance of {user} is unreadable ({exc})"
+        stored = bound.Clearance(found.clearance, found.projects) if found is not None else None
+        return bound.subject_mismatch(logged, user, stored)
+
+    def _document_problem(self, logged: bound.Logged, doc: _Doc) -> str | None:
+        placement = bound.Placement(doc.info.label, doc.info.project, doc.decoy)
+        return bound.document_mismatch(logged, doc.info.doc_id, placement)
 
     def _decide(self, action: str, user: str, doc_id: str, resource: Resource) -> Decision:
         subject = self.subject(user)
