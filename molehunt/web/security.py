@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
 
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
@@ -38,38 +39,75 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
-class LoginLimiter:
-    """At most `attempts` failed logins per account name and per client address in a sliding `window` (seconds)."""
+# Sign-in limits (docs/security.md). Per account: a few free failures, then a wait that doubles up to a cap, so a
+# guesser is slowed at once but the rightful user is never locked out for long. Per real peer address: a window
+# count, which stops one address spraying many names without touching analysts elsewhere.
+FREE_FAILURES = 3
+BASE_DELAY = 1.0  # seconds, after the first failure past the free ones
+MAX_DELAY = 60.0
+ADDRESS_FAILURES = 10
+ADDRESS_WINDOW = 300.0
+_MAX_TRACKED = 10_000  # accounts and addresses remembered at once; expired ones are dropped beyond this
 
-    def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
-        self.attempts = attempts
-        self.window = window
-        self._failures: dict[str, deque[float]] = {}
+
+@dataclass
+class _Backoff:
+    failures: int = 0
+    until: float = 0.0  # no attempt before this (time.monotonic)
+
+
+class LoginLimiter:
+    """Exponential backoff per account name (capped at MAX_DELAY) and a failure window per client address.
+
+    `admit` counts an attempt before the password is checked (as a failure, until `succeeded` says otherwise), so
+    concurrent guesses cannot all slip through before the first one fails.
+    """
+
+    def __init__(self) -> None:
+        self._accounts: dict[str, _Backoff] = {}
+        self._addresses: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        while times and now - times[0] > self.window:
+    def wait(self, name: str, client: str) -> float:
+        """Seconds until `name` may be tried from `client` (0 when allowed now)."""
+        with self._lock:
+            return self._wait(name.lower(), client, time.monotonic())
+
+    def admit(self, name: str, client: str) -> float:
+        """0 and the attempt is counted, or the seconds to wait (nothing counted)."""
+        now = time.monotonic()
+        with self._lock:
+            key = name.lower()
+            wait = self._wait(key, client, now)
+            if wait > 0:
+                return wait
+            if len(self._accounts) + len(self._addresses) > _MAX_TRACKED:
+                self._forget_expired(now)
+            backoff = self._accounts.setdefault(key, _Backoff())
+            backoff.failures += 1
+            past_free = backoff.failures - FREE_FAILURES
+            backoff.until = now + (min(BASE_DELAY * 2**past_free, MAX_DELAY) if past_free >= 0 else 0.0)
+            self._addresses.setdefault(client, deque()).append(now)
+            return 0.0
+
+    def succeeded(self, name: str, client: str) -> None:
+        """The admitted attempt was right: the account starts afresh and the address gets its attempt back."""
+        with self._lock:
+            self._accounts.pop(name.lower(), None)
+            times = self._addresses.get(client)
+            if times:
+                times.pop()
+
+    def _wait(self, key: str, client: str, now: float) -> float:
+        backoff = self._accounts.get(key)
+        waits = [backoff.until - now if backoff else 0.0]
+        times = self._addresses.get(client)
+        while times and now - times[0] >= ADDRESS_WINDOW:
             times.popleft()
-        return times
+        if times and len(times) >= ADDRESS_FAILURES:
+            waits.append(ADDRESS_WINDOW - (now - times[0]))
+        return max(0.0, *waits)
 
-    def blocked(self, name: str, client: str) -> float:
-        """Seconds until another try is allowed (0 when allowed now)."""
-        now = time.monotonic()
-        with self._lock:
-            waits = [
-                self.window - (now - times[0])
-                for key in (f"user:{name.lower()}", f"addr:{client}")
-                if len(times := self._recent(key, now)) >= self.attempts
-            ]
-        return max(waits, default=0.0)
-
-    def failed(self, name: str, client: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in (f"user:{name.lower()}", f"addr:{client}"):
-                self._recent(key, now).append(now)
-
-    def succeeded(self, name: str) -> None:
-        with self._lock:
-            self._failures.pop(f"user:{name.lower()}", None)
+    def _forget_expired(self, now: float) -> None:
+        self._accounts = {k: b for k, b in self._accounts.items() if b.until > now - MAX_DELAY}
+        self._addresses = {a: t for a, t in self._addresses.items() if t and now - t[-1] < ADDRESS_WINDOW}

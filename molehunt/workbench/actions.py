@@ -22,7 +22,7 @@ from molehunt.config import Home
 from molehunt.detect.rules.settings import RuleSetting, check_setting, save_setting
 from molehunt.errors import MolehuntError
 from molehunt.store import Store
-from molehunt.workbench import cases, identities, queue
+from molehunt.workbench import accounts, cases, identities, queue
 from molehunt.workbench.accounts import authenticate
 from molehunt.workbench.cases import Status
 from molehunt.workbench.identities import Identities
@@ -57,10 +57,27 @@ class Workbench:
         """A new session's token when the password matches, else None; either outcome is recorded first."""
         account = authenticate(self.store, name, password)
         if account is None:
-            self.record(name, "login.failed", "web", {"client": client})
+            # A name that is no account may be a password typed in the wrong field: it never enters the log.
+            known = accounts.find_account(self.store, name)
+            reason = "unknown account" if known is None else "disabled" if known.disabled else "wrong password"
+            self.record(
+                known.name if known else "unknown account", "login.failed", "web", {"client": client, "reason": reason}
+            )
             return None
         self.record(account.name, "login", "web", {"client": client, "role": account.role.value})
         return start_session(self.store, account.name)
+
+    def disable_user(self, name: str, *, by: str) -> None:
+        """Refuse `name`'s sign-ins and end their sessions; AccountError when there is no such account."""
+        accounts.require_account(self.store, name)
+        self.record(by, "user.disable", name, {})
+        accounts.disable_user(self.store, name)
+
+    def remove_user(self, name: str, *, by: str) -> None:
+        """Delete `name`'s account and end their sessions; AccountError when there is no such account."""
+        accounts.require_account(self.store, name)
+        self.record(by, "user.remove", name, {})
+        accounts.remove_user(self.store, name)
 
     def reveal(self, session: Session, user_id: str, pseudonym: str, justification: str) -> int:
         """Show `user_id`'s real id to `session` (only): the justification (see identities.MIN_JUSTIFICATION) and

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from molehunt.clock import utc_now
 from molehunt.store import Store
-from molehunt.workbench.accounts import Role
+from molehunt.workbench.accounts import DISABLED, Role
 
 SESSION_HOURS = 8  # one working day
 
@@ -48,13 +48,13 @@ def start_session(store: Store, name: str, hours: int = SESSION_HOURS) -> str:
 
 
 def session_for(store: Store, token: str | None) -> Session | None:
-    """The live session of a cookie token, or None (unknown, expired, or the account is gone)."""
+    """The live session of a cookie token, or None (unknown, expired, or the account is gone or disabled)."""
     if not token:
         return None
     rows = store.con.execute(
         "SELECT s.name, u.role, s.csrf_token, s.token_sha256 FROM web_sessions s JOIN web_users u USING (name)"
-        " WHERE s.token_sha256 = ? AND s.expires_at > ?",
-        [_digest(token), _now()],
+        " WHERE s.token_sha256 = ? AND s.expires_at > ? AND NOT starts_with(u.password_hash, ?)",
+        [_digest(token), _now(), DISABLED],
     ).fetchall()
     if not rows:
         return None

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+
 import pytest
 from fastapi.testclient import TestClient
 
 from molehunt.config import Home
+from molehunt.web import security
 from molehunt.web.security import CONTENT_SECURITY_POLICY
 
 from .conftest import PASSWORD, audit_entries, csrf_of, login
@@ -64,24 +68,76 @@ def test_login_form_needs_its_csrf_token(app_client: TestClient) -> None:
     assert response.status_code == 403
 
 
-def test_wrong_password_is_refused_logged_and_rate_limited(app_client: TestClient, web_home: Home) -> None:
+class _Clock:
+    """time.monotonic as the sign-in limiter sees it, moved by hand (no test sleeps)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(app_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> Iterator[_Clock]:
+    fake = _Clock()
+    monkeypatch.setattr(security.time, "monotonic", fake)
+    app_client.app.state.web.limiter = security.LoginLimiter()  # type: ignore[attr-defined]
     app_client.cookies.clear()
-    codes = []
-    for _ in range(6):
-        page = app_client.get("/login")
-        codes.append(
-            app_client.post(
-                "/login", data={"username": "analyst", "password": "wrong password!", "csrf_token": csrf_of(page.text)}
-            ).status_code
-        )
-    assert codes == [401] * 5 + [429]
-    page = app_client.get("/login")
-    right = app_client.post(
-        "/login", data={"username": "analyst", "password": PASSWORD, "csrf_token": csrf_of(page.text)}
-    )
-    assert right.status_code == 429  # still locked for this account, even with the right password
-    assert sum(1 for e in audit_entries(web_home) if e["action"] == "login.failed" and e["actor"] == "analyst") == 5
-    app_client.app.state.web.limiter._failures.clear()  # type: ignore[attr-defined]
+    yield fake
+    app_client.app.state.web.limiter = security.LoginLimiter()  # type: ignore[attr-defined]
+    app_client.cookies.clear()
+
+
+def _try(client: TestClient, name: str, password: str) -> int:
+    client.cookies.clear()
+    page = client.get("/login")
+    response = client.post("/login", data={"username": name, "password": password, "csrf_token": csrf_of(page.text)})
+    return response.status_code
+
+
+def test_wrong_passwords_slow_the_account_down_but_never_lock_out_its_owner(
+    app_client: TestClient, web_home: Home, clock: _Clock
+) -> None:
+    codes = [_try(app_client, "analyst", "wrong password!") for _ in range(6)]
+    assert codes[:3] == [401] * 3 and codes[-1] == 429  # a guesser is slowed down at once
+    assert _try(app_client, "analyst", PASSWORD) == 429  # even the right password waits out the backoff
+    assert _try(app_client, "viewer", PASSWORD) == 303  # other accounts from the same address are not locked out
+    clock.now += security.MAX_DELAY
+    assert _try(app_client, "analyst", PASSWORD) == 303  # the owner signs in after at most the cap
+    failed = [e for e in audit_entries(web_home) if e["action"] == "login.failed" and e["actor"] == "analyst"]
+    assert len(failed) == codes.count(401)  # refused attempts never reached the password check
+
+
+def test_the_backoff_doubles_up_to_its_cap(clock: _Clock) -> None:
+    limiter, waits = security.LoginLimiter(), []
+    for i in range(10):
+        wait = limiter.wait("someone", f"10.0.0.{i}")
+        waits.append(wait)
+        clock.now += wait
+        assert limiter.admit("someone", f"10.0.0.{i}") == 0
+    free, base = security.FREE_FAILURES, security.BASE_DELAY
+    assert waits == [0.0] * free + [min(base * 2**k, security.MAX_DELAY) for k in range(10 - free)]
+    assert waits[-1] == security.MAX_DELAY
+    limiter.succeeded("someone", "10.0.0.9")
+    assert limiter.wait("someone", "10.0.0.9") == 0  # the right password resets the account's backoff
+
+
+def test_many_accounts_tried_from_one_address_are_limited_per_address(app_client: TestClient, clock: _Clock) -> None:
+    codes = [_try(app_client, f"nobody{i}", "wrong password!") for i in range(security.ADDRESS_FAILURES + 1)]
+    assert codes == [401] * security.ADDRESS_FAILURES + [429]
+    clock.now += security.ADDRESS_WINDOW
+    assert _try(app_client, "viewer", PASSWORD) == 303
+
+
+def test_a_password_typed_as_the_name_stays_out_of_the_log(
+    app_client: TestClient, web_home: Home, clock: _Clock
+) -> None:
+    secret = "Tr0ub4dor-and-3"
+    assert _try(app_client, secret, PASSWORD) == 401
+    entries = audit_entries(web_home)
+    assert secret not in json.dumps(entries)
+    assert entries[-1]["action"] == "login.failed" and entries[-1]["actor"] == "unknown account"
 
 
 def test_login_never_redirects_off_site(app_client: TestClient) -> None:

@@ -59,14 +59,13 @@ def login(
     if not expected or not hmac.compare_digest(expected.encode(), csrf_token.encode()):
         raise Forbidden("the login form expired: reload the page and sign in again")
     client = ctx.request.client.host if ctx.request.client else "unknown"
-    wait = ctx.web.limiter.blocked(username, client)
+    wait = ctx.web.limiter.admit(username, client)
     if wait > 0:
         return _login_page(ctx, _safe_next(next), f"Too many failed sign-ins: try again in {int(wait) + 1} s.", 429)
     token = ctx.bench.sign_in(username, password, client=client)
     if token is None:
-        ctx.web.limiter.failed(username, client)
         return _login_page(ctx, _safe_next(next), "Wrong user name or password.", 401)
-    ctx.web.limiter.succeeded(username)
+    ctx.web.limiter.succeeded(username, client)
     response = RedirectResponse(_safe_next(next), status_code=303)
     _cookie(response, ctx.request, COOKIE, token, SESSION_HOURS * 3600)
     response.delete_cookie(LOGIN_COOKIE, path="/")

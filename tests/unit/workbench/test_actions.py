@@ -126,7 +126,11 @@ def test_nothing_happens_when_the_audit_log_cannot_take_the_entry(
 def test_sign_in_records_both_outcomes(home: Home, bench: Workbench) -> None:
     assert bench.sign_in("analyst", "wrong password!", client="10.0.0.9") is None
     failed = last(home, "login.failed")
-    assert (failed["actor"], failed["target"], failed["details"]) == ("analyst", "web", {"client": "10.0.0.9"})
+    assert (failed["actor"], failed["target"], failed["details"]) == (
+        "analyst",
+        "web",
+        {"client": "10.0.0.9", "reason": "wrong password"},
+    )
     token = bench.sign_in("analyst", PASSWORD, client="10.0.0.9")
     assert token and last(home, "login")["details"] == {"client": "10.0.0.9", "role": "analyst"}
 
