@@ -1,8 +1,15 @@
-"""Terminal rendering for the CLI: progress bars and tables. Nothing outside molehunt.cli imports this."""
+"""Terminal rendering for the CLI: progress bars and tables. Nothing outside molehunt.cli imports this.
+
+Everything printed may hold ingested data (a path, a user name, a quarantined line), so the consoles here neutralize
+what a terminal would act on, once for every string they render: control characters (C0, C1, DEL: the escapes of
+CSI, OSC 8 hyperlinks and OSC 52 clipboard writes), bidirectional overrides and lone surrogates are shown as visible
+escapes (`\x1b`, `\u202e`); no output is a hyperlink; table cells of data are never read as Rich markup.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +18,7 @@ import duckdb
 import typer
 from rich import filesize
 from rich.console import Console
+from rich.errors import MarkupError
 from rich.progress import (
     BarColumn,
     Progress,
@@ -21,8 +29,9 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.style import Style
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 
 from molehunt.detect.alerts import Alert
 from molehunt.errors import MolehuntError
@@ -32,8 +41,68 @@ from molehunt.store.summary import StoreSummary
 if TYPE_CHECKING:  # scikit-learn, which evaluate imports, takes seconds to load: not on every CLI start
     from molehunt.evaluate import Evaluation
 
-console = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)  # messages name paths: let the terminal wrap them, never split a word
+# C0 but tab and newline, DEL, C1, the bidirectional marks and overrides (Trojan Source), and lone surrogates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def clean(text: str) -> str:
+    r"""text with everything a terminal could act on written as a visible escape: ESC becomes the four characters
+    \x1b, U+202E the six characters \u202e; tab and newline stay."""
+    return _UNSAFE.sub(_visible, text)
+
+
+def data(value: object) -> Text:
+    """A table cell or message part holding data: cleaned, and never parsed as markup."""
+    return Text(clean(str(value)))
+
+
+class SafeConsole(Console):
+    """A Rich console that cleans every string it renders and makes no hyperlinks (markup in data such as
+    `[link=...]` would otherwise become an OSC 8 link, and a stray `[/]` a crash)."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        try:
+            rendered = super().render_str(clean(text), **kwargs)
+        except MarkupError:
+            rendered = super().render_str(clean(text), **{**kwargs, "markup": False})
+        rendered.style = self._unlinked(rendered.style)
+        rendered.spans = [Span(span.start, span.end, self._unlinked(span.style)) for span in rendered.spans]
+        return rendered
+
+    def _unlinked(self, style: str | Style) -> str | Style:
+        if isinstance(style, str) and "link" not in style:
+            return style  # a theme name or a plain style: no link in it
+        resolved = self.get_style(style, default="")
+        return resolved.update_link(None) if resolved.link else style
+
+    def print_json(
+        self,
+        json: str | None = None,
+        *,
+        data: Any = None,
+        indent: int | str | None = 2,
+        highlight: bool = True,
+        skip_keys: bool = False,
+        ensure_ascii: bool = True,
+        check_circular: bool = True,
+        allow_nan: bool = True,
+        default: Callable[[Any], Any] | None = None,
+        sort_keys: bool = False,
+    ) -> None:
+        # Always ASCII: a C1 control or a bidi override in a value is written as \uXXXX, which JSON readers decode.
+        super().print_json(
+            json, data=data, indent=indent, highlight=highlight, skip_keys=skip_keys, ensure_ascii=True,
+            check_circular=check_circular, allow_nan=allow_nan, default=default, sort_keys=sort_keys,
+        )  # fmt: skip
+
+
+console = SafeConsole(stderr=True, soft_wrap=True)
+out = SafeConsole(soft_wrap=True)  # messages name paths: let the terminal wrap them, never split a word
 
 
 @contextmanager
@@ -42,7 +111,7 @@ def exit_on_errors() -> Iterator[None]:
     try:
         yield
     except MolehuntError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        console.print(Text.assemble(("error:", "bold red"), " ", data(exc)), highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
     except (KeyboardInterrupt, duckdb.InterruptException):
         console.print("[yellow]interrupted: what was being written was rolled back[/]")
@@ -64,7 +133,7 @@ class RichProgress:
 
     def __init__(self, *, enabled: bool = True) -> None:
         self._progress = Progress(
-            TextColumn("{task.description:<28}"),
+            TextColumn("{task.description:<28}", markup=False),
             BarColumn(),
             _AmountColumn(),
             TimeElapsedColumn(),
@@ -83,7 +152,7 @@ class RichProgress:
         self._progress.stop()
 
     def begin(self, label: str, total: int, unit: str = "bytes") -> None:
-        self._task = self._progress.add_task(label, total=max(total, 1), unit=unit)
+        self._task = self._progress.add_task(clean(label), total=max(total, 1), unit=unit)
 
     def advance(self, amount: int) -> None:
         if self._task is not None:
@@ -97,7 +166,7 @@ class RichProgress:
 
     def stage(self, label: str, done: int, total: int) -> None:
         """Adapter for callbacks of the form progress(stage, done, total) (the simulator's)."""
-        if self._task is None or self._progress.tasks[self._task].description != label:
+        if self._task is None or self._progress.tasks[self._task].description != clean(label):
             if self._task is not None:
                 self.end()
             self.begin(label, total, unit="steps")
@@ -106,31 +175,34 @@ class RichProgress:
 
 
 def ingest_table(report: IngestReport) -> Table:
-    table = Table(title=f"Ingested {report.root} ({' '.join(filter(None, (report.source, report.release)))})")
+    kind = " ".join(filter(None, (report.source, report.release)))
+    table = Table(title=data(f"Ingested {report.root} ({kind})"))
     for column in ("file", "kind", "rows read", "ingested", "quarantined", "note"):
         numeric = column in {"rows read", "ingested", "quarantined"}
         table.add_column(column, justify="right" if numeric else "left", overflow="fold")
     for f in report.files:
         note = "already ingested (same content)" if f.skipped else "; ".join([*f.warnings, *f.first_problems][:2])
         table.add_row(
-            f.path.removeprefix(report.root).lstrip("/") or f.path,
+            data(f.path.removeprefix(report.root).lstrip("/") or f.path),
             f.role,
             f"{f.rows:,}",
             f"{f.ingested:,}",
-            f"[red]{f.quarantined:,}[/]" if f.quarantined else "0",
-            note,
+            Text(f"{f.quarantined:,}", style="red") if f.quarantined else "0",
+            data(note),
         )
     table.add_section()
     table.add_row("total", "", f"{report.rows:,}", f"{report.ingested:,}", f"{report.quarantined:,}", "")
+    if report.duplicates:
+        table.caption = f"{report.duplicates:,} of the quarantined rows repeat an earlier row of their file"
     return table
 
 
 def synth_table(out_dir: Path, counts: Mapping[str, int]) -> Table:
-    table = Table(title=f"Wrote {out_dir}")
+    table = Table(title=data(f"Wrote {out_dir}"))
     table.add_column("file")
     table.add_column("rows", justify="right")
     for name, rows in sorted(counts.items()):
-        table.add_row(name, f"{rows:,}")
+        table.add_row(data(name), f"{rows:,}")
     return table
 
 
@@ -139,7 +211,7 @@ def quarantine_table(rows: list[dict[str, Any]]) -> Table:
     for column in ("file", "line", "reason", "raw"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(row["path"], str(row["line"]), row["reason"], row["raw"])
+        table.add_row(data(row["path"]), str(row["line"]), data(row["reason"]), data(row["raw"]))
     return table
 
 
@@ -149,7 +221,7 @@ def summary_table(summary: StoreSummary) -> Table:
         table.add_column(column, justify="right" if column in {"events", "users"} else "left")
     for kind in summary.kinds:
         table.add_row(
-            kind.kind,
+            data(kind.kind),
             f"{kind.events:,}",
             f"{kind.users:,}",
             f"{kind.first:%Y-%m-%d}" if kind.first else "",
@@ -187,11 +259,11 @@ def alerts_table(title: str, alerts: Sequence[Alert], reason_chars: int = 160) -
     for alert in alerts:
         table.add_row(
             str(alert.rank),
-            alert.user_id,
+            data(alert.user_id),
             alert.day.isoformat(),
             f"{alert.score:.0f}",
-            "\n".join(alert.rules),
-            _short(alert.reasons, reason_chars),
+            data("\n".join(alert.rules)),
+            data(_short(alert.reasons, reason_chars)),
         )
     return table
 
