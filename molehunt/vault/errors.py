@@ -20,4 +20,9 @@ class VaultDenied(VaultError):
 
 
 class VaultIntegrityError(VaultError):
-    """A stored blob failed authenticated decryption: it was altered, truncated, or the key is wrong."""
+    """A stored blob failed authenticated decryption (altered, truncated, or the key is wrong) or cannot be read as
+    a file. ``reason`` is the short form the audit entry records."""
+
+    def __init__(self, message: str, reason: str = "integrity check failed") -> None:
+        super().__init__(message)
+        self.reason = reason

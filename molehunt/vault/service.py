@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -305,11 +306,7 @@ class Vault:
         docs = self._documents(doc_id)
         if not docs:
             raise VaultError(f"no document {doc_id} in the vault")
-        try:
-            blob = (self.blobs / doc_id).read_bytes()
-        except FileNotFoundError:
-            raise VaultIntegrityError(f"document {doc_id}: its stored blob is missing") from None
-        return docs[0].info, crypto.open_blob(crypto.load_or_create_key(self.keys_dir), doc_id, blob)
+        return docs[0].info, crypto.open_blob(crypto.load_or_create_key(self.keys_dir), doc_id, self._blob(doc_id))
 
     def text_documents(self) -> list[DocumentInfo]:
         """Every document that carries a text fingerprint (the candidates when a leak is matched by content)."""
@@ -364,15 +361,41 @@ class Vault:
         if not decision.allowed:
             self._deny(user, action, doc_id, decision.reason, **common)
         key = crypto.load_or_create_key(self.keys_dir)
-        try:
-            blob = (self.blobs / doc_id).read_bytes()
-        except FileNotFoundError:
+        if not (self.blobs / doc_id).is_symlink() and not (self.blobs / doc_id).exists():
             self._deny(user, action, doc_id, "blob missing", **common)
+        try:
+            blob = self._blob(doc_id)
+        except VaultIntegrityError as exc:
+            self._record(self._outcome(user, action, doc_id, False, exc.reason, **common))
+            raise
         try:
             return doc, crypto.open_blob(key, doc_id, blob)
         except VaultIntegrityError:
             self._record(self._outcome(user, action, doc_id, False, "integrity check failed", **common))
             raise
+
+    def _blob(self, doc_id: str) -> bytes:
+        """The stored blob's bytes; VaultIntegrityError (with a short ``reason``) when it is missing, not a regular
+        file (a directory, a device) or cannot be read."""
+        path = self.blobs / doc_id
+        try:
+            with open(path, "rb") as handle:  # opened once, then checked: no window between check and read
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    raise VaultIntegrityError(
+                        f"document {doc_id}: its stored blob {path} is not a file", "blob is not a file"
+                    )
+                return handle.read()
+        except FileNotFoundError:
+            raise VaultIntegrityError(f"document {doc_id}: its stored blob is missing", "blob missing") from None
+        except IsADirectoryError:
+            raise VaultIntegrityError(
+                f"document {doc_id}: its stored blob {path} is not a file", "blob is not a file"
+            ) from None
+        except OSError as exc:
+            why = exc.strerror or type(exc).__name__
+            raise VaultIntegrityError(
+                f"document {doc_id}: its stored blob {path} cannot be read ({why})", f"blob cannot be read ({why})"
+            ) from None
 
     def _access_outcome(
         self, action: str, user: str, doc: _Doc, data: bytes, details: dict[str, JsonValue] | None = None
