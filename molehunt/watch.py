@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
+
 from molehunt.detect.alerts import has_scores
 from molehunt.detect.models import model_is_current
 from molehunt.errors import InputError, MolehuntError
@@ -136,8 +138,9 @@ def watch_once(
 ) -> Cycle:
     """Ingest every new delivery in `folder` with the `source` reader, then score the days that need it.
 
-    A delivery the reader refuses (InputError: an unknown file, a bad header, events that repeat earlier ones) is
-    reported in `Cycle.refused` and the others go on; bad rows inside a file are quarantined by the reader as in
+    A delivery the reader refuses (InputError: an unknown file, a bad header, events that repeat earlier ones), or
+    on which it fails (a bug: any other exception; the file being written is rolled back), is reported in
+    `Cycle.refused` and the others go on; bad rows inside a file are quarantined by the reader as in
     `molehunt ingest`. `skip(delivery)` lets a long-running watch pass over deliveries it saw refused and that have
     not changed since. Scores only when something needs it: a full run when nothing was scored before (or no model
     is stored, or it was fitted on other feature definitions: after an upgrade), else
@@ -156,7 +159,15 @@ def watch_once(
         try:
             report = ingest(store, source, delivery, progress=progress)
         except InputError as exc:
-            refused.append(Refused(str(delivery), str(exc)))
+            refused.append(Refused(str(delivery), _printable(str(exc))))
+            continue
+        except duckdb.InterruptException:
+            raise  # Ctrl-C inside a query stops the watch (the file being written was rolled back)
+        except Exception as exc:  # one delivery, never the watch: its file was rolled back
+            # A reader should quarantine what it cannot read; if one fails anyway, the data must not blind detection
+            # of every later delivery, so the failure is reported like a refusal and the cycle goes on.
+            reason = f"the reader failed ({type(exc).__name__}: {exc}); nothing of it is in the store; please report it"
+            refused.append(Refused(str(delivery), _printable(reason)))
             continue
         if all(f.skipped for f in report.files):
             known += 1
@@ -168,6 +179,11 @@ def watch_once(
     full = not has_scores(store) or not model_is_current(store)
     run = score_store(store, progress=progress, since=None if full else first)
     return Cycle(tuple(ingested), tuple(refused), known, None if full else first, full, run, _scored_until(store))
+
+
+def _printable(text: str) -> str:
+    """One line that any output can encode: line breaks as spaces, lone surrogates as \\udcXX."""
+    return " ".join(text.encode("utf-8", "backslashreplace").decode("utf-8").split())
 
 
 @dataclass
@@ -227,7 +243,7 @@ def describe(cycle: Cycle, folder: Path) -> list[str]:
         new = [f for f in report.files if not f.skipped]
         quarantined = f", {report.quarantined:,} rows quarantined (`molehunt quarantine`)" if report.quarantined else ""
         lines.append(f"ingested {report.root}: {len(new)} new files, {report.ingested:,} rows{quarantined}")
-    lines.extend(f"refused {r.path}: {r.reason}" for r in cycle.refused)
+    lines.extend(f"refused {_printable(r.path)}: {r.reason}" for r in cycle.refused)
     if cycle.run is not None:
         what = "scored all days (a full run)" if cycle.full else f"scored the days from {cycle.scored_from}"
         lines.append(f"{what}: {cycle.run.user_days:,} user-days, {cycle.run.rule_hits:,} rule hits")
@@ -236,6 +252,12 @@ def describe(cycle: Cycle, folder: Path) -> list[str]:
         lines.append(f"nothing new in {folder} ({cycle.known} deliveries already in the store{until})")
     elif cycle.run is None and cycle.scored_until is not None:
         lines.append(f"no new days to score (scored up to {cycle.scored_until})")
+    if cycle.refused:
+        count = len(cycle.refused)
+        lines.append(
+            f"{count} {'delivery' if count == 1 else 'deliveries'} refused, nothing of them in the store; the cycle "
+            "went on with the others, and a refused delivery is tried again once it changes (with --once: each run)"
+        )
     return lines
 
 

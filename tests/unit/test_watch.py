@@ -11,10 +11,21 @@ import pytest
 
 from molehunt.errors import InputError, StoreError
 from molehunt.events import EVENT_COLUMN_NAMES, Event, EventKind, Provenance
+from molehunt.ingest import READERS, FileReport, IngestReport, ReadOptions, Source
 from molehunt.ingest.csv_stream import sha256_of
 from molehunt.store import Store
 from molehunt.store.files import begin_file, complete_file
-from molehunt.watch import Cycle, RefusalMemory, Refused, deliveries, describe, first_day_to_score, is_known, watch
+from molehunt.watch import (
+    Cycle,
+    RefusalMemory,
+    Refused,
+    deliveries,
+    describe,
+    first_day_to_score,
+    is_known,
+    watch,
+    watch_once,
+)
 
 
 def record(store: Store, path: Path) -> int:
@@ -84,6 +95,8 @@ def test_describe_says_what_a_cycle_did(tmp_path: Path) -> None:
     assert describe(refused, tmp_path) == [
         "refused in/x: in/x lacks device.csv",
         "no new days to score (scored up to 2010-04-03)",
+        "1 delivery refused, nothing of them in the store; the cycle went on with the others, and a refused delivery "
+        "is tried again once it changes (with --once: each run)",
     ]
 
 
@@ -110,3 +123,33 @@ def test_the_loop_stops_between_cycles_and_outlives_a_failing_one(tmp_path: Path
     assert not memory.unchanged(broken)  # fixed: tried again
     with pytest.raises(StoreError):
         watch(lambda skip: (_ for _ in ()).throw(StoreError("busy")), interval=1, stop=threading.Event())
+
+
+def test_a_delivery_that_breaks_its_reader_is_refused_and_the_next_one_ingested(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a reader raises for one delivery (here what a poisoned OCSF record once raised), the cycle reports
+    it refused, says so, and goes on to the next delivery (issue 20, finding 1)."""
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    for name in ("a-poisoned.jsonl", "b-clean.jsonl", "c-broken.jsonl"):
+        (incoming / name).write_text("{}\n")
+    read: list[str] = []
+
+    def reader(store: Store, path: Path, options: ReadOptions, progress: object, /) -> IngestReport:
+        read.append(path.name)
+        if path.name.startswith("a"):
+            raise OverflowError("Python int too large to convert to C long")
+        if path.name.startswith("c"):
+            raise UnicodeEncodeError("utf-8", "E:\\secret\udc80.doc", 9, 10, "surrogates not allowed")
+        return IngestReport("boom", str(path), None, (FileReport(str(path), "x", 1, 1, 0),))
+
+    monkeypatch.setitem(READERS, "boom", Source("boom", ReadOptions, reader))
+    cycle = watch_once(store, incoming, source="boom")
+    assert read == ["a-poisoned.jsonl", "b-clean.jsonl", "c-broken.jsonl"]
+    assert [Path(r.root).name for r in cycle.ingested] == ["b-clean.jsonl"]
+    assert [Path(r.path).name for r in cycle.refused] == ["a-poisoned.jsonl", "c-broken.jsonl"]
+    assert "OverflowError" in cycle.refused[0].reason and "\\udc80" in cycle.refused[1].reason
+    said = describe(cycle, incoming)
+    assert said[-1].startswith("2 deliveries refused") and "went on" in said[-1]
+    assert all(line.isprintable() for line in said)
