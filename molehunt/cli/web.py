@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +16,7 @@ from molehunt.workbench.accounts import Role, list_users
 
 WARM_PLOTS = 1000  # a person page whose plots are drawn already answers in tens of ms instead of hundreds
 
-user_app = typer.Typer(help="Dashboard accounts: add them, list them.")
+user_app = typer.Typer(help="Dashboard accounts: add, list, disable and remove them.")
 
 
 def _password(from_stdin: bool) -> str:
@@ -52,13 +53,35 @@ def add_command(
 
 @user_app.command("ls")
 def list_command(ctx: typer.Context) -> None:
-    """List dashboard accounts and their roles."""
+    """List dashboard accounts, their roles, and which are disabled."""
     from molehunt.workbench.accounts import list_users
 
     home: Home = ctx.obj
     with exit_on_errors(), open_store(home.ensure().store_path) as store:
         for account in list_users(store):
-            typer.echo(f"{account.name}\t{account.role.value}")
+            typer.echo(f"{account.name}\t{account.role.value}" + ("\tdisabled" if account.disabled else ""))
+
+
+@user_app.command("disable")
+def disable_command(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
+    """Refuse an account's sign-ins and end its sessions (audited; `user add NAME --replace` enables it again)."""
+    from molehunt.workbench.actions import Workbench
+
+    home: Home = ctx.obj
+    with exit_on_errors(), open_store(home.ensure().store_path) as store:
+        Workbench(home, store).disable_user(name, by=getpass.getuser())
+    typer.echo(f"{name}: disabled, sessions ended")
+
+
+@user_app.command("remove")
+def remove_command(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
+    """Delete an account and end its sessions (audited; cases and the audit log keep the name)."""
+    from molehunt.workbench.actions import Workbench
+
+    home: Home = ctx.obj
+    with exit_on_errors(), open_store(home.ensure().store_path) as store:
+        Workbench(home, store).remove_user(name, by=getpass.getuser())
+    typer.echo(f"{name}: removed, sessions ended")
 
 
 def serve_command(
@@ -72,22 +95,33 @@ def serve_command(
     warm_plots: Annotated[
         int, typer.Option(min=0, help="Draw the plots of this many of the riskiest people in the background at start.")
     ] = WARM_PLOTS,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Address or network of a reverse proxy whose X-Forwarded-For is believed (repeatable); "
+            "from anyone else forwarded headers are ignored."
+        ),
+    ] = None,
 ) -> None:
     """Serve the analyst dashboard over the store in the home directory."""
     import uvicorn
 
     from molehunt.web import create_app
+    from molehunt.web.security import trusted_proxies
 
     home: Home = ctx.obj
     if (certfile is None) != (keyfile is None):
         typer.echo("error: give both --certfile and --keyfile, or neither", err=True)
         raise typer.Exit(2)
+    with exit_on_errors():
+        proxies = trusted_proxies(trusted_proxy or [])
     with exit_on_errors(), open_store(home.ensure().store_path) as store:
         if not list_users(store):
             typer.echo("note: no account yet; create one with `molehunt user add NAME --role analyst`", err=True)
     scheme = "https" if certfile else "http"
     typer.echo(f"molehunt dashboard on {scheme}://{host}:{port}/ (Ctrl-C to stop)")
     uvicorn.run(
-        create_app(home, warm=warm_plots), host=host, port=port, log_level="warning", access_log=False,
+        create_app(home, warm=warm_plots, proxies=proxies), host=host, port=port, log_level="warning", access_log=False,
+        proxy_headers=False,  # uvicorn's default believes X-Forwarded-For from loopback; the app decides instead
         ssl_certfile=str(certfile) if certfile else None, ssl_keyfile=str(keyfile) if keyfile else None,
     )  # fmt: skip

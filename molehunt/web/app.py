@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from molehunt.config import Home
 from molehunt.errors import MolehuntError
@@ -21,16 +22,18 @@ from molehunt.store import open_store
 from molehunt.vault.errors import VaultDenied
 from molehunt.web.context import Forbidden, LoginRequired, NotFound, Web
 from molehunt.web.routes import alerts, auth, cases, people, rules, sources, vault
-from molehunt.web.security import SecurityHeaders
+from molehunt.web.security import SecurityHeaders, trusted_proxies
 
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(home: Home, *, warm: int = 0) -> FastAPI:
+def create_app(home: Home, *, warm: int = 0, proxies: tuple[str, ...] = ()) -> FastAPI:
     """The dashboard over the store in `home` (opened read-write for the app's lifetime: one server per store).
 
     `warm`: how many of the riskiest people get their plots drawn in a background thread at start-up
-    (`molehunt serve` asks for 1000).
+    (`molehunt serve` asks for 1000). `proxies`: the addresses or networks (see security.trusted_proxies) whose
+    X-Forwarded-For / X-Forwarded-Proto are believed; from anyone else, and by default, they are ignored, so the
+    sign-in limit and the audit log see the real peer address.
     """
 
     @asynccontextmanager
@@ -54,6 +57,8 @@ def create_app(home: Home, *, warm: int = 0) -> FastAPI:
     # No interactive API docs: every route is a page for a logged-in person, not a public API.
     app = FastAPI(title="molehunt", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(SecurityHeaders)
+    if proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies(proxies)))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, alerts, people, cases, rules, sources, vault):
         app.include_router(module.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from collections import deque
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
+
+from molehunt.errors import MolehuntError
 
 # No script runs on any page, so scripts are refused outright; plots are SVG images embedded as data: URIs.
 CONTENT_SECURITY_POLICY = (
@@ -111,3 +114,16 @@ class LoginLimiter:
     def _forget_expired(self, now: float) -> None:
         self._accounts = {k: b for k, b in self._accounts.items() if b.until > now - MAX_DELAY}
         self._addresses = {a: t for a, t in self._addresses.items() if t and now - t[-1] < ADDRESS_WINDOW}
+
+
+def trusted_proxies(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The addresses or networks (``10.0.0.5``, ``10.0.0.0/24``, ``::1``) whose X-Forwarded-For is believed.
+
+    MolehuntError naming a value that is neither (a host name would be compared as text and silently never match).
+    """
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise MolehuntError(f"--trusted-proxy {value!r} is not an IP address or network (e.g. 10.0.0.5)") from None
+    return tuple(values)

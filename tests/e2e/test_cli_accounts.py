@@ -1,0 +1,169 @@
+"""Dashboard accounts from the command line (`molehunt user disable|remove`) and `molehunt serve` behind a proxy:
+forwarded headers count only from `--trusted-proxy` addresses, so a client cannot pick the address it is limited by."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from molehunt.cli import app
+from molehunt.config import Home
+from molehunt.store import open_store
+from molehunt.web import create_app
+from molehunt.web.security import ADDRESS_FAILURES
+from molehunt.workbench.sessions import session_for, start_session
+
+MOLEHUNT = Path(sys.executable).parent / "molehunt"  # the console script beside the venv's interpreter
+PASSWORD = "correct horse battery staple"
+
+
+def _molehunt(home: Path, *args: str, stdin: str = "") -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["--home", str(home), *args], input=stdin)
+    return result.exit_code, result.output
+
+
+def _audit(home: Path) -> list[dict[str, object]]:
+    from molehunt.audit import AuditLog
+
+    with AuditLog.open(home / "audit", home / "keys") as log:
+        return [log.entry(i).to_json() for i in range(log.size)]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    root = tmp_path / "home"
+    for name in ("alice", "bob"):
+        code, out = _molehunt(root, "user", "add", name, "--role", "analyst", "--password-stdin", stdin=PASSWORD)
+        assert code == 0, out
+    return root
+
+
+def test_disable_ends_the_sessions_and_refuses_sign_in_and_is_audited(home: Path) -> None:
+    with open_store(Home(home).store_path) as store:
+        token = start_session(store, "alice")
+    code, out = _molehunt(home, "user", "disable", "alice")
+    assert code == 0, out
+    with open_store(Home(home).store_path) as store:
+        assert session_for(store, token) is None
+        from molehunt.workbench.accounts import authenticate
+
+        assert authenticate(store, "alice", PASSWORD) is None
+        assert authenticate(store, "bob", PASSWORD) is not None
+    assert "alice\tanalyst\tdisabled" in _molehunt(home, "user", "ls")[1]
+    entry = _audit(home)[-1]
+    assert (entry["action"], entry["target"], entry["actor"]) == ("user.disable", "alice", getpass.getuser())
+    # a new password enables the account again
+    assert (
+        _molehunt(home, "user", "add", "alice", "--role", "viewer", "--replace", "--password-stdin", stdin=PASSWORD)[0]
+        == 0
+    )
+    with open_store(Home(home).store_path) as store:
+        from molehunt.workbench.accounts import authenticate
+
+        assert authenticate(store, "alice", PASSWORD) is not None
+
+
+def test_remove_deletes_the_account_and_its_sessions_and_is_audited(home: Path) -> None:
+    with open_store(Home(home).store_path) as store:
+        token = start_session(store, "bob")
+    code, out = _molehunt(home, "user", "remove", "bob")
+    assert code == 0, out
+    with open_store(Home(home).store_path) as store:
+        assert session_for(store, token) is None
+        assert store.count("SELECT count(*) FROM web_sessions WHERE name = 'bob'") == 0
+    assert "bob" not in _molehunt(home, "user", "ls")[1]
+    entry = _audit(home)[-1]
+    assert (entry["action"], entry["target"]) == ("user.remove", "bob")
+
+
+def test_disable_or_remove_of_no_such_account_says_so(home: Path) -> None:
+    for command in ("disable", "remove"):
+        code, out = _molehunt(home, "user", command, "carol")
+        assert code != 0 and "no dashboard account 'carol'" in out and "Traceback" not in out
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def served(home: Path, tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [MOLEHUNT, "--home", str(home), "serve", "--port", str(port), "--warm-plots", "0"],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"`molehunt serve` did not start:\n{log.read_text()}")
+            try:
+                if httpx.get(f"{base}/login", timeout=1.0).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.mark.slow
+def test_a_forwarded_for_header_from_an_untrusted_peer_is_ignored(served: str, home: Path) -> None:
+    codes = []
+    with httpx.Client(base_url=served) as client:
+        for i in range(ADDRESS_FAILURES + 2):
+            page = client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert token
+            spoofed = {"X-Forwarded-For": f"203.0.113.{i}"}  # a new address on every try, as the attacker did
+            form = {"username": f"guess{i}", "password": "wrong password!", "csrf_token": token[1]}
+            codes.append(client.post("/login", data=form, headers=spoofed).status_code)
+    assert codes == [401] * ADDRESS_FAILURES + [429, 429]
+    failed = [e for e in _audit(home) if e["action"] == "login.failed"]
+    assert len(failed) == ADDRESS_FAILURES
+    assert {json.dumps(e["details"]["client"]) for e in failed} == {'"127.0.0.1"'}  # type: ignore[index]
+    assert {e["actor"] for e in failed} == {"unknown account"}
+    assert "203.0.113" not in json.dumps(_audit(home))
+
+
+def _fail_once(client: TestClient, forwarded_for: str) -> None:
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    form = {"username": "alice", "password": "wrong password!", "csrf_token": token[1]}
+    assert client.post("/login", data=form, headers={"X-Forwarded-For": forwarded_for}).status_code == 401
+
+
+def test_only_a_configured_proxy_may_name_the_client(home: Path) -> None:
+    app_ = create_app(Home(home), proxies=("10.9.8.0/24",))
+    with TestClient(app_, client=("10.9.8.7", 5555)) as via_proxy:
+        _fail_once(via_proxy, "198.51.100.7")
+    with TestClient(app_, client=("192.0.2.1", 5555)) as direct:
+        _fail_once(direct, "198.51.100.8")
+    clients = [e["details"]["client"] for e in _audit(home) if e["action"] == "login.failed"]  # type: ignore[index]
+    assert clients == ["198.51.100.7", "192.0.2.1"]
+
+
+def test_a_trusted_proxy_must_be_an_address_or_network(home: Path) -> None:
+    code, out = _molehunt(home, "serve", "--trusted-proxy", "proxy.example")
+    assert code != 0 and "'proxy.example' is not an IP address or network" in out and "Traceback" not in out
