@@ -7,6 +7,7 @@ problem found in a file, each an `Issue` naming the file, line, rule id, field a
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -92,6 +93,37 @@ def detection_fields() -> dict[str, frozenset[Modifier]]:
     fields["role"] = _TEXT_MODIFIERS
     fields["department"] = _TEXT_MODIFIERS
     return fields
+
+
+# Every numeric threshold has a declared range, finite and wide enough for any real organisation: a value outside
+# it (nan, inf, 1e308) is a typo or a way to switch a rule off while it still shows as on. Whole days may be
+# negative (days_to_departure after the last day); counts, volumes, ratios and z-scores may not.
+DAY_FIELDS = frozenset({"days_to_departure", "days_since_hr_event", "tenure_days"})
+_RANGES: dict[str, tuple[float, float]] = {
+    "ratio_gte": (0.0, 1e6),
+    "peer_ratio_gte": (0.0, 1e6),
+    "z_gte": (0.0, 1e3),
+    "days": (-36_500.0, 36_500.0),
+    "amount": (0.0, 1e15),  # counts and bytes (a petabyte), per day or summed over a correlation window
+}
+
+
+def threshold_range(field: str | None, modifier: str) -> tuple[float, float]:
+    """The (lowest, highest) value a threshold of ``field|modifier`` (or a correlation bound) may take."""
+    if modifier in _RANGES:
+        return _RANGES[modifier]
+    return _RANGES["days"] if field in DAY_FIELDS else _RANGES["amount"]
+
+
+def threshold_problem(value: float, field: str | None, modifier: str) -> str | None:
+    """Why ``value`` cannot be this threshold (not finite, or outside its declared range), or None."""
+    if not math.isfinite(value):
+        return f"{value!r} is not a finite number"
+    low, high = threshold_range(field, modifier)
+    if low <= value <= high:
+        return None
+    negative = " (a threshold cannot be negative)" if value < 0 == low else ""
+    return f"{value:g} is outside the allowed range {low:g} to {high:g}{negative}"
 
 
 Scalar = float | str

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from molehunt.clock import utc_now
 from molehunt.detect.rules.loader import builtin_rules
-from molehunt.detect.rules.model import Correlation, FieldTest, Rule, Selection
+from molehunt.detect.rules.model import Correlation, FieldTest, Rule, Selection, threshold_problem
 from molehunt.errors import MolehuntError
 from molehunt.store import Store
 
@@ -33,6 +33,33 @@ class RuleSettingError(MolehuntError):
 def _test_key(selection: Selection, alternative: int, test: FieldTest) -> str:
     where = selection.name if len(selection.alternatives) == 1 else f"{selection.name}[{alternative}]"
     return f"{where}.{test.field}|{test.modifier.value}"
+
+
+def _where(rule: Rule) -> dict[str, tuple[str | None, str]]:
+    """Each threshold key's (field, modifier), a correlation bound's modifier being its operator."""
+    found: dict[str, tuple[str | None, str]] = {}
+    for selection in rule.selections:
+        for index, alternative in enumerate(selection.alternatives):
+            for test in alternative:
+                found[_test_key(selection, index, test)] = (test.field, test.modifier.value)
+    for index, correlation in enumerate(rule.correlations):
+        for operator, _ in correlation.bounds:
+            found[f"correlation[{index}].{operator}"] = (correlation.field, operator)
+    return found
+
+
+def check_thresholds(rule: Rule, values: dict[str, float]) -> None:
+    """RuleSettingError for a key the rule does not have, or a value that is not finite or outside its range."""
+    unknown = set(values) - set(thresholds(rule))
+    if unknown:
+        raise RuleSettingError(f"rule {rule.id} has no threshold {', '.join(sorted(unknown))}")
+    where = _where(rule)
+    for key, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise RuleSettingError(f"rule {rule.id}: {key}: {value!r} is not a number")
+        problem = threshold_problem(float(value), *where[key])
+        if problem is not None:
+            raise RuleSettingError(f"rule {rule.id}: {key}: {problem}")
 
 
 def thresholds(rule: Rule) -> dict[str, float]:
@@ -70,12 +97,11 @@ def threshold_label(rule: Rule, key: str) -> str:
 
 
 def apply(rule: Rule, setting: RuleSetting | None) -> Rule:
-    """The rule with the setting applied; RuleSettingError for a key the rule does not have."""
+    """The rule with the setting applied; RuleSettingError for a key the rule does not have or a value out of range
+    (a stored setting is checked again: the store may have been edited behind the dashboard's back)."""
     if setting is None:
         return rule
-    unknown = set(setting.thresholds) - set(thresholds(rule))
-    if unknown:
-        raise RuleSettingError(f"rule {rule.id} has no threshold {', '.join(sorted(unknown))}")
+    check_thresholds(rule, setting.thresholds)
     new = setting.thresholds
 
     def test(selection: Selection, index: int, item: FieldTest) -> FieldTest:
@@ -123,13 +149,9 @@ def check_setting(rule_id: str, enabled: bool, values: dict[str, float], by: str
     if rule_id not in shipped:
         raise RuleSettingError(f"no rule {rule_id!r}")
     defaults = thresholds(shipped[rule_id])
-    changed = {key: value for key, value in values.items() if defaults.get(key) != value}
-    for key, value in changed.items():
-        if value < 0:
-            raise RuleSettingError(f"{key}: a threshold cannot be negative")
-    setting = RuleSetting(enabled, changed, by, utc_now())
-    apply(shipped[rule_id], setting)  # raises for a key the rule does not have
-    return setting
+    check_thresholds(shipped[rule_id], values)  # every value given, changed or not: nan != nan would look changed
+    changed = {key: float(value) for key, value in values.items() if defaults.get(key) != value}
+    return RuleSetting(enabled, changed, by, utc_now())
 
 
 def save_setting(store: Store, rule_id: str, setting: RuleSetting) -> None:

@@ -31,6 +31,8 @@ from .model import (
     Selection,
     column_kinds,
     detection_fields,
+    threshold_problem,
+    threshold_range,
 )
 
 TOP_KEYS = (
@@ -263,6 +265,12 @@ class RuleChecker:
             )
             return None
         scalars = tuple(item for item in checked if item is not None)
+        if modifier is not Modifier.IN and isinstance(scalars[0], float):
+            problem = threshold_problem(scalars[0], field, modifier.value)
+            if problem is not None:
+                low, high = threshold_range(field, modifier.value)
+                self.add(IssueKind.BAD_VALUE, path, f"threshold {problem}", f"give a number from {low:g} to {high:g}")
+                return None
         return FieldTest(field=field, modifier=modifier, value=scalars if modifier is Modifier.IN else scalars[0])
 
     def correlations(self, raw: object, names: Sequence[str]) -> list[Correlation]:
@@ -340,6 +348,9 @@ class RuleChecker:
                 number = _number(raw[key])
                 if number is None:
                     self.add(IssueKind.BAD_VALUE, (*path, key), f"bad threshold {raw[key]!r}", "give a number")
+                elif (problem := threshold_problem(number, None, key)) is not None:
+                    low, high = threshold_range(None, key)
+                    self.add(IssueKind.BAD_VALUE, (*path, key), f"threshold {problem}", f"from {low:g} to {high:g}")
                 bounds.append((key, number if number is not None else math.nan))
         if not any(key in raw for key in BOUND_KEYS):
             self.add(IssueKind.BAD_CORRELATION, path, "no threshold", "add gte (or gt, lte, lt) with a number")
