@@ -4,13 +4,23 @@ Directory layout (see :mod:`molehunt.audit.framing` for the record format)::
 
     entries.log       length-prefixed canonical entries (molehunt.audit.entries), entry i is leaf i
     checkpoints.log   length-prefixed canonical signed checkpoints (molehunt.audit.checkpoint)
+    frontier.json     the writer's state: Merkle frontier, file ends, latest checkpoint (molehunt.audit.state)
 
 The signing key lives in a separate keys directory (molehunt.audit.keys). An append returns only after
-the entries are fsynced. After a crash mid-append the entries file ends in an incomplete tail; such a
-log opens (so it can be verified) but refuses to append until it is reopened with
-``truncate_incomplete_tail=True``, which cuts incomplete tails off the entries and checkpoints files.
-The choice is explicit because an unexpected tail might also be evidence of tampering, and truncating
-destroys it. A log whose entries or checkpoints are otherwise damaged never accepts appends.
+the entries are fsynced, and costs the same whatever the size of the log: the writer keeps the Merkle frontier,
+checked cheaply on open against the signed latest checkpoint and rebuilt from the whole log when it is missing
+or does not match (a crash mid-burst). The full tree is read only for proofs and :meth:`AuditLog.entry`.
+
+The log checkpoints itself, with no background thread: :meth:`AuditLog.close` signs the entries the writer
+appended (so every burst, one ``append_entry`` included, ends covered), and an append signs when the latest
+checkpoint is older than :data:`CHECKPOINT_EVERY` (a writer that stays open is covered at least every minute).
+
+After a crash mid-append the entries file ends in an incomplete tail; such a log opens (so it can be verified)
+but refuses to append until it is reopened with ``truncate_incomplete_tail=True``, which cuts incomplete tails
+off the entries and checkpoints files. The choice is explicit because an unexpected tail might also be evidence
+of tampering, and truncating destroys it. A log whose entries, checkpoints or state file are otherwise damaged
+never accepts appends (a state file that describes neither the log nor an earlier state of it is kept as
+evidence: verify reports it; remove it to have it rebuilt).
 """
 
 from __future__ import annotations
@@ -20,41 +30,37 @@ import os
 import threading
 import time
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from molehunt.audit import checkpoint as checkpoints
-from molehunt.audit import framing, keys, merkle
+from molehunt.audit import framing, frontier, index, keys, merkle, state
 from molehunt.audit.checkpoint import Checkpoint
 from molehunt.audit.entries import Entry, NewEntry
 from molehunt.audit.errors import AuditError, VerificationError
 from molehunt.audit.proofs import ConsistencyProof, InclusionProof
 from molehunt.audit.tree import MerkleTree
 from molehunt.audit.verify import CHECKPOINTS_FILE, ENTRIES_FILE, Report, read_checkpoints, verify_directory
+from molehunt.clock import utc_now_aware
+
+CHECKPOINT_EVERY = timedelta(seconds=60)
 
 
 class AuditLog:
     """An open audit log. Use :meth:`open`; one writer at a time (an exclusive lock is held until close)."""
 
-    def __init__(
-        self,
-        directory: Path,
-        key: Ed25519PrivateKey,
-        tree: MerkleTree,
-        offsets: list[int],
-        signed: list[Checkpoint],
-        damage: str | None,
-        lock_fd: int,
-    ) -> None:
+    def __init__(self, directory: Path, key: Ed25519PrivateKey, current: state.State, lock_fd: int) -> None:
         self.directory = directory
         self._key = key
-        self._tree = tree
-        self._offsets = offsets
-        self._checkpoints = signed
-        self._damage = damage
+        self._state = current  # size, frontier and file ends as of now (saved to disk at each checkpoint)
+        self._frontier = list(current.frontier)
+        self._damage: str | None = None
         self._lock_fd = lock_fd
+        self._tree: MerkleTree | None = None  # the full tree, read from disk only when a proof or entry needs it
+        self._offsets: list[int] = []
 
     @classmethod
     def open(cls, directory: Path, keys_dir: Path, *, truncate_incomplete_tail: bool = False) -> AuditLog:
@@ -66,7 +72,7 @@ class AuditLog:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = keys.load_or_create_key(keys_dir)
         entries_path = directory / ENTRIES_FILE
-        lock_fd = os.open(entries_path, os.O_RDONLY | os.O_CREAT, 0o644)
+        lock_fd = os.open(entries_path, os.O_RDONLY | os.O_CREAT, 0o600)
         try:
             fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -80,12 +86,36 @@ class AuditLog:
 
     @classmethod
     def _load(cls, directory: Path, key: Ed25519PrivateKey, lock_fd: int, truncate: bool) -> AuditLog:
-        entries_path = directory / ENTRIES_FILE
+        entries_path, checkpoints_path = directory / ENTRIES_FILE, directory / CHECKPOINTS_FILE
+        public = key.public_key()
+        saved: state.State | None = None
+        unreadable: str | None = None
+        try:
+            saved = state.load(directory)
+        except VerificationError as exc:
+            unreadable = str(exc)
+        if (
+            not truncate
+            and saved is not None
+            and state.matches_tail(directory, saved, public, entries_path, checkpoints_path)
+            and index.count(directory) == saved.size
+            and (saved.size == 0 or index.offset(directory, saved.size - 1) == saved.last_offset)
+        ):
+            return cls(directory, key, saved, lock_fd)
         if truncate:
-            for path in (entries_path, directory / CHECKPOINTS_FILE):
+            for path in (entries_path, checkpoints_path):
                 torn = framing.read(path)
                 if torn.torn:
                     framing.truncate_durably(path, torn.tail_offset)
+        return cls._rebuild(directory, key, lock_fd, saved, unreadable)
+
+    @classmethod
+    def _rebuild(
+        cls, directory: Path, key: Ed25519PrivateKey, lock_fd: int, saved: state.State | None, unreadable: str | None
+    ) -> AuditLog:
+        """Read the whole log (no state, or one that does not match the files' ends) and derive the state."""
+        entries_path = directory / ENTRIES_FILE
+        public = key.public_key()
         scan = framing.read(entries_path)
         damage: str | None = None
         if scan.corrupt is not None:
@@ -96,18 +126,45 @@ class AuditLog:
                 " verify the log, then reopen with truncate_incomplete_tail=True to drop it"
             )
         tree = MerkleTree(merkle.leaf_hash(record) for record in scan.records)
-        signed, problems = read_checkpoints(directory, key.public_key())
+        cp_scan = framing.read(directory / CHECKPOINTS_FILE)
+        signed, problems = read_checkpoints(directory, public)
         if problems and damage is None:
             damage = problems[0].message
         if signed and damage is None:
             latest = signed[-1]
             if latest.tree_size > tree.size or tree.root(latest.tree_size) != latest.root_hash:
                 damage = f"the entries do not match the latest checkpoint (size {latest.tree_size}); run verify"
-        return cls(directory, key, tree, scan.offsets, signed, damage, lock_fd)
+        if damage is None and unreadable is not None:
+            damage = f"{unreadable}; run verify, then remove it to have it rebuilt"
+        if damage is None and saved is not None:
+            wrong = state.disagreement(saved, public, tree, scan, cp_scan, signed)
+            if wrong is not None:
+                damage = f"{wrong}; run verify, then remove it to have it rebuilt"
+        if damage is None:
+            wrong = index.disagreement(directory, scan.offsets)
+            if wrong is not None:
+                damage = f"{wrong}; run verify, then remove it to have it rebuilt"
+            elif index.count(directory) != len(scan.offsets):
+                index.rewrite(directory, scan.offsets)  # short after a crash: complete it
+        public_hex = keys.public_bytes(public).hex()
+        current = state.of_tree(tree, scan, cp_scan, signed[-1] if signed else None, public_hex)
+        log = cls(directory, key, current, lock_fd)
+        log._tree, log._offsets, log._damage = tree, list(scan.offsets), damage
+        if damage is None and signed and signed[-1].tree_size == tree.size:
+            state.save(directory, current)  # the next open is cheap again
+        return log
 
     def close(self) -> None:
-        """Release the lock; the object must not be used afterwards."""
-        if self._lock_fd >= 0:
+        """Sign the entries not covered yet (the end of this writer's burst), then release the lock.
+
+        The object must not be used afterwards. A damaged log is closed without signing.
+        """
+        if self._lock_fd < 0:
+            return
+        try:
+            if self._damage is None and self.uncovered:
+                self.checkpoint()
+        finally:
             os.close(self._lock_fd)
             self._lock_fd = -1
 
@@ -122,7 +179,13 @@ class AuditLog:
     @property
     def size(self) -> int:
         """Number of complete entries."""
-        return self._tree.size
+        return self._state.size
+
+    @property
+    def uncovered(self) -> int:
+        """Entries after the latest checkpoint."""
+        latest = self._state.latest
+        return self.size - (0 if latest is None else latest.tree_size)
 
     @property
     def public_key(self) -> Ed25519PublicKey:
@@ -132,7 +195,7 @@ class AuditLog:
     @property
     def latest_checkpoint(self) -> Checkpoint | None:
         """The newest checkpoint, or None before the first."""
-        return self._checkpoints[-1] if self._checkpoints else None
+        return self._state.latest
 
     @property
     def damage(self) -> str | None:
@@ -146,45 +209,111 @@ class AuditLog:
     def append_many(self, news: Iterable[NewEntry]) -> list[int]:
         """Append entries with one write and one fsync; return their indexes.
 
-        Raises AuditError if the log is damaged (see :attr:`damage`) and ValueError for an entry that cannot
-        be encoded; nothing is written then. An OSError during the write leaves the log marked damaged.
+        Costs O(entries appended), not O(log size). Signs a checkpoint too when the latest is older than
+        :data:`CHECKPOINT_EVERY` (or there is none). Raises AuditError if the log is damaged (see :attr:`damage`)
+        and ValueError for an entry that cannot be encoded; nothing is written then. An OSError during the write
+        leaves the log marked damaged.
         """
         if self._damage is not None:
             raise AuditError(f"refusing to append: {self._damage}")
         start = self.size
         made = [Entry.create(start + i, new) for i, new in enumerate(news)]
         data = framing.frame(entry.canonical for entry in made)
-        position = os.fstat(self._lock_fd).st_size
+        position, size, last_offset, last_leaf = self._state.entries_bytes, start, None, None
+        offsets = []
         try:
             framing.append_durably(self.directory / ENTRIES_FILE, data)
+            for entry in made:
+                offsets.append(position)
+                position += framing.PREFIX + len(entry.canonical)
+            index.append(self.directory, offsets)
         except OSError as exc:
             self._damage = f"an append failed ({exc}); reopen the log"
             raise
-        for entry in made:
-            self._offsets.append(position)
-            position += framing.PREFIX + len(entry.canonical)
-            self._tree.append(merkle.leaf_hash(entry.canonical))
+        for entry, offset in zip(made, offsets, strict=True):
+            leaf = merkle.leaf_hash(entry.canonical)
+            frontier.append(self._frontier, size, leaf)
+            if self._tree is not None:
+                self._tree.append(leaf)
+                self._offsets.append(offset)
+            last_offset, last_leaf = offset, leaf
+            size += 1
+        if made:
+            self._state = state.State(
+                size,
+                tuple(self._frontier),
+                position,
+                last_offset,
+                last_leaf,
+                self._state.checkpoints,
+                self._state.checkpoints_bytes,
+                self._state.latest,
+                self._state.public_key,
+            )
+            if self._checkpoint_due():
+                self.checkpoint()
         return list(range(start, self.size))
 
-    def entry(self, index: int) -> Entry:
-        """Read entry ``index`` back from disk; IndexError outside the log, VerificationError if it changed."""
-        if not 0 <= index < self.size:
-            raise IndexError(f"no entry {index} in a log of {self.size}")
+    def _checkpoint_due(self) -> bool:
+        latest = self._state.latest
+        if latest is None:
+            return True
+        signed_at = datetime.strptime(latest.time, "%Y-%m-%dT%H:%M:%S.%f%z")
+        return utc_now_aware() - signed_at >= CHECKPOINT_EVERY
+
+    def _full_tree(self) -> MerkleTree:
+        """The whole tree, read from disk once; VerificationError when the entries no longer give the frontier."""
+        if self._tree is None:
+            scan = framing.read(self.directory / ENTRIES_FILE)
+            tree = MerkleTree(merkle.leaf_hash(record) for record in scan.records[: self.size])
+            if tree.size != self.size or tree.root() != frontier.root(self._frontier):
+                raise VerificationError("the entries on disk differ from the ones this log signed; run verify")
+            self._tree, self._offsets = tree, scan.offsets[: self.size]
+        return self._tree
+
+    def entry(self, seq: int) -> Entry:
+        """Read entry ``seq`` back from disk (two small reads through ``entries.idx``).
+
+        Raises IndexError outside the log and VerificationError when the bytes found there are not entry ``seq``
+        or, once the full tree has been read (by a proof), not the ones it hashed. Only verify proves an entry.
+        """
+        if not 0 <= seq < self.size:
+            raise IndexError(f"no entry {seq} in a log of {self.size}")
+        position = index.offset(self.directory, seq) if self._tree is None else None
+        if position is None:
+            self._full_tree()
+            position = self._offsets[seq]
         with open(self.directory / ENTRIES_FILE, "rb") as handle:
-            handle.seek(self._offsets[index])
+            handle.seek(position)
             length = int.from_bytes(handle.read(framing.PREFIX), "big")
-            data = handle.read(length)
-        if merkle.leaf_hash(data) != self._tree.leaf(index):
-            raise VerificationError(f"entry {index} changed on disk since the log was opened")
-        return Entry.from_bytes(data, expected_seq=index)
+            data = handle.read(min(length, framing.MAX_RECORD))
+        if self._tree is not None and merkle.leaf_hash(data) != self._tree.leaf(seq):
+            raise VerificationError(f"entry {seq} changed on disk since the log was read")
+        return Entry.from_bytes(data, expected_seq=seq)
 
     def checkpoint(self) -> Checkpoint:
-        """Sign the current tree, append the checkpoint durably and return it; AuditError if damaged."""
+        """Sign the current tree, append the checkpoint durably, save the state and return the checkpoint.
+
+        Raises AuditError if the log is damaged.
+        """
         if self._damage is not None:
             raise AuditError(f"refusing to checkpoint: {self._damage}")
-        signed = checkpoints.sign(self._key, self.size, self._tree.root())
-        framing.append_durably(self.directory / CHECKPOINTS_FILE, framing.frame([signed.to_bytes()]))
-        self._checkpoints.append(signed)
+        signed = checkpoints.sign(self._key, self.size, frontier.root(self._frontier))
+        record = framing.frame([signed.to_bytes()])
+        framing.append_durably(self.directory / CHECKPOINTS_FILE, record)
+        old = self._state
+        self._state = state.State(
+            old.size,
+            old.frontier,
+            old.entries_bytes,
+            old.last_offset,
+            old.last_leaf,
+            old.checkpoints + 1,
+            old.checkpoints_bytes + len(record),
+            signed,
+            keys.public_bytes(self.public_key).hex(),
+        )
+        state.save(self.directory, self._state)
         return signed
 
     def prove(self, index: int) -> InclusionProof:
@@ -196,8 +325,9 @@ class AuditLog:
         if latest is None or not 0 <= index < latest.tree_size:
             covered = 0 if latest is None else latest.tree_size
             raise AuditError(f"entry {index} is not covered by a checkpoint ({covered} entries are); checkpoint first")
-        path = self._tree.inclusion_proof(index, latest.tree_size)
-        return InclusionProof(index, self._tree.leaf(index), tuple(path), latest)
+        tree = self._full_tree()
+        path = tree.inclusion_proof(index, latest.tree_size)
+        return InclusionProof(index, tree.leaf(index), tuple(path), latest)
 
     def prove_consistency(self, witnessed: Checkpoint) -> ConsistencyProof:
         """Return a proof that the latest checkpoint extends ``witnessed``.
@@ -209,7 +339,7 @@ class AuditLog:
         latest = self.latest_checkpoint
         if latest is None or witnessed.tree_size > latest.tree_size:
             raise AuditError("the witnessed checkpoint is newer than this log's latest checkpoint")
-        path = self._tree.consistency_proof(witnessed.tree_size, latest.tree_size)
+        path = self._full_tree().consistency_proof(witnessed.tree_size, latest.tree_size)
         return ConsistencyProof(witnessed.tree_size, witnessed.root_hash, tuple(path), latest)
 
     def export_checkpoint(self, path: Path) -> Checkpoint:

@@ -3,10 +3,12 @@
 What is checked, in order: the entries file's framing (an incomplete tail is reported, never counted),
 each entry's canonical form and ``seq``, each checkpoint's framing, canonical form and signature, that
 checkpoint sizes never shrink and never exceed the entries present, that each checkpoint's root equals
-the root recomputed from the entries, and, given a witnessed checkpoint, an RFC 9162 consistency proof
-from it to the latest checkpoint. Entries after the latest checkpoint are only structurally checked
-(reported as ``uncovered``): a change to them, or the removal of the last of them, needs a checkpoint to
-be detectable. Removing checkpoints from the end is detectable only against a witnessed checkpoint.
+the root recomputed from the entries, that the writer's state file (``frontier.json``, when present) describes
+the log or an earlier state of it, and, given a witnessed checkpoint, an RFC 9162 consistency proof from it to
+the latest checkpoint. Entries after the latest checkpoint are only structurally checked (reported as
+``uncovered``; the log signs them at the end of each write burst, so at rest there are none). Rolling the whole
+directory back to an earlier state is detectable only against a witnessed checkpoint
+(:mod:`molehunt.audit.witness`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from molehunt.audit import checkpoint as checkpoints
-from molehunt.audit import framing, merkle
+from molehunt.audit import framing, index, merkle, state
 from molehunt.audit.checkpoint import Checkpoint
 from molehunt.audit.entries import Entry
 from molehunt.audit.errors import VerificationError
@@ -86,7 +88,10 @@ def scan_entries(directory: Path) -> tuple[framing.Scan, list[Problem]]:
 
 def read_checkpoints(directory: Path, public_key: Ed25519PublicKey) -> tuple[list[Checkpoint], list[Problem]]:
     """Read and signature-check the checkpoints file; stop at the first damaged checkpoint."""
-    scan = framing.read(directory / CHECKPOINTS_FILE)
+    return _checkpoints_of(framing.read(directory / CHECKPOINTS_FILE), public_key)
+
+
+def _checkpoints_of(scan: framing.Scan, public_key: Ed25519PublicKey) -> tuple[list[Checkpoint], list[Problem]]:
     found: list[Checkpoint] = []
     problems: list[Problem] = []
     for i, data in enumerate(scan.records):
@@ -117,9 +122,11 @@ def verify_directory(directory: Path, public_key: Ed25519PublicKey, against: Che
         except VerificationError as exc:
             problems.append(Problem("entry", str(exc), i))
             break  # later entries are unproven anyway; the first is the one to name
-    signed, checkpoint_problems = read_checkpoints(directory, public_key)
+    cp_scan = framing.read(directory / CHECKPOINTS_FILE)
+    signed, checkpoint_problems = _checkpoints_of(cp_scan, public_key)
     problems += checkpoint_problems
     verified = _check_roots(tree, signed, problems)
+    _check_state(directory, public_key, tree, scan, cp_scan, signed, problems)
     if against is not None:
         _check_witness(tree, against, signed, public_key, problems)
     tail = scan.file_size - scan.tail_offset
@@ -142,6 +149,34 @@ def _check_roots(tree: MerkleTree, signed: list[Checkpoint], problems: list[Prob
         else:
             verified = max(verified, cp.tree_size)
     return verified
+
+
+def _check_state(
+    directory: Path,
+    key: Ed25519PublicKey,
+    tree: MerkleTree,
+    scan: framing.Scan,
+    cp_scan: framing.Scan,
+    signed: list[Checkpoint],
+    problems: list[Problem],
+) -> None:
+    if not problems:
+        wrong_index = index.disagreement(directory, scan.offsets)
+        if wrong_index is not None:
+            problems.append(Problem("state", wrong_index))
+    try:
+        saved = state.load(directory)
+    except VerificationError as exc:
+        problems.append(Problem("state", str(exc)))
+        return
+    if saved is None:
+        return
+    if problems:  # the state then differs from the damaged files anyway: only say if it remembers a longer log
+        wrong = state.ahead(saved, tree.size, len(cp_scan.records))
+    else:
+        wrong = state.disagreement(saved, key, tree, scan, cp_scan, signed)
+    if wrong is not None:
+        problems.append(Problem("state", wrong))
 
 
 def _check_witness(

@@ -119,7 +119,7 @@ def verify_command(
     else:
         out.print(
             f"entries: {report.entries:,}, checkpoints: {report.checkpoints:,}, proven by a checkpoint: "
-            f"{report.verified_size:,}, after the latest: {report.uncovered:,}"
+            f"{report.verified_size:,}, not covered by any checkpoint yet: {report.uncovered:,}"
             + (f", incomplete tail: {report.tail_bytes} bytes" if report.tail_bytes else ""),
             highlight=False,
             soft_wrap=True,

@@ -14,8 +14,10 @@ from molehunt.audit import AuditError, AuditLog, InclusionProof, NewEntry, Verif
 from molehunt.audit import checkpoint as checkpoints
 from molehunt.audit.checkpoint import Checkpoint
 from molehunt.audit.entries import Entry
+from molehunt.audit.index import INDEX_FILE
 from molehunt.audit.keys import KEY_FILE
 from molehunt.audit.proofs import ConsistencyProof
+from molehunt.audit.state import STATE_FILE
 from molehunt.audit.verify import CHECKPOINTS_FILE, ENTRIES_FILE
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -181,6 +183,10 @@ def test_rewritten_history_resigned_fails_against_the_witness(tmp_path: Path) ->
     (tmp_path / "audit" / ENTRIES_FILE).unlink()
     (tmp_path / "audit" / CHECKPOINTS_FILE).unlink()
     with AuditLog.open(tmp_path / "audit", tmp_path / "keys") as log:
+        assert log.damage is not None and "rolled back" in log.damage  # the state file remembers 7 entries
+    (tmp_path / "audit" / STATE_FILE).unlink()  # ... so a careful insider removes it and the index too
+    (tmp_path / "audit" / INDEX_FILE).unlink()
+    with AuditLog.open(tmp_path / "audit", tmp_path / "keys") as log:
         log.append_many(new(i) if i != 2 else NewEntry("mallory", "nothing", "doc-2", {}, T0) for i in range(12))
         log.checkpoint()
         assert log.verify().ok  # locally consistent: only the witness can tell
@@ -222,14 +228,30 @@ def test_torn_checkpoint_write_is_truncated_on_request(tmp_path: Path) -> None:
         assert path.read_bytes() == whole and log.damage is None and log.verify().ok
 
 
-def test_tampered_log_refuses_appends(tmp_path: Path) -> None:
+def test_a_tampered_log_is_never_laundered_by_later_checkpoints(tmp_path: Path) -> None:
+    # Open is cheap, so an edit in the middle is not seen there; the writer keeps signing the history it wrote
+    # (its frontier), so verify still names the edit after more appends, and no proof is built from edited bytes.
     with make_log(tmp_path, 3) as log:
         log.checkpoint()
     path = tmp_path / "audit" / ENTRIES_FILE
     path.write_bytes(path.read_bytes().replace(b"user1", b"user9"))
     with AuditLog.open(tmp_path / "audit", tmp_path / "keys") as log:
+        log.append(new(3))
+        log.checkpoint()
+        report = log.verify()
+        assert {p.kind for p in report.problems} == {"root-mismatch"} and report.first_bad_entry == 0
+        with pytest.raises(VerificationError, match="differ"):
+            log.prove(0)
+
+
+def test_a_tampered_last_entry_refuses_appends(tmp_path: Path) -> None:
+    with make_log(tmp_path, 3) as log:
+        log.checkpoint()
+    path = tmp_path / "audit" / ENTRIES_FILE
+    path.write_bytes(path.read_bytes().replace(b"user2", b"user9"))
+    with AuditLog.open(tmp_path / "audit", tmp_path / "keys") as log:
         assert log.damage is not None
         with pytest.raises(AuditError, match="refusing"):
             log.append(new(3))
         report = log.verify()
-        assert [p.kind for p in report.problems] == ["root-mismatch"] and report.first_bad_entry == 0
+        assert {p.kind for p in report.problems} == {"root-mismatch"} and report.first_bad_entry == 0

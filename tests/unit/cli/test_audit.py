@@ -86,15 +86,15 @@ def test_prove_and_entry_check_out_independently(home: Path) -> None:
     verified = invoke(home, "verify", "--against", str(home / "witness.json"), "--json")
     assert verified.exit_code == 0, verified.output
     report = json.loads(verified.stdout)
-    assert report["ok"] and (report["entries"], report["verified_size"], report["checkpoints"]) == (7, 7, 2)
+    assert report["ok"] and (report["entries"], report["verified_size"], report["uncovered"]) == (7, 7, 0)
 
 
 def test_prove_reuses_a_covering_checkpoint(home: Path) -> None:
-    assert invoke(home, "checkpoint").exit_code == 0
-    append(home, 1)
+    append(home, 1)  # the writer signs a checkpoint of 6 entries as it closes
+    signed = json.loads(invoke(home, "verify", "--json").stdout)["checkpoints"]
     proof = json.loads(invoke(home, "prove", "2", "--json").stdout)
-    assert proof["tree_size"] == 5
-    assert json.loads(invoke(home, "verify", "--json").stdout)["checkpoints"] == 1
+    assert proof["tree_size"] == 6
+    assert json.loads(invoke(home, "verify", "--json").stdout)["checkpoints"] == signed
 
 
 @pytest.mark.parametrize(("command", "index"), [("prove", "5"), ("prove", "-1"), ("entry", "9"), ("entry", "-1")])
@@ -121,7 +121,10 @@ def test_verify_ok_prints_the_counts(home: Path) -> None:
     invoke(home, "checkpoint")
     result = invoke(home, "verify")
     assert result.exit_code == 0, result.output
-    assert "entries: 5, checkpoints: 1, proven by a checkpoint: 5" in result.stdout and "ok" in result.stdout
+    assert (
+        "entries: 5, checkpoints: 3, proven by a checkpoint: 5, not covered by any checkpoint yet: 0" in result.stdout
+    )
+    assert "ok" in result.stdout
 
 
 def _flip(home: Path, index: int, old: bytes, new: bytes) -> None:
@@ -138,10 +141,11 @@ def test_a_broken_entry_is_named(home: Path) -> None:
     _flip(home, 3, b"{", b"[")  # entry 3 is no longer a JSON object
     result = invoke(home, "verify")
     assert result.exit_code == 2
-    assert "first bad entry: 0 (entries from 0 on are unproven; entry 3 itself is damaged)" in result.stderr
+    # the writer's first append signed a checkpoint of one entry, which still proves entry 0
+    assert "first bad entry: 1 (entries from 1 on are unproven; entry 3 itself is damaged)" in result.stderr
     assert "entry 3" in result.stdout
     report = json.loads(invoke(home, "verify", "--json").stdout)
-    assert (report["first_bad_entry"], report["damaged_entry"]) == (0, 3)
+    assert (report["first_bad_entry"], report["damaged_entry"]) == (1, 3)
 
 
 def test_a_plausible_edit_is_named_by_the_checkpoints(tmp_path: Path) -> None:
