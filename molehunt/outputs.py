@@ -11,13 +11,22 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+PRIVATE_UMASK = 0o077
+
+
+def private_umask() -> None:
+    """From now on this process creates files readable by the owner only (0600) and folders 0700, whatever the
+    umask it was started with: also what molehunt does not write itself (DuckDB's WAL and spill files, the
+    simulator's CSVs). The umask is only ever narrowed, never set to 0 in between (threads may be creating files)."""
+    os.umask(os.umask(PRIVATE_UMASK) | PRIVATE_UMASK)
+
 
 def write_private(out: Path, text: str) -> Path:
     """Write text atomically and readable by the owner only (what molehunt writes says who is suspected of what).
 
     The file appears whole or not at all; a reader never sees half of it, and an error leaves no temporary file.
     """
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)  # created with mode 0600
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

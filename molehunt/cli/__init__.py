@@ -16,10 +16,11 @@ from molehunt import __version__
 from molehunt.cli import data, detect, report
 from molehunt.cli.audit import audit_app
 from molehunt.cli.trace import trace_command
-from molehunt.cli.ui import out
+from molehunt.cli.ui import exit_on_errors, out
 from molehunt.cli.vault import app as vault_app
 from molehunt.cli.web import serve_command, user_app
 from molehunt.config import resolve_home
+from molehunt.outputs import private_umask
 
 app = typer.Typer(
     help="molehunt: protect, detect and trace insider theft of sensitive documents.",
@@ -49,7 +50,16 @@ def main(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    ctx.obj = resolve_home(home)
+    ctx.obj = chosen = resolve_home(home)
+    private_umask()  # whatever this run creates (store, WAL, reports, simulated data) is the owner's alone
+    with exit_on_errors():
+        made_private = chosen.secure()
+    if made_private:
+        typer.echo(
+            f"note: made {len(made_private)} files or folders under {chosen.root} private (they were readable by"
+            f" group or others, e.g. {made_private[-1]})",
+            err=True,
+        )
 
 
 app.command("ingest")(data.ingest_command)

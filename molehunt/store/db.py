@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from molehunt.errors import StoreError
+from molehunt.outputs import private_umask
 from molehunt.store.files import pending_files, purge_pending
 from molehunt.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -76,7 +77,9 @@ def open_store(path: Path, *, read_only: bool = False, memory_limit: str = DEFAU
     """
     if read_only and not path.exists():
         raise StoreError(f"no store at {path}: run `molehunt ingest` or `molehunt demo` first")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # The store holds password hashes and real user ids: it, its WAL and spill files are created private.
+    private_umask()
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         # Row order in tables carries no meaning here (every read orders explicitly), and letting DuckDB
         # append in parallel halves bulk-insert time.
