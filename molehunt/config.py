@@ -49,10 +49,14 @@ class Home:
     def secure(self) -> list[Path]:
         """Make the home private: every folder in it 0700 at most and every file 0600 at most (owner bits kept;
         symbolic links are not followed). Returns what was changed. MolehuntError when something cannot be changed
-        (another user's file), with the command that fixes it."""
+        (another user's file), or for a key file under keys/ that others could read (as molehunt.keyfiles refuses
+        it), with the command that fixes it."""
         changed = []
         for path in _walk(self.root):
             mode = stat.S_IMODE(path.lstat().st_mode)
+            if mode & 0o077 and path.parent == self.keys_dir and path.is_file():
+                # A key that others could read may have been copied: it must be replaced, not quietly hidden.
+                raise MolehuntError(f"{path}: key file mode is {mode:o}; run `chmod 600 {path}` and retry")
             if mode & 0o077:
                 try:
                     os.chmod(path, mode & 0o700, follow_symlinks=False)

@@ -79,6 +79,17 @@ def test_a_home_that_cannot_be_made_private_is_refused(tmp_path: Path, monkeypat
         Home(root).ensure()
 
 
+def test_a_key_file_left_readable_is_refused_not_hidden(tmp_path: Path) -> None:
+    root = tmp_path / "home"
+    (root / "keys").mkdir(parents=True)
+    (root / "keys" / "audit-ed25519.key").write_bytes(b"k" * 32)
+    (root / "keys" / "audit-ed25519.key").chmod(0o644)
+    result = CliRunner().invoke(app, ["--home", str(root), "status"])
+    assert result.exit_code != 0 and "key file mode is 644; run `chmod 600" in result.output
+    assert "Traceback" not in result.output
+    assert mode(root / "keys" / "audit-ed25519.key") == 0o644  # left for the owner to replace
+
+
 def test_the_demo_data_scores_and_store_are_written_private(tmp_path: Path) -> None:
     root = tmp_path / "home"
     runner = CliRunner()
