@@ -134,7 +134,7 @@ def status_command(
 
 def quarantine_command(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option(help="Show at most this many rows.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many rows.")] = 50,
     file: Annotated[str | None, typer.Option(help="Only rows from this ingested file path.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:

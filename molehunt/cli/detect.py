@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +21,7 @@ from molehunt.cli.ui import (
     out,
     summary_table,
 )
+from molehunt.config import Home, resolve_home
 from molehunt.ingest import READERS, ingest
 from molehunt.store import open_store
 
@@ -75,7 +79,10 @@ def eval_command(
     directory: Annotated[
         Path | None, typer.Argument(help="Dataset folder whose answers/ to use (ingested if new).")
     ] = None,
-    scores: Annotated[Path, typer.Option(help="Scores CSV written by `molehunt score`.")] = Path("scores.csv"),
+    scores: Annotated[
+        Path | None,
+        typer.Option(help="Scores CSV written by `molehunt score` (default ./scores.csv, else HOME/scores.csv)."),
+    ] = None,
     dataset: Annotated[str | None, typer.Option(help="Release of the answers when the store holds several.")] = None,
     store: Annotated[Path | None, typer.Option(help="Store file to use instead of the home's.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
@@ -87,17 +94,23 @@ def eval_command(
         if directory is not None:
             with RichProgress(enabled=not as_json) as bar:
                 ingest(opened, "cert", directory, progress=bar)
-        result = evaluate(read_scores(scores), truth_from_store(opened, dataset))
+        result = evaluate(read_scores(scores or _default_scores(ctx)), truth_from_store(opened, dataset))
     if as_json:
         out.print_json(json.dumps(result.to_json()))
     else:
         out.print(evaluation_table(result))
 
 
+def _default_scores(ctx: typer.Context) -> Path:
+    """./scores.csv (where `score` writes by default), else the home's (where `demo` writes it)."""
+    here = Path("scores.csv")
+    return here if here.exists() else home_of(ctx).root / "scores.csv"
+
+
 def alerts_command(
     ctx: typer.Context,
     day: Annotated[str | None, typer.Option(help="Day to show, YYYY-MM-DD (default: the latest scored day).")] = None,
-    limit: Annotated[int, typer.Option(help="Show at most this many alerts.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many alerts.")] = 20,
     store: Annotated[Path | None, typer.Option(help="Store file to use instead of the home's.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
@@ -157,8 +170,8 @@ def watch_command(
 
 def demo_command(
     ctx: typer.Context,
-    users: Annotated[int | None, typer.Option(help="People to simulate (default 250).")] = None,
-    days: Annotated[int | None, typer.Option(help="Days to simulate (default 180).")] = None,
+    users: Annotated[int | None, typer.Option(min=20, help="People to simulate (default 250).")] = None,
+    days: Annotated[int | None, typer.Option(min=30, help="Days to simulate (default 180).")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (default 42).")] = None,
 ) -> None:
     """Simulate an organization, ingest and score it, show the top suspects and the evaluation (README's first step)."""
@@ -180,10 +193,21 @@ def demo_command(
     out.print(summary_table(result.summary))
     out.print(alerts_table("Top suspects (each at their riskiest day; pseudonymous CERT-style ids)", result.suspects))
     out.print(evaluation_table(result.evaluation))
+    run = _how_to_run(home)
     out.print(
         f"Store: {home.store_path}\nSimulated data: {result.data_dir}\nScores: {result.scores_csv}\n"
         f"Report (pseudonymized, opens offline in any browser): {result.report}\n"
-        "Dashboard: `molehunt user add NAME --role analyst`, then `molehunt serve`.\n"
-        "Next: `molehunt alerts` for the latest day, `molehunt eval --scores ...`, `molehunt status`, or your own "
-        "CERT directory with `molehunt score DIR --out scores.csv`."
+        f"Dashboard: `{run} user add NAME --role analyst`, then `{run} serve`.\n"
+        f"Next: `{run} alerts` for the latest day, `{run} eval`, `{run} status`, or your own "
+        f"CERT directory with `{run} score DIR --out scores.csv`."
     )
+
+
+def _how_to_run(home: Home) -> str:
+    """The command line that reaches this home from here: `molehunt` when it is on PATH, else the script as it was
+    called (`.venv/bin/molehunt` after `make demo`), with --home unless it is the one found without it."""
+    program = (
+        "molehunt" if shutil.which("molehunt") else (sys.argv[0] if sys.argv[0].endswith("molehunt") else "molehunt")
+    )
+    same = resolve_home().root.resolve() == home.root.resolve()
+    return program if same else f"{program} --home {shlex.quote(str(home.root))}"

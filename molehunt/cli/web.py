@@ -89,7 +89,7 @@ def serve_command(
     host: Annotated[
         str, typer.Option(help="Address to listen on (loopback by default; put TLS in front otherwise).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM) to serve HTTPS directly.")] = None,
     keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM) for --certfile.")] = None,
     warm_plots: Annotated[

@@ -43,7 +43,7 @@ def test_demo_runs_end_to_end_and_reruns_without_duplicates(tmp_path: Path) -> N
     assert first.exit_code == 0, first.output
     assert "What the store holds" in first.output
     report = home / "report.html"
-    assert "report.html" in first.output and "molehunt serve" in first.output
+    assert "report.html" in first.output
     assert "data:image/svg+xml;base64," in report.read_text() and "https:" not in report.read_text()
     status = json.loads(runner.invoke(app, ["--home", str(home), "status", "--json"]).output)
     assert status["events"] > 10_000 and status["insiders"] >= 7 and status["labelled_events"] > 0
@@ -51,5 +51,7 @@ def test_demo_runs_end_to_end_and_reruns_without_duplicates(tmp_path: Path) -> N
     second = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert second.exit_code == 0, second.output
     assert "already ingested" in second.output
+    # The hints reach this home: a plain `molehunt alerts` would open ./molehunt-data instead.
+    assert f"molehunt --home {home} serve" in second.output and "eval --scores" not in second.output
     again = json.loads(runner.invoke(app, ["--home", str(home), "status", "--json"]).output)
     assert again == status
