@@ -123,7 +123,8 @@ def export(checkpoint: Checkpoint, public_key: Ed25519PublicKey, path: Path) -> 
     verify(checkpoint, public_key)
     text = json.dumps({"checkpoint": checkpoint.to_json(), "public_key": keys.public_bytes(public_key).hex()}, indent=2)
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "w", encoding="utf-8") as handle:
         handle.write(text + "\n")
         handle.flush()
         os.fsync(handle.fileno())

@@ -85,7 +85,7 @@ def frame(payloads: Iterable[bytes]) -> bytes:
 def append_durably(path: Path, data: bytes) -> None:
     """Append ``data`` to ``path`` and fsync it (and the directory when the file is new) before returning."""
     created = not path.exists()
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         view = memoryview(data)
         while view:

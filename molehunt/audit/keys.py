@@ -17,12 +17,12 @@ from molehunt.keyfiles import read_secret
 KEY_FILE = "audit-ed25519.pem"
 
 
-def load_or_create_key(keys_dir: Path) -> Ed25519PrivateKey:
-    """Return the signing key in ``keys_dir``, creating the directory (0700) and key (0600) if missing.
+def load_or_create_key(keys_dir: Path, name: str = KEY_FILE) -> Ed25519PrivateKey:
+    """Return the signing key ``name`` in ``keys_dir``, creating the directory (0700) and key (0600) if missing.
 
     Raises AuditError when the key file is readable by group or others, or is not an Ed25519 PEM key.
     """
-    path, pem = read_secret(keys_dir, KEY_FILE, _new_pem, AuditError)
+    path, pem = read_secret(keys_dir, name, _new_pem, AuditError)
     try:
         key = serialization.load_pem_private_key(pem, password=None)
     except ValueError:

@@ -37,7 +37,7 @@ from types import TracebackType
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from molehunt.audit import checkpoint as checkpoints
-from molehunt.audit import framing, frontier, index, keys, merkle, state
+from molehunt.audit import framing, frontier, index, keys, merkle, state, witness
 from molehunt.audit.checkpoint import Checkpoint
 from molehunt.audit.entries import Entry, NewEntry
 from molehunt.audit.errors import AuditError, VerificationError
@@ -54,6 +54,7 @@ class AuditLog:
 
     def __init__(self, directory: Path, key: Ed25519PrivateKey, current: state.State, lock_fd: int) -> None:
         self.directory = directory
+        self.checkpoint_on_close = True
         self._key = key
         self._state = current  # size, frontier and file ends as of now (saved to disk at each checkpoint)
         self._frontier = list(current.frontier)
@@ -63,11 +64,20 @@ class AuditLog:
         self._offsets: list[int] = []
 
     @classmethod
-    def open(cls, directory: Path, keys_dir: Path, *, truncate_incomplete_tail: bool = False) -> AuditLog:
+    def open(
+        cls,
+        directory: Path,
+        keys_dir: Path,
+        *,
+        truncate_incomplete_tail: bool = False,
+        checkpoint_on_close: bool = True,
+    ) -> AuditLog:
         """Open (creating if needed) the log in ``directory`` with the key in ``keys_dir``.
 
-        Raises AuditError when another process holds the log open, the key is unusable, or
-        ``truncate_incomplete_tail`` is asked for a tail that is not an incomplete write.
+        ``checkpoint_on_close=False`` is for readers (verify, showing an entry): closing then signs nothing, so
+        entries a crash left uncovered stay reported as such. Raises AuditError when another process holds the log
+        open, the key is unusable, or ``truncate_incomplete_tail`` is asked for a tail that is not an incomplete
+        write.
         """
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = keys.load_or_create_key(keys_dir)
@@ -79,7 +89,9 @@ class AuditLog:
             os.close(lock_fd)
             raise AuditError(f"{directory}: the audit log is open in another process") from None
         try:
-            return cls._load(directory, key, lock_fd, truncate_incomplete_tail)
+            log = cls._load(directory, key, lock_fd, truncate_incomplete_tail)
+            log.checkpoint_on_close = checkpoint_on_close
+            return log
         except BaseException:
             os.close(lock_fd)
             raise
@@ -157,12 +169,13 @@ class AuditLog:
     def close(self) -> None:
         """Sign the entries not covered yet (the end of this writer's burst), then release the lock.
 
-        The object must not be used afterwards. A damaged log is closed without signing.
+        The object must not be used afterwards. A damaged log, or one opened with ``checkpoint_on_close=False``,
+        is closed without signing.
         """
         if self._lock_fd < 0:
             return
         try:
-            if self._damage is None and self.uncovered:
+            if self.checkpoint_on_close and self._damage is None and self.uncovered:
                 self.checkpoint()
         finally:
             os.close(self._lock_fd)
@@ -342,12 +355,16 @@ class AuditLog:
         path = self._full_tree().consistency_proof(witnessed.tree_size, latest.tree_size)
         return ConsistencyProof(witnessed.tree_size, witnessed.root_hash, tuple(path), latest)
 
-    def export_checkpoint(self, path: Path) -> Checkpoint:
-        """Write the latest checkpoint to ``path`` for a witness; AuditError when there is none yet."""
+    def export_checkpoint(self, path: Path, since: Iterable[int] = ()) -> Checkpoint:
+        """Write the latest checkpoint to ``path`` for a witness, with consistency proofs from each size in
+        ``since`` and from an earlier export at ``path`` (see :func:`molehunt.audit.witness.export`).
+
+        Raises AuditError when there is no checkpoint yet or a size is beyond it.
+        """
         latest = self.latest_checkpoint
         if latest is None:
             raise AuditError("no checkpoint to export; call checkpoint() first")
-        checkpoints.export(latest, self.public_key, path)
+        witness.export(latest, self.public_key, self._full_tree(), path, since)
         return latest
 
     def verify(self, against: Checkpoint | None = None) -> Report:

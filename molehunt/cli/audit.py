@@ -30,14 +30,14 @@ audit_app = typer.Typer(
 
 @contextmanager
 def _open(ctx: typer.Context, *, existing: bool = False) -> Iterator[AuditLog]:
-    """Open the home's audit log; with ``existing``, refuse to create one (verify should not invent a log)."""
+    """Open the home's audit log; with ``existing`` (verify, entry), refuse to create one and sign nothing."""
     from molehunt.audit import AuditError, AuditLog
 
     home: Home = ctx.obj
     directory = home.audit_dir
     if existing and not directory.is_dir():
         raise AuditError(f"no audit log at {directory}")
-    with AuditLog.open(directory, home.keys_dir) as log:
+    with AuditLog.open(directory, home.keys_dir, checkpoint_on_close=not existing) as log:
         yield log
 
 
@@ -52,6 +52,10 @@ def checkpoint_command(
         Path | None,
         typer.Option("--export", help="Also write the checkpoint and the public key to FILE for a witness to keep."),
     ] = None,
+    since: Annotated[
+        list[int] | None,
+        typer.Option("--since", metavar="SIZE", help="With --export: add a consistency proof from SIZE entries."),
+    ] = None,
 ) -> None:
     """Sign a checkpoint of the current log (tree size, root hash, time) and print it."""
     from molehunt.audit import keys
@@ -59,7 +63,7 @@ def checkpoint_command(
     with exit_on_errors(), _open(ctx) as log:
         signed = log.checkpoint()
         if export is not None:
-            log.export_checkpoint(export)
+            log.export_checkpoint(export, since or ())
         public = keys.public_bytes(log.public_key).hex()
     out.print(
         f"Checkpoint: {signed.tree_size:,} entries, root {signed.root_hash.hex()}", highlight=False, soft_wrap=True
@@ -103,17 +107,20 @@ def verify_command(
     ctx: typer.Context,
     against: Annotated[
         Path | None,
-        typer.Option("--against", help="Witness file from `audit checkpoint --export`: prove the log extends it."),
+        typer.Option(
+            "--against",
+            help="A witness home (or its copy file), or a file from `audit checkpoint --export`: prove the log"
+            " extends the checkpoint it holds.",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Re-read the whole log and check every entry and checkpoint; exit 2 and name the first bad entry on failure."""
-    from molehunt.audit import load_export
+    from molehunt.audit.witness import load_witnessed
 
-    with exit_on_errors():
-        witnessed = load_export(against).checkpoint if against is not None else None
-        with _open(ctx, existing=True) as log:
-            report = log.verify(against=witnessed)  # a witness signed by another key is reported as a problem
+    with exit_on_errors(), _open(ctx, existing=True) as log:
+        witnessed = load_witnessed(against, log.public_key) if against is not None else None
+        report = log.verify(against=witnessed)  # a witness signed by another key is reported as a problem
     if as_json:
         _print_json(report_json(report))
     else:
@@ -137,6 +144,48 @@ def verify_command(
         raise typer.Exit(2)
     if not as_json:
         out.print("[green]ok[/]")
+
+
+@audit_app.command("witness")
+def witness_command(
+    ctx: typer.Context,
+    source: Annotated[
+        Path,
+        typer.Option(
+            "--from",
+            help="The log to witness: a file from `audit checkpoint --export`, or the log's home or audit folder.",
+        ),
+    ],
+) -> None:
+    """Act as a witness for another log: check its latest checkpoint extends what this home witnessed before
+    (RFC 9162 consistency), cosign it with this home's witness key and keep the copy in HOME/witness."""
+    from molehunt.audit import keys
+    from molehunt.audit.witness import WITNESS_DIR, witness
+
+    home: Home = ctx.obj
+    with exit_on_errors():
+        done = witness(source, home.root / WITNESS_DIR, home.keys_dir)
+    signed, previous = done.cosigned.checkpoint, done.previous
+    out.print(
+        f"Witnessed log key {signed.key_id}: {signed.tree_size:,} entries, root {signed.root_hash.hex()}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if previous is None:
+        out.print(
+            f"First checkpoint of this log here: pinned its public key {done.cosigned.log_public_key}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        out.print(
+            f"It extends the {previous.tree_size:,} entries witnessed before"
+            f" (consistency proof of {done.proof_hashes} hashes checked)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    witness_id = keys.key_id(keys.public_key_from_hex(done.cosigned.witness_public_key))
+    out.print(f"Cosigned by witness key {witness_id}; copy kept in {done.copy}", highlight=False, soft_wrap=True)
 
 
 @audit_app.command("prove")
