@@ -16,13 +16,16 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from molehunt.audit import AuditError, AuditLog
+from molehunt.audit.verify import ENTRIES_FILE
+from molehunt.config import Home
 from molehunt.detect.calibration import Calibrated, calibrate, calibration_note
 from molehunt.detect.history import History
 from molehunt.detect.matrix import COLUMNS as MATRIX_COLUMNS
 from molehunt.detect.matrix import deviation_matrix
 from molehunt.detect.models import load_model, new_model, save_model, tail_contributions
 from molehunt.detect.rules import Rule, RuleMatch
-from molehunt.detect.rules.settings import effective_rules
+from molehunt.detect.rules.settings import LoggedSetting, effective_rules
 from molehunt.detect.scoring import (
     ScoreWeights,
     combine,
@@ -86,7 +89,7 @@ def score_store(
         _refuse_gap(store, since)
     sink = progress or NoProgress()
     clock = _Clock(sink, ("features", "baselines", "rules", "anomaly", "combine"))
-    running = rules if rules is not None else effective_rules(store)
+    running = rules if rules is not None else effective_rules(store, logged_rule_settings(Home(store.path.parent)))
     # The shipped domain lists plus the home's own (HOME/domains.yaml, HOME/domains/<category>.txt), the home
     # being the folder of the store; read before any work so a bad list fails the run at once.
     lists = domains if domains is not None else DomainLists.for_home(store.path.parent)
@@ -155,6 +158,28 @@ def score_store(
     clock.lap()
     sink.end()
     return ScoreRun(len(users), len(set(users)), len(hits), clock.seconds)
+
+
+def logged_rule_settings(home: Home) -> dict[str, LoggedSetting]:
+    """Each rule's setting as its latest ``rule.change`` audit entry records it (empty when the home has no log);
+    AuditError when the log stays busy."""
+    if not (home.audit_dir / ENTRIES_FILE).exists():
+        return {}
+    for attempt in range(41):  # another process's append holds the log for milliseconds: wait up to two seconds
+        try:
+            log = AuditLog.open(home.audit_dir, home.keys_dir)
+            break
+        except AuditError as exc:
+            if "open in another process" not in str(exc) or attempt == 40:
+                raise
+            time.sleep(0.05)
+    found: dict[str, LoggedSetting] = {}
+    with log:
+        for index in range(log.size):
+            entry = log.entry(index)
+            if entry.action == "rule.change" and (setting := LoggedSetting.from_details(index, entry.details)):
+                found[entry.target] = setting
+    return found
 
 
 def weights_earned(hits: list[RuleMatch], calibrated: Calibrated) -> np.ndarray:

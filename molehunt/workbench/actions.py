@@ -19,7 +19,7 @@ from enum import StrEnum
 from molehunt.audit import NewEntry, append_entry
 from molehunt.audit.entries import JsonValue
 from molehunt.config import Home
-from molehunt.detect.rules.settings import RuleSetting, check_setting, save_setting
+from molehunt.detect.rules.settings import RuleSetting, check_setting, logged_text, save_setting
 from molehunt.errors import MolehuntError
 from molehunt.store import Store
 from molehunt.workbench import accounts, cases, identities, queue
@@ -133,7 +133,7 @@ class Workbench:
         """Switch a rule on or off and move its thresholds, for the next scoring run. RuleSettingError when the
         rule or a threshold is unknown or out of range."""
         setting = check_setting(rule_id, enabled, values, by)
-        changed: dict[str, JsonValue] = {key: f"{value:g}" for key, value in setting.thresholds.items()}
+        changed: dict[str, JsonValue] = {key: logged_text(value) for key, value in setting.thresholds.items()}
         self.record(by, "rule.change", rule_id, {"enabled": setting.enabled, "thresholds": changed})
         save_setting(self.store, rule_id, setting)
         return setting

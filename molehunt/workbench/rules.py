@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from molehunt.config import Home
 from molehunt.detect.rules import Rule, builtin_rules
 from molehunt.detect.rules.settings import RuleSetting, effective_rules, load_settings, thresholds
+from molehunt.score import logged_rule_settings
 from molehunt.store import Store
 
 
@@ -16,11 +18,12 @@ class RuleTable:
 
 
 def current_rules(store: Store) -> list[Rule]:
-    """The rules the next `molehunt score` will use (shipped rules with the stored settings applied)."""
-    return effective_rules(store)
+    """The rules the next `molehunt score` will use (shipped rules with the stored settings applied); RuleSettingError
+    ("store tampered") when the stored settings are not the ones the audit log records."""
+    return effective_rules(store, logged_rule_settings(Home(store.path.parent)))
 
 
 def rule_table(store: Store) -> RuleTable:
     shipped = {rule.id: thresholds(rule) for rule in builtin_rules()}
-    rows = [(rule, thresholds(rule), shipped[rule.id]) for rule in effective_rules(store)]
+    rows = [(rule, thresholds(rule), shipped[rule.id]) for rule in current_rules(store)]
     return RuleTable(rows, load_settings(store))

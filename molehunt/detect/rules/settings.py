@@ -3,11 +3,18 @@
 A threshold is addressed by a key: ``selection.field|modifier`` for a test in a single-alternative selection
 (``selection[2].field|modifier`` for the third alternative) and ``correlation[0].gte`` for a correlation bound.
 Changes apply from the next `molehunt score`; scores already computed stay as they were.
+
+Each change is also an audit entry (``rule.change``, written by the workbench) carrying the rule's whole new
+setting, thresholds written exactly (``repr``). The layers above read those entries (:class:`LoggedSetting`) and
+hand them to :func:`effective_rules`, which refuses to put the rules together when the store's settings are not
+the logged ones: a threshold moved or a rule switched off in the store directly stops scoring instead of steering
+it ("store tampered").
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -130,6 +137,56 @@ def apply(rule: Rule, setting: RuleSetting | None) -> Rule:
     return rule.model_copy(update={"enabled": setting.enabled, "selections": selections, "correlations": correlations})
 
 
+@dataclass(frozen=True)
+class LoggedSetting:
+    """A rule's setting as its latest ``rule.change`` audit entry (index ``seq``) records it."""
+
+    seq: int
+    enabled: bool
+    thresholds: dict[str, str]  # as logged: repr of the float (older entries: %g)
+
+    @classmethod
+    def from_details(cls, seq: int, details: Mapping[str, object]) -> LoggedSetting | None:
+        """The setting a ``rule.change`` entry's details record, or None when they are not one."""
+        enabled, values = details.get("enabled"), details.get("thresholds")
+        if not isinstance(enabled, bool) or not isinstance(values, Mapping):
+            return None
+        return cls(seq, enabled, {str(key): str(value) for key, value in values.items()})
+
+    def matches(self, setting: RuleSetting) -> bool:
+        if setting.enabled != self.enabled or set(setting.thresholds) != set(self.thresholds):
+            return False
+        return all(_same(setting.thresholds[key], logged) for key, logged in self.thresholds.items())
+
+
+def logged_text(value: float) -> str:
+    """How a threshold is written into the audit entry: exactly (repr round-trips a float)."""
+    return repr(float(value))
+
+
+def _same(stored: float, logged: str) -> bool:
+    try:
+        exact = float(logged) == stored
+    except ValueError:
+        return False
+    return exact or f"{stored:g}" == logged  # entries written before thresholds were logged exactly
+
+
+def setting_problems(stored: Mapping[str, RuleSetting], logged: Mapping[str, LoggedSetting]) -> list[str]:
+    """Each rule whose stored setting is not the one its latest audit entry records (a logged change whose stored
+    row is gone counts: deleting the row would quietly restore the shipped thresholds)."""
+    problems = []
+    for rule_id in sorted(set(stored) | set(logged)):
+        have, want = stored.get(rule_id), logged.get(rule_id)
+        if want is None:
+            problems.append(f"rule {rule_id}: its setting in the store has no audit entry")
+        elif have is None:
+            problems.append(f"rule {rule_id}: the setting of audit entry {want.seq} is missing from the store")
+        elif not want.matches(have):
+            problems.append(f"rule {rule_id}: its setting in the store differs from audit entry {want.seq}")
+    return problems
+
+
 def load_settings(store: Store) -> dict[str, RuleSetting]:
     rows = store.con.execute(
         "SELECT rule_id, enabled, thresholds, changed_by, changed_at FROM rule_settings"
@@ -137,9 +194,15 @@ def load_settings(store: Store) -> dict[str, RuleSetting]:
     return {rule_id: RuleSetting(bool(on), json.loads(values), by, at) for rule_id, on, values, by, at in rows}
 
 
-def effective_rules(store: Store) -> list[Rule]:
-    """The shipped rules with the store's settings applied: what `molehunt score` runs."""
+def effective_rules(store: Store, logged: Mapping[str, LoggedSetting] | None = None) -> list[Rule]:
+    """The shipped rules with the store's settings applied: what `molehunt score` runs. Given the settings the
+    audit log records (``logged``), RuleSettingError when the store's differ."""
     settings = load_settings(store)
+    if logged is not None and (problems := setting_problems(settings, logged)):
+        raise RuleSettingError(
+            f"store tampered: {'; '.join(problems)}; set the rule again from the dashboard (an audited change) "
+            "or restore the store"
+        )
     return [apply(rule, settings.get(rule.id)) for rule in builtin_rules()]
 
 
