@@ -1,4 +1,14 @@
-"""Audit log figures: durable appends/s by batch size, checkpoint and open time, proof time at a million entries.
+"""Audit log figures: attacks on a log in its ordinary state, appends/s by log size against the old full re-read,
+durable appends/s by batch size, checkpoint and open time, proof time at a million entries.
+
+Attacks (issue 20, finding 4): a log made only by ``append_entry`` (one per request, as the vault and the dashboard
+write it; the log signs its own checkpoints) and witnessed by a second home; 200 random byte flips over every file
+of its folder and 20 reorder/delete/rollback edits, each counted as caught when ``audit verify`` fails (plain, or
+against the witness for a rollback of the whole folder to an earlier state, which is all a plain verify cannot see).
+
+Appends by log size: ``append_entry`` (open, one entry fsynced, the closing checkpoint signed and fsynced, close)
+at 10^3, 10^5 and 10^6 entries, beside the same call when ``frontier.json`` is missing, which makes the writer
+re-read and re-hash the whole log as every append did before (the baseline, measured in the same run).
 
 Every append_many call is one write and one fsync, so "batch 1" is the rate of a caller that needs each entry
 durable before going on, and larger batches show what group commit buys. Proof figures are medians over
@@ -11,8 +21,10 @@ entries when the build would take more than ``--build-budget`` seconds, as the o
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -21,7 +33,12 @@ from datetime import UTC, datetime
 from itertools import cycle
 from pathlib import Path
 
-from molehunt.audit import AuditLog, Checkpoint, NewEntry, merkle
+from molehunt.audit import AuditLog, Checkpoint, NewEntry, append_entry, merkle
+from molehunt.audit.entries import Entry
+from molehunt.audit.framing import frame, scan
+from molehunt.audit.state import STATE_FILE
+from molehunt.audit.verify import ENTRIES_FILE
+from molehunt.audit.witness import WITNESS_DIR, load_witnessed, witness
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 FALLBACK = 262_144
@@ -86,6 +103,118 @@ def build(directory: Path, keys_dir: Path, target: int, budget: float) -> tuple[
     return signed[-1].tree_size, time.perf_counter() - start, fell_back, signed[:-1]
 
 
+def plain_verify_fails(audit: Path, keys_dir: Path, against: Path | None = None) -> bool:
+    """What `molehunt audit verify [--against W]` decides: open without signing, verify, report."""
+    with AuditLog.open(audit, keys_dir, checkpoint_on_close=False) as log:
+        witnessed = load_witnessed(against, log.public_key) if against is not None else None
+        return not log.verify(against=witnessed).ok
+
+
+def _renumbered(records: list[bytes]) -> list[bytes]:
+    out = []
+    for i, data in enumerate(records):
+        e = Entry.from_bytes(data, expected_seq=int(json.loads(data)["seq"]))
+        moment = datetime.strptime(e.time, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        out.append(Entry.create(i, NewEntry(e.actor, e.action, e.target, dict(e.details), moment)).canonical)
+    return out
+
+
+def bench_attacks(root: Path, entries_count: int) -> None:
+    """200 byte flips and 20 reorder/delete/rollback edits on an ordinary, witnessed log; all must be caught."""
+    home, witness_home = root / "attacked", root / "witness-home"
+    audit, keys_dir = home / "audit", home / "keys"
+    snapshots: list[Path] = []
+    for i in range(entries_count):
+        append_entry(audit, keys_dir, NewEntry(f"user{i % 17}", "read", f"doc-{i}", {"n": i}, None))
+        if i % (entries_count // 4) == entries_count // 8:  # an earlier state an insider keeps to roll back to
+            snapshots.append(root / f"snapshot-{i}")
+            shutil.copytree(audit, snapshots[-1])
+    witness(home, witness_home / WITNESS_DIR, witness_home / "keys")
+    with AuditLog.open(audit, keys_dir, checkpoint_on_close=False) as log:
+        report = log.verify()
+    print(
+        f"attacks on an ordinary log of {report.entries:,} entries made by append_entry, {report.checkpoints:,}"
+        f" checkpoints it signed itself, {report.uncovered} uncovered, witnessed by a second home"
+    )
+    rng = random.Random(20)
+    files = sorted(p for p in audit.iterdir() if p.is_file())
+    caught, by_file = 0, dict.fromkeys((p.name for p in files), 0)
+    for _ in range(200):
+        path = rng.choice(files)  # each file as often: the small state files matter as much as the entries
+        original = path.read_bytes()
+        at, flip = rng.randrange(len(original)), rng.randrange(1, 256)
+        path.write_bytes(original[:at] + bytes([original[at] ^ flip]) + original[at + 1 :])
+        if plain_verify_fails(audit, keys_dir):
+            caught += 1
+        by_file[path.name] += 1
+        path.write_bytes(original)
+    spread = ", ".join(f"{name} {count}" for name, count in by_file.items())
+    print(f"  byte flips: {caught}/200 caught by plain verify (flips per file: {spread})")
+
+    entries_path = audit / ENTRIES_FILE
+    pristine = entries_path.read_bytes()
+    records = scan(pristine).records
+    edits: list[tuple[str, bool]] = []
+    for k in range(14):
+        i = rng.randrange(len(records) - 1)
+        changed = list(records)
+        if k % 2 == 0:
+            changed[i], changed[i + 1] = changed[i + 1], changed[i]
+            kind = "reorder"
+        else:
+            del changed[i if k % 4 == 1 else len(changed) - 1]
+            kind = "delete"
+        if k % 3 != 2:
+            changed = _renumbered(changed)  # a careful forger keeps every entry canonical at its new place
+        entries_path.write_bytes(frame(changed))
+        edits.append((kind, plain_verify_fails(audit, keys_dir)))
+        entries_path.write_bytes(pristine)
+    current = root / "current"
+    shutil.copytree(audit, current)
+    plain_rollbacks = 0
+    for k in range(6):
+        shutil.rmtree(audit)
+        shutil.copytree(snapshots[k % len(snapshots)], audit)  # every file of the folder as it was earlier
+        plain_rollbacks += plain_verify_fails(audit, keys_dir)
+        edits.append(("rollback", plain_verify_fails(audit, keys_dir, against=witness_home)))
+    shutil.rmtree(audit)
+    shutil.copytree(current, audit)
+    for kind in ("reorder", "delete", "rollback"):
+        mine = [ok for k, ok in edits if k == kind]
+        how = "against the witness" if kind == "rollback" else "by plain verify"
+        print(f"  {kind}: {sum(mine)}/{len(mine)} caught {how}", end="")
+        print(f" (plain verify alone: {plain_rollbacks}/{len(mine)})" if kind == "rollback" else "")
+    print(f"  edits: {sum(ok for _, ok in edits)}/{len(edits)} caught")
+
+
+def bench_append_by_size(root: Path, sizes: list[int], keys_dir: Path, big: Path | None) -> None:
+    """append_entry at each size, cheap (frontier kept) and as before (frontier.json removed: a full re-read)."""
+    print("append_entry (open, 1 entry fsynced, checkpoint signed + fsynced, close) by log size")
+    for size in sizes:
+        directory = big if big is not None and size == sizes[-1] else root / f"sized-{size}"
+        if directory != big:
+            with AuditLog.open(directory, keys_dir) as log:
+                while log.size < size:
+                    log.append_many(entries(log.size, min(20_000, size - log.size)))
+        with AuditLog.open(directory, keys_dir) as log:
+            size = log.size
+        repeats = 200
+        start = time.perf_counter()
+        for i in range(repeats):
+            append_entry(directory, keys_dir, next(entries(size + i, 1)))
+        cheap = (time.perf_counter() - start) / repeats
+        old_repeats = 20 if size < 500_000 else 3
+        start = time.perf_counter()
+        for i in range(old_repeats):
+            (directory / STATE_FILE).unlink()
+            append_entry(directory, keys_dir, next(entries(size + repeats + i, 1)))
+        old = (time.perf_counter() - start) / old_repeats
+        print(
+            f"  {size:>9,} entries: {1 / cheap:>7,.0f} appends/s ({cheap * 1e3:6.2f} ms each);"
+            f" full re-read as before: {1 / old:>7,.1f} appends/s ({old * 1e3:8.1f} ms each), {old / cheap:,.0f}x"
+        )
+
+
 def bench_proofs(directory: Path, keys_dir: Path, wanted: int, budget: float) -> None:
     size, seconds, fell_back, witnessed = build(directory, keys_dir, wanted, budget)
     print(f"built a log of {size:,} entries in {seconds:.1f} s ({size / seconds:,.0f} appends/s incl. checkpoints)")
@@ -93,11 +222,14 @@ def bench_proofs(directory: Path, keys_dir: Path, wanted: int, budget: float) ->
         print(f"  NOTE: fell back from {wanted:,} entries: building them would take more than {budget:.0f} s")
     start = time.perf_counter()
     log = AuditLog.open(directory, keys_dir)
-    print(f"  open (read + hash {size:,} leaves): {time.perf_counter() - start:.2f} s")
+    print(f"  open (frontier checked against the signed checkpoint): {(time.perf_counter() - start) * 1e3:.1f} ms")
     try:
         key = log.public_key
         rng = random.Random(1)
         indexes = [rng.randrange(size) for _ in range(200)]
+        start = time.perf_counter()
+        log.prove(indexes[0])
+        print(f"  first proof (reads and hashes the {size:,} leaves once): {time.perf_counter() - start:.2f} s")
         proofs = [log.prove(i) for i in indexes]
         it = cycle(indexes)
         prove = median_us(lambda: log.prove(next(it)), 1000)
@@ -150,15 +282,18 @@ def main() -> None:
     parser.add_argument("--million", type=int, default=1_000_000, help="entries in the proof log")
     parser.add_argument("--build-budget", type=float, default=180.0, help="seconds allowed to build the proof log")
     parser.add_argument("--dir", type=Path, default=None, help="directory for the temporary logs (default: $TMPDIR)")
+    parser.add_argument("--attacked", type=int, default=400, help="entries (one append_entry each) in the attacked log")
     args = parser.parse_args()
 
     print(ANCHORS)
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         root = Path(tmp)
         print(f"temporary logs in {root}")
+        bench_attacks(root, args.attacked)
         small = bench_appends(root, args.entries, args.single)
         bench_small_log(small, root / "keys")
         bench_proofs(root / "proofs", root / "keys", args.million, args.build_budget)
+        bench_append_by_size(root, [1_000, 100_000, args.million], root / "keys", root / "proofs")
 
 
 if __name__ == "__main__":
