@@ -4,8 +4,10 @@ protected by a plain verify, and an append does not re-read the log."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -126,3 +128,18 @@ def test_a_long_open_writer_checkpoints_at_least_every_minute(tmp_path: Path) ->
             log.append(new(2))
             latest = log.latest_checkpoint
             assert latest is not None and latest.tree_size == 3
+
+
+def _append_from_a_process(args: tuple[Path, int]) -> list[int]:
+    home, worker = args
+    return [append_entry(home / "audit", home / "keys", new(worker * 100 + i)) for i in range(5)]
+
+
+def test_processes_appending_at_once_take_turns_and_leave_the_log_covered(tmp_path: Path) -> None:
+    ordinary(tmp_path, 1)  # the key exists before the processes start
+    with ProcessPoolExecutor(max_workers=3, mp_context=multiprocessing.get_context("fork")) as pool:
+        indexes = [i for got in pool.map(_append_from_a_process, [(tmp_path, w) for w in range(3)]) for i in got]
+    assert sorted(indexes) == list(range(1, 16))  # within append_entry's 2 s wait for a busy log
+    with AuditLog.open(tmp_path / "audit", tmp_path / "keys") as log:
+        report = log.verify()
+        assert report.ok and report.entries == 16 and report.uncovered == 0
