@@ -50,6 +50,7 @@ BASE_DELAY = 1.0  # seconds, after the first failure past the free ones
 MAX_DELAY = 60.0
 ADDRESS_FAILURES = 10
 ADDRESS_WINDOW = 300.0
+FORGET_AFTER = 900.0  # an account quiet this long past its wait starts afresh (yesterday's typos cost nothing)
 _MAX_TRACKED = 10_000  # accounts and addresses remembered at once; expired ones are dropped beyond this
 
 
@@ -87,6 +88,8 @@ class LoginLimiter:
             if len(self._accounts) + len(self._addresses) > _MAX_TRACKED:
                 self._forget_expired(now)
             backoff = self._accounts.setdefault(key, _Backoff())
+            if backoff.failures and now - backoff.until > FORGET_AFTER:
+                backoff.failures = 0
             backoff.failures += 1
             past_free = backoff.failures - FREE_FAILURES
             backoff.until = now + (min(BASE_DELAY * 2**past_free, MAX_DELAY) if past_free >= 0 else 0.0)
@@ -112,7 +115,7 @@ class LoginLimiter:
         return max(0.0, *waits)
 
     def _forget_expired(self, now: float) -> None:
-        self._accounts = {k: b for k, b in self._accounts.items() if b.until > now - MAX_DELAY}
+        self._accounts = {k: b for k, b in self._accounts.items() if now - b.until <= FORGET_AFTER}
         self._addresses = {a: t for a, t in self._addresses.items() if t and now - t[-1] < ADDRESS_WINDOW}
 
 

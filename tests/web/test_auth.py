@@ -119,8 +119,14 @@ def test_the_backoff_doubles_up_to_its_cap(clock: _Clock) -> None:
     free, base = security.FREE_FAILURES, security.BASE_DELAY
     assert waits == [0.0] * free + [min(base * 2**k, security.MAX_DELAY) for k in range(10 - free)]
     assert waits[-1] == security.MAX_DELAY
-    limiter.succeeded("someone", "10.0.0.9")
-    assert limiter.wait("someone", "10.0.0.9") == 0  # the right password resets the account's backoff
+    clock.now += security.MAX_DELAY + security.FORGET_AFTER + 1
+    assert limiter.admit("someone", "10.0.0.10") == 0
+    assert limiter.wait("someone", "10.0.0.10") == 0  # a quiet account starts afresh: the failure was free again
+    for _ in range(security.FREE_FAILURES):
+        limiter.admit("someone", "10.0.0.10")
+    assert limiter.wait("someone", "10.0.0.10") > 0
+    limiter.succeeded("someone", "10.0.0.10")
+    assert limiter.wait("someone", "10.0.0.10") == 0  # the right password resets the account's backoff
 
 
 def test_many_accounts_tried_from_one_address_are_limited_per_address(app_client: TestClient, clock: _Clock) -> None:
