@@ -90,6 +90,7 @@ def test_a_key_file_left_readable_is_refused_not_hidden(tmp_path: Path) -> None:
     assert mode(root / "keys" / "audit-ed25519.key") == 0o644  # left for the owner to replace
 
 
+@pytest.mark.slow
 def test_the_demo_data_scores_and_store_are_written_private(tmp_path: Path) -> None:
     root = tmp_path / "home"
     runner = CliRunner()
