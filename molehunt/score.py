@@ -20,6 +20,8 @@ from molehunt.audit import AuditError, AuditLog
 from molehunt.audit.verify import ENTRIES_FILE
 from molehunt.config import Home
 from molehunt.detect.calibration import Calibrated, calibrate, calibration_note
+from molehunt.detect.habits import COLUMNS as HABIT_COLUMNS
+from molehunt.detect.habits import Habits, habit_reason, new_habits
 from molehunt.detect.history import History
 from molehunt.detect.matrix import COLUMNS as MATRIX_COLUMNS
 from molehunt.detect.matrix import deviation_matrix
@@ -44,6 +46,8 @@ from molehunt.progress import NoProgress, Progress
 from molehunt.store import Store
 
 TOP_INDICATORS = 2
+# The user_day columns the evidence models (volume, new habits) read for everyone's whole history.
+EVIDENCE_COLUMNS = tuple(dict.fromkeys((*VOLUME_COLUMNS, *HABIT_COLUMNS)))
 
 
 @dataclass(frozen=True)
@@ -122,10 +126,10 @@ def score_store(
     # The evidence models read everyone's whole history (rates and usual volumes), even when scoring from `since`.
     history = History.from_table(
         store.con.table("user_day")
-        .project(", ".join(("user_id", "day", "role", "department", *VOLUME_COLUMNS)))
+        .project(", ".join(("user_id", "day", "role", "department", *EVIDENCE_COLUMNS)))
         .order("user_id, day")
         .to_arrow_table(),
-        VOLUME_COLUMNS,
+        EVIDENCE_COLUMNS,
     )
     calibrated = calibrate(history, hits)
     # history and table are both ordered by user_id and day: the scored rows are history's rows from `since` on
@@ -135,11 +139,12 @@ def score_store(
             f"user_day changed while scoring ({len(scored)} rows from {since}, {table.num_rows} scored)"
         )
     volume = exfiltration_volume(history).take(scored)
+    habits = new_habits(history).take(scored)
     position = np.full(len(history), -1)
     position[scored] = np.arange(len(scored))
     users = table["user_id"].to_pylist()
     days = table["day"].to_pylist()
-    rule_points = np.zeros(len(users))
+    rule_points = habits.points.copy()  # new habits are indicators weighed like rule hits, by their surprise
     earned = weights_earned(hits, calibrated)
     fired: dict[int, list[int]] = {}
     for number, at in enumerate(calibrated.row):
@@ -151,7 +156,7 @@ def score_store(
     prior = prior_alerts(users, days, hits, weights.prior_alert_days, earned.tolist())
     risk = combine(anomaly, rule_points, departure, prior, weights, volume.points)
     explained = _Explained(hits, earned, calibrated)
-    reasons = _reasons(table, MATRIX_COLUMNS, contributions, fired, explained, volume, departure, weights,
+    reasons = _reasons(table, MATRIX_COLUMNS, contributions, fired, explained, volume, habits, departure, weights,
                        _rule_fields(running))  # fmt: skip
     counted = {row: [hits[n] for n in numbers if earned[n] > 0] for row, numbers in fired.items()}
     _write(store, users, days, risk, anomaly, rule_points, volume.points, counted, reasons, since)
@@ -249,6 +254,7 @@ def _reasons(
     fired: dict[int, list[int]],
     explained: _Explained,
     volume: Volume,
+    habits: Habits,
     departure: np.ndarray,
     weights: ScoreWeights,
     rule_fields: dict[str, set[str]],
@@ -277,6 +283,9 @@ def _reasons(
         moved = volume_reason(volume, row)
         if moved:
             parts.append(moved)
+        new = habit_reason(habits, row)
+        if new:
+            parts.append(new)
         said: set[str] = set()
         for col in top[row]:
             feature, kind = columns[col].split(":")
