@@ -94,7 +94,9 @@ def test_a_retyped_excerpt_too_short_accuses_nobody_and_says_so(library: Library
     retyped = text[: len(text) // 10]
     found = trace_leak(vault, _leak(library, "retyped.md", retyped), doc_id=library.doc_id, actor="analyst")
     assert found.accusation.accused == ()
-    assert found.accusation.false_accusation_bound > 1e-3 and "nobody" in found.accusation.note
+    # Accusing even the top scorer would carry more than the false-accusation probability asked for (the bound
+    # itself varies with the home's random fingerprint key, so it is compared with the target, not a constant).
+    assert found.accusation.false_accusation_bound > found.accusation.eps_target and "nobody" in found.accusation.note
 
 
 def test_an_unmarked_text_accuses_nobody(library: Library, vault: Vault) -> None:
