@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BeforeValidator
 
 from molehunt.web.context import Ctx, NotFound, analyst_form, viewer
 from molehunt.workbench import people, queue
@@ -16,13 +17,22 @@ from molehunt.workbench.rules import current_rules
 router = APIRouter()
 
 
+def _blank_is_unset(value: object) -> object:
+    """An empty form field (the filter form sends `since=&until=` by default) means the filter is not set."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Day = Annotated[date | None, BeforeValidator(_blank_is_unset)]
+Number = Annotated[float | None, BeforeValidator(_blank_is_unset)]
+
+
 @router.get("/alerts")
 def alert_queue(
     ctx: Annotated[Ctx, Depends(viewer)],
-    scenario: Annotated[str | None, Query(max_length=64)] = None,
-    min_score: float | None = None,
-    since: date | None = None,
-    until: date | None = None,
+    scenario: Annotated[str | None, Query(max_length=64)] = None,  # blank: any (see below)
+    min_score: Number = None,
+    since: Day = None,
+    until: Day = None,
     sort: Sort = Sort.SCORE,
     page: Annotated[int, Query(ge=1)] = 1,
     dismissed: bool = False,
