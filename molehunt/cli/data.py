@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from molehunt.cli.options import home_of, store_path_of
+from molehunt.cli.options import SOURCES, home_of, store_path_of
 from molehunt.cli.ui import (
     RichProgress,
     exit_on_errors,
@@ -20,9 +20,6 @@ from molehunt.cli.ui import (
     summary_table,
     synth_table,
 )
-from molehunt.ingest import READERS, ingest
-from molehunt.store import open_store
-from molehunt.store.summary import quarantined_rows, summarize
 
 
 class Release(StrEnum):
@@ -39,7 +36,7 @@ def ingest_command(
             "folder of them; hr, one CSV file.",
         ),
     ],
-    source: Annotated[str, typer.Option(help=f"Input format: {', '.join(sorted(READERS))}.")] = "cert",
+    source: Annotated[str, typer.Option(help=f"Input format: {', '.join(SOURCES)}.")] = "cert",
     strict: Annotated[bool, typer.Option(help="Fail on the first malformed row instead of quarantining it.")] = False,
     only: Annotated[
         str | None, typer.Option(help="cert only: comma-separated kinds to ingest, e.g. logon,device,ldap.")
@@ -51,6 +48,9 @@ def ingest_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the per-file summary as JSON.")] = False,
 ) -> None:
     """Ingest a dataset into the store: transactional per file, idempotent by content hash."""
+    from molehunt.ingest import ingest
+    from molehunt.store import open_store
+
     with (
         exit_on_errors(),
         open_store(home_of(ctx).ensure().store_path) as store,
@@ -124,6 +124,9 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Summarize what the store holds."""
+    from molehunt.store import open_store
+    from molehunt.store.summary import summarize
+
     with exit_on_errors(), open_store(home_of(ctx).store_path, read_only=True) as store:
         summary = summarize(store)
     if as_json:
@@ -139,6 +142,9 @@ def quarantine_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """List quarantined rows: file, line, reason and the raw text."""
+    from molehunt.store import open_store
+    from molehunt.store.summary import quarantined_rows
+
     with exit_on_errors(), open_store(home_of(ctx).store_path, read_only=True) as store:
         rows = quarantined_rows(store, limit=limit, path=str(Path(file).resolve()) if file else None)
     if as_json:
@@ -156,6 +162,7 @@ def export_parquet_command(
 ) -> None:
     """Write the store's events (partitioned by day) and the side tables the features read as a Parquet lake."""
     from molehunt.engine.lake import export_parquet
+    from molehunt.store import open_store
 
     with exit_on_errors(), open_store(store_path_of(ctx, store), read_only=True) as opened:
         lake = export_parquet(opened, out_dir)

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from molehunt.cli.options import day_of, home_of, store_path_of
+from molehunt.cli.options import SOURCES, day_of, home_of, store_path_of
 from molehunt.cli.ui import (
     RichProgress,
     alerts_table,
@@ -22,8 +22,6 @@ from molehunt.cli.ui import (
     summary_table,
 )
 from molehunt.config import Home, resolve_home
-from molehunt.ingest import READERS, ingest
-from molehunt.store import open_store
 
 
 def score_command(
@@ -32,7 +30,7 @@ def score_command(
     out_file: Annotated[Path, typer.Option("--out", help="Write one row per user-day: user,day,score,reasons.")] = Path(
         "scores.csv"
     ),
-    source: Annotated[str, typer.Option(help=f"Input format of DIR: {', '.join(sorted(READERS))}.")] = "cert",
+    source: Annotated[str, typer.Option(help=f"Input format of DIR: {', '.join(SOURCES)}.")] = "cert",
     store: Annotated[Path | None, typer.Option(help="Store file to use instead of the home's.")] = None,
     since: Annotated[
         str | None,
@@ -51,7 +49,9 @@ def score_command(
 ) -> None:
     """Score every user-day (features, baselines, anomaly ensemble, scenario rules) and write the scores CSV."""
     from molehunt.engine import DEFAULT_FIT_ROWS, open_engine
+    from molehunt.ingest import ingest
     from molehunt.score import score_store, write_scores_csv
+    from molehunt.store import open_store
 
     first = day_of(since, "--since")
     if fit_rows is not None and engine != "spark":
@@ -89,6 +89,8 @@ def eval_command(
 ) -> None:
     """Measure a scoring against the ground truth in answers/ (AUCs, recall at a budget, detection delay)."""
     from molehunt.evaluate import evaluate, read_scores, truth_from_store
+    from molehunt.ingest import ingest
+    from molehunt.store import open_store
 
     with exit_on_errors(), open_store(store_path_of(ctx, store)) as opened:
         if directory is not None:
@@ -116,6 +118,7 @@ def alerts_command(
 ) -> None:
     """Ranked alerts of a day with the reasons behind each score."""
     from molehunt.detect.alerts import alerts_for
+    from molehunt.store import open_store
 
     chosen = day_of(day, "--day")
     with exit_on_errors(), open_store(store or home_of(ctx).store_path, read_only=True) as opened:
@@ -132,7 +135,7 @@ def watch_command(
         Path,
         typer.Argument(metavar="DIR", help="Folder that deliveries land in: one sub-folder (or file) per delivery."),
     ],
-    source: Annotated[str, typer.Option(help=f"Format of the deliveries: {', '.join(sorted(READERS))}.")] = "cert",
+    source: Annotated[str, typer.Option(help=f"Format of the deliveries: {', '.join(SOURCES)}.")] = "cert",
     interval: Annotated[float, typer.Option(min=1, help="Seconds between two looks at the folder.")] = 300.0,
     once: Annotated[
         bool, typer.Option("--once", help="Look once and exit (for cron); exit 1 if a delivery was refused.")
@@ -141,6 +144,7 @@ def watch_command(
     """Ingest each new delivery in DIR and score only the new days; rerunning is safe. Ctrl-C stops between cycles."""
     from collections.abc import Callable
 
+    from molehunt.store import open_store
     from molehunt.watch import Cycle, describe, stop_on_interrupt, watch, watch_once
 
     home = home_of(ctx).ensure()

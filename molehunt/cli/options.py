@@ -13,6 +13,10 @@ from molehunt.config import Home
 if TYPE_CHECKING:  # the report package pulls in scikit-learn and matplotlib: only the commands that use it load it
     from molehunt.report.reveal import Reveal
 
+# The built-in readers, named in --help without importing them (the readers load pyarrow); a test checks they are
+# molehunt.ingest.READERS.
+SOURCES = ("cert", "hr", "ocsf")
+
 
 def home_of(ctx: typer.Context) -> Home:
     """The home directory the root command put in the context (--home, $MOLEHUNT_HOME or ./molehunt-data)."""

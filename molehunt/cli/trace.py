@@ -12,7 +12,6 @@ import typer
 
 from molehunt.cli.ui import exit_on_errors, out
 from molehunt.config import Home
-from molehunt.trace.marking import DESIGN_EPS
 
 SHOWN = 10  # recipients listed in the table (all of them with --json)
 
@@ -24,20 +23,28 @@ def trace_command(
         str | None, typer.Option(help="The vault document it came from (default: matched by content).")
     ] = None,
     eps: Annotated[
-        float, typer.Option(help="Total false-accusation probability allowed over all recipients.")
-    ] = DESIGN_EPS,
+        float | None,
+        typer.Option(
+            help="Total false-accusation probability allowed over all recipients (default: the vault's design"
+            " bound, 1e-5).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Name the recipients a leaked copy came from (recorded in the audit log)."""
     from rich.table import Table
 
+    if eps is not None and not 0 < eps < 1:
+        raise typer.BadParameter(f"{eps:g} is not a probability between 0 and 1 (exclusive)", param_hint="--eps")
     from molehunt.store import open_store
+    from molehunt.trace.marking import DESIGN_EPS
     from molehunt.vault.service import Vault
     from molehunt.vault.tracing import trace_leak
 
     home: Home = ctx.obj
+    bound = DESIGN_EPS if eps is None else eps
     with exit_on_errors(), open_store(home.ensure().store_path) as store:
-        result = trace_leak(Vault(home, store), leaked_file, doc_id=doc, actor=getpass.getuser(), eps=eps)
+        result = trace_leak(Vault(home, store), leaked_file, doc_id=doc, actor=getpass.getuser(), eps=bound)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2))
         return

@@ -9,12 +9,12 @@ escapes (`\x1b`, `\u202e`); no output is a hyperlink; table cells of data are ne
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
 import typer
 from rich import filesize
 from rich.console import Console
@@ -33,13 +33,14 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Span, Text
 
-from molehunt.detect.alerts import Alert
 from molehunt.errors import MolehuntError
-from molehunt.ingest.report import IngestReport
-from molehunt.store.summary import StoreSummary
 
-if TYPE_CHECKING:  # scikit-learn, which evaluate imports, takes seconds to load: not on every CLI start
+if TYPE_CHECKING:  # only for types: the readers (pyarrow), the store (duckdb) and evaluate (scikit-learn) take
+    # from tens of milliseconds to seconds to load, and `molehunt --help` needs none of them
+    from molehunt.detect.alerts import Alert
     from molehunt.evaluate import Evaluation
+    from molehunt.ingest.report import IngestReport
+    from molehunt.store.summary import StoreSummary
 
 # C0 but tab and newline, DEL, C1, the bidirectional marks and overrides (Trojan Source), and lone surrogates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -113,9 +114,14 @@ def exit_on_errors() -> Iterator[None]:
     except MolehuntError as exc:
         console.print(Text.assemble(("error:", "bold red"), " ", data(exc)), highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
-    except (KeyboardInterrupt, duckdb.InterruptException):
-        console.print("[yellow]interrupted: what was being written was rolled back[/]")
-        raise typer.Exit(130) from None
+    except BaseException as exc:
+        # DuckDB's own interrupt, checked only if DuckDB was loaded (a command that never opened the store has
+        # not paid for importing it)
+        duck = sys.modules.get("duckdb")
+        if isinstance(exc, KeyboardInterrupt) or (duck is not None and isinstance(exc, duck.InterruptException)):
+            console.print("[yellow]interrupted: what was being written was rolled back[/]")
+            raise typer.Exit(130) from None
+        raise
 
 
 class _AmountColumn(ProgressColumn):

@@ -9,19 +9,23 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from molehunt.cli.ui import exit_on_errors
 from molehunt.config import Home
-from molehunt.vault.service import Vault, open_vault
+
+if TYPE_CHECKING:  # the vault loads cryptography, DuckDB and the PDF carriers: only its commands pay for them
+    from molehunt.vault.service import Vault
 
 app = typer.Typer(help="The document vault: clearances, labelled encrypted documents, checkouts, decoys.")
 
 
 @contextmanager
 def _vault(ctx: typer.Context) -> Iterator[Vault]:
+    from molehunt.vault.service import open_vault
+
     home: Home = ctx.obj
     with exit_on_errors(), open_vault(home) as vault:
         yield vault
