@@ -25,12 +25,14 @@ class Reveal:
             raise MolehuntError("showing real user ids needs a reason, which goes to the audit log")
 
 
-def record_reveal(home: Home, reveal: Reveal, target: str, out: Path, user_ids: Iterable[str]) -> int:
-    """Append the audit entry (action "reveal") naming the output and every user id it shows; returns its index.
+def record_reveal(home: Home, reveal: Reveal, target: str, out: Path | None, user_ids: Iterable[str]) -> int:
+    """Append the audit entry (action "reveal") naming the output (None: the terminal) and every user id it shows;
+    returns its index.
 
     Call it before the output is written, so no file names people without a record. AuditError when the log
     cannot take the entry.
     """
     shown: list[JsonValue] = list(user_ids)
-    details: dict[str, JsonValue] = {"reason": reveal.reason, "out": str(out.resolve()), "users": shown}
+    where = str(out.resolve()) if out is not None else "terminal"
+    details: dict[str, JsonValue] = {"reason": reveal.reason, "out": where, "users": shown}
     return append_entry(home.audit_dir, home.keys_dir, NewEntry(reveal.actor, "reveal", target, details))
