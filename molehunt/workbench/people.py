@@ -3,10 +3,13 @@ and how they compare with their peers (same role and department)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
+from molehunt.detect.alerts import has_scores
 from molehunt.features.catalog import FEATURES
 from molehunt.features.user_day import adverse_hr_pattern
 from molehunt.store import Store
@@ -179,3 +182,70 @@ def directory_emails(store: Store) -> dict[str, str]:
     """Each directory e-mail address (lower case) -> its owner's user id."""
     rows = store.con.execute("SELECT lower(email), user_id FROM directory_users WHERE email IS NOT NULL")
     return dict(rows.fetchall())
+
+
+# ---- the people index ---------------------------------------------------------------------------------------------
+
+INDEX_PAGE = 50
+
+
+class IndexSort(StrEnum):
+    PSEUDONYM = "pseudonym"
+    DEPARTMENT = "department"
+    ROLE = "role"
+    RISK = "risk"  # highest peak first
+    LEAVING = "leaving"  # soonest last day first, people not leaving last
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    user_id: str
+    pseudonym: str
+    department: str | None
+    role: str | None
+    peak_score: float | None  # None: never scored
+    peak_day: date | None
+    leaving: date | None  # HR's last day (else notice date), else the last directory month of someone who left
+
+
+@dataclass(frozen=True)
+class PeopleIndex:
+    rows: list[IndexRow]
+    total: int
+    page: int
+    pages: int
+
+
+def people_index(
+    store: Store, pseudonym_of: Callable[[str], str], sort: IndexSort = IndexSort.PSEUDONYM, page: int = 1
+) -> PeopleIndex:
+    """Everyone in the directory or the scores, one page, sorted (pseudonyms are keyed hashes, so the sorting is
+    done here rather than in SQL: a few thousand people take milliseconds)."""
+    risk = (
+        "SELECT user_id, max(score) AS peak, arg_max(day, score) AS peak_day FROM scores GROUP BY user_id"
+        if has_scores(store)
+        else "SELECT NULL::VARCHAR AS user_id, NULL::DOUBLE AS peak, NULL::DATE AS peak_day WHERE false"
+    )
+    found = store.con.execute(
+        f"WITH risk AS ({risk}), everyone AS (SELECT user_id FROM directory_users UNION SELECT user_id FROM risk)"
+        " SELECT e.user_id, d.department, d.role, r.peak, r.peak_day,"
+        "  coalesce(h.last_day, h.notice_date, CASE WHEN d.departed THEN d.last_month END)"
+        " FROM everyone e LEFT JOIN directory_users d USING (user_id) LEFT JOIN risk r USING (user_id)"
+        " LEFT JOIN hr_users h USING (user_id)"
+    ).fetchall()
+    rows = [
+        IndexRow(user, pseudonym_of(user), dept, role, float(peak) if peak is not None else None, peak_day, leaving)
+        for user, dept, role, peak, peak_day, leaving in found
+    ]
+    rows.sort(key=_INDEX_KEYS[sort])
+    page, pages = page_bounds(len(rows), page, INDEX_PAGE)
+    return PeopleIndex(rows[(page - 1) * INDEX_PAGE : page * INDEX_PAGE], len(rows), page, pages)
+
+
+_INDEX_KEYS: dict[IndexSort, Callable[[IndexRow], tuple[Any, ...]]] = {
+    IndexSort.PSEUDONYM: lambda r: (r.pseudonym,),
+    IndexSort.DEPARTMENT: lambda r: (r.department is None, r.department or "", r.pseudonym),
+    IndexSort.ROLE: lambda r: (r.role is None, r.role or "", r.pseudonym),
+    IndexSort.RISK: lambda r: (r.peak_score is None, -(r.peak_score or 0.0), r.pseudonym),
+    IndexSort.LEAVING: lambda r: (r.leaving is None, r.leaving or date.min, r.pseudonym),
+}
