@@ -1,5 +1,6 @@
-"""The embedded analytics store: one DuckDB file under the home directory."""
+"""The embedded analytics store: one DuckDB file under the home directory, and its published snapshots."""
 
 from molehunt.store.db import Store, bound_params, open_store
+from molehunt.store.publish import Snapshots, publish, publish_readable
 
-__all__ = ["Store", "bound_params", "open_store"]
+__all__ = ["Snapshots", "Store", "bound_params", "open_store", "publish", "publish_readable"]
