@@ -15,7 +15,7 @@ from molehunt.progress import NoProgress, Progress
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.report import REPORT_FILE, write_report
 from molehunt.score import ScoreRun, score_store, write_scores_csv
-from molehunt.store import open_store
+from molehunt.store import open_store, publish
 from molehunt.store.summary import StoreSummary, summarize
 from molehunt.synth import SynthConfig, ensure_generated
 
@@ -56,6 +56,7 @@ def run_demo(
         report = ingest_cert(store, data_dir, progress=progress or NoProgress())
         summary = summarize(store)
         scored = score_store(store, progress=progress)
+        publish(store)  # a running dashboard shows the demo's scores
         write_scores_csv(store, scores_csv)
         suspects = top_suspects(store, limit=10)
         evaluation = evaluate(read_scores(scores_csv), truth_from_store(store, config.release))

@@ -18,7 +18,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -31,7 +31,8 @@ from molehunt.ingest import IngestReport, ingest
 from molehunt.ingest.csv_stream import sha256_of
 from molehunt.progress import Progress
 from molehunt.score import ScoreRun, score_store
-from molehunt.store import Store
+from molehunt.store import Store, publish
+from molehunt.store.publish import current_generation
 
 DEFAULT_INTERVAL = 300.0  # seconds between two looks at the folder
 
@@ -173,12 +174,19 @@ def watch_once(
             known += 1
         else:
             ingested.append(report)
+    done = _score_new_days(store, before, progress, Cycle(tuple(ingested), tuple(refused), known))
+    if done.ingested or done.run is not None or current_generation(store.path) is None:
+        publish(store)  # the dashboard sees the cycle's events and scores from now on
+    return done
+
+
+def _score_new_days(store: Store, before: int, progress: Progress | None, cycle: Cycle) -> Cycle:
     first = first_day_to_score(store, before)
     if store.count("SELECT count(*) FROM events") == 0 or (first is None and _scored_until(store) is not None):
-        return Cycle(tuple(ingested), tuple(refused), known, scored_until=_scored_until(store))
+        return replace(cycle, scored_until=_scored_until(store))
     full = not has_scores(store) or not model_is_current(store)
     run = score_store(store, progress=progress, since=None if full else first)
-    return Cycle(tuple(ingested), tuple(refused), known, None if full else first, full, run, _scored_until(store))
+    return replace(cycle, scored_from=None if full else first, full=full, run=run, scored_until=_scored_until(store))
 
 
 def _printable(text: str) -> str:

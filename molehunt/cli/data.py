@@ -49,7 +49,7 @@ def ingest_command(
 ) -> None:
     """Ingest a dataset into the store: transactional per file, idempotent by content hash."""
     from molehunt.ingest import ingest
-    from molehunt.store import open_store
+    from molehunt.store import open_store, publish
 
     with (
         exit_on_errors(),
@@ -65,6 +65,7 @@ def ingest_command(
             internal=internal_domain or None,
             progress=bar,
         )
+        publish(store)  # a running dashboard sees the new events
     if as_json:
         out.print_json(json.dumps(report.to_json()))
     else:

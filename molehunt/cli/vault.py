@@ -23,12 +23,17 @@ app = typer.Typer(help="The document vault: clearances, labelled encrypted docum
 
 
 @contextmanager
-def _vault(ctx: typer.Context) -> Iterator[Vault]:
+def _vault(ctx: typer.Context, *, admin: bool = False) -> Iterator[Vault]:
+    """The home's vault; `admin` commands (grant, revoke, add, decoy) publish the store after they succeed, so a
+    running dashboard sees the change (reads and checkouts do not: their events reach it with the next run)."""
+    from molehunt.store import publish
     from molehunt.vault.service import open_vault
 
     home: Home = ctx.obj
     with exit_on_errors(), open_vault(home) as vault:
         yield vault
+        if admin:
+            publish(vault.store)
 
 
 @app.command("grant")
@@ -39,7 +44,7 @@ def grant_command(
     projects: Annotated[str, typer.Option(help="Comma-separated projects the user needs to know.")] = "",
 ) -> None:
     """Give USER a clearance and project memberships (replacing any earlier grant)."""
-    with _vault(ctx) as vault:
+    with _vault(ctx, admin=True) as vault:
         subject = vault.grant(user, clearance, projects.split(","))
     typer.echo(f"{subject.user_id}: {subject.clearance} projects={','.join(sorted(subject.projects))}")
 
@@ -47,7 +52,7 @@ def grant_command(
 @app.command("revoke")
 def revoke_command(ctx: typer.Context, user: Annotated[str, typer.Argument(help="Account to revoke.")]) -> None:
     """Remove USER's clearance."""
-    with _vault(ctx) as vault:
+    with _vault(ctx, admin=True) as vault:
         vault.revoke(user)
     typer.echo(f"{user}: revoked")
 
@@ -61,7 +66,7 @@ def add_command(
     as_user: Annotated[str, typer.Option("--as", help="Writer's account.")],
 ) -> None:
     """Encrypt FILE into the vault and print its document id."""
-    with _vault(ctx) as vault:
+    with _vault(ctx, admin=True) as vault:
         doc_id = vault.add(file, label, project, as_user=as_user)
     typer.echo(doc_id)
 
@@ -114,7 +119,7 @@ def decoy_command(
     count: Annotated[int, typer.Option(help="How many decoys.")] = 3,
 ) -> None:
     """Plant believable decoy documents; any touch of one is recorded."""
-    with _vault(ctx) as vault:
+    with _vault(ctx, admin=True) as vault:
         ids = vault.plant_decoys(project, count)
     for doc_id in ids:
         typer.echo(doc_id)
