@@ -51,7 +51,7 @@ def score_command(
     from molehunt.engine import DEFAULT_FIT_ROWS, open_engine
     from molehunt.ingest import ingest
     from molehunt.score import score_store, write_scores_csv
-    from molehunt.store import open_store
+    from molehunt.store import open_store, publish
 
     first = day_of(since, "--since")
     if fit_rows is not None and engine != "spark":
@@ -67,6 +67,7 @@ def score_command(
         if directory is not None:
             ingest(opened, source, directory, progress=bar)
         run = score_store(opened, progress=bar, since=first, engine=runner, fit_rows=fit_rows or DEFAULT_FIT_ROWS)
+        publish(opened)  # a running dashboard shows the new scores
         written = write_scores_csv(opened, out_file)
     out.print(
         f"Scored {run.user_days:,} user-days of {run.users:,} users ({run.rule_hits:,} rule hits); "
