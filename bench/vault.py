@@ -22,6 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from molehunt.config import Home
 from molehunt.store import open_store
 from molehunt.vault.service import Vault
 from molehunt.web import create_app
+from molehunt.workbench import ops
 from molehunt.workbench.accounts import Role, add_user
 
 ACCOUNT, PASSWORD = "bench", "bench-password-not-secret"
@@ -63,7 +65,8 @@ def fresh_home(root: Path) -> tuple[Home, str]:
     plan = root.parent / f"{root.name}-plan.md"
     plan.write_bytes(b"# Apollo\nStage two ignition at T+152 s.\n")
     with open_store(home.store_path) as store:
-        add_user(store, ACCOUNT, Role.VIEWER, PASSWORD)
+        with closing(ops.connect(home, store)) as con:  # accounts live in HOME/workbench.sqlite
+            add_user(con, ACCOUNT, Role.VIEWER, PASSWORD)
         vault = Vault(home, store)
         vault.grant(ACCOUNT, "SECRET", ["apollo"])
         doc_id = vault.add(plan, "SECRET", "apollo", as_user=ACCOUNT)

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,6 +33,7 @@ import numpy as np
 from molehunt.config import DEFAULT_HOME, Home
 from molehunt.demo import DEFAULT_DEMO, run_demo
 from molehunt.store import open_store
+from molehunt.workbench import ops
 from molehunt.workbench.accounts import Role, add_user
 
 OUT = Path(__file__).parent / "out"
@@ -88,7 +90,8 @@ def serving_copy(home: Home) -> Home:
     shutil.rmtree(copy.root, ignore_errors=True)
     shutil.copytree(home.root, copy.root, ignore=lambda folder, _: ["demo"] if Path(folder) == home.root else [])
     with open_store(copy.store_path) as store:
-        add_user(store, ACCOUNT, Role.ANALYST, PASSWORD, replace=True)
+        with closing(ops.connect(copy, store)) as con:  # accounts live in HOME/workbench.sqlite
+            add_user(con, ACCOUNT, Role.ANALYST, PASSWORD, replace=True)
         users = store.count("SELECT count(DISTINCT user_id) FROM scores")
         days = store.count("SELECT count(*) FROM scores")
         events = store.count("SELECT count(*) FROM events")

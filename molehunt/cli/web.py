@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
@@ -11,8 +12,7 @@ import typer
 
 from molehunt.cli.ui import exit_on_errors
 from molehunt.config import Home
-from molehunt.store import open_store
-from molehunt.workbench.accounts import Role, list_users
+from molehunt.workbench.accounts import Role
 
 WARM_PLOTS = 1000  # a person page whose plots are drawn already answers in tens of ms instead of hundreds
 
@@ -43,11 +43,12 @@ def add_command(
 ) -> None:
     """Create a dashboard account (the password is prompted for unless --password-stdin)."""
     from molehunt.workbench.accounts import add_user
+    from molehunt.workbench.ops import connect
 
     home: Home = ctx.obj
     password = _password(password_stdin)
-    with exit_on_errors(), open_store(home.ensure().store_path) as store:
-        account = add_user(store, name, role, password, replace=replace)
+    with exit_on_errors(), closing(connect(home)) as con:
+        account = add_user(con, name, role, password, replace=replace)
     typer.echo(f"{account.name}: {account.role.value}")
 
 
@@ -55,10 +56,11 @@ def add_command(
 def list_command(ctx: typer.Context) -> None:
     """List dashboard accounts, their roles, and which are disabled."""
     from molehunt.workbench.accounts import list_users
+    from molehunt.workbench.ops import connect
 
     home: Home = ctx.obj
-    with exit_on_errors(), open_store(home.ensure().store_path) as store:
-        for account in list_users(store):
+    with exit_on_errors(), closing(connect(home)) as con:
+        for account in list_users(con):
             typer.echo(f"{account.name}\t{account.role.value}" + ("\tdisabled" if account.disabled else ""))
 
 
@@ -66,10 +68,11 @@ def list_command(ctx: typer.Context) -> None:
 def disable_command(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
     """Refuse an account's sign-ins and end its sessions (audited; `user add NAME --replace` enables it again)."""
     from molehunt.workbench.actions import Workbench
+    from molehunt.workbench.ops import connect
 
     home: Home = ctx.obj
-    with exit_on_errors(), open_store(home.ensure().store_path) as store:
-        Workbench(home, store).disable_user(name, by=getpass.getuser())
+    with exit_on_errors(), closing(connect(home)) as con:
+        Workbench(home, None, con).disable_user(name, by=getpass.getuser())
     typer.echo(f"{name}: disabled, sessions ended")
 
 
@@ -77,10 +80,11 @@ def disable_command(ctx: typer.Context, name: Annotated[str, typer.Argument(help
 def remove_command(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
     """Delete an account and end its sessions (audited; cases and the audit log keep the name)."""
     from molehunt.workbench.actions import Workbench
+    from molehunt.workbench.ops import connect
 
     home: Home = ctx.obj
-    with exit_on_errors(), open_store(home.ensure().store_path) as store:
-        Workbench(home, store).remove_user(name, by=getpass.getuser())
+    with exit_on_errors(), closing(connect(home)) as con:
+        Workbench(home, None, con).remove_user(name, by=getpass.getuser())
     typer.echo(f"{name}: removed, sessions ended")
 
 
@@ -115,8 +119,11 @@ def serve_command(
         raise typer.Exit(2)
     with exit_on_errors():
         proxies = trusted_proxies(trusted_proxy or [])
-    with exit_on_errors(), open_store(home.ensure().store_path) as store:
-        if not list_users(store):
+    from molehunt.workbench.accounts import list_users
+    from molehunt.workbench.ops import connect
+
+    with exit_on_errors(), closing(connect(home)) as con:
+        if not list_users(con):
             typer.echo("note: no account yet; create one with `molehunt user add NAME --role analyst`", err=True)
     scheme = "https" if certfile else "http"
     typer.echo(f"molehunt dashboard on {scheme}://{host}:{port}/ (Ctrl-C to stop)")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from molehunt.workbench import identities
 from molehunt.workbench.accounts import Role
 from molehunt.workbench.actions import Workbench
 from molehunt.workbench.identities import Identities
+from molehunt.workbench.ops import connect as connect_ops
 from molehunt.workbench.sessions import Session, session_for
 
 COOKIE = "molehunt_session"
@@ -129,8 +132,18 @@ class Ctx:
 
     @property
     def bench(self) -> Workbench:
-        """The audit-first actions over this request's store."""
+        """The audit-first actions over this request's store (each opens its own operational store connection)."""
         return Workbench(self.web.home, self.store)
+
+    @contextmanager
+    def ops(self) -> Iterator[sqlite3.Connection]:
+        """The operational store (accounts, sessions, dismissals, cases) for one use: a new connection each time,
+        since FastAPI may run a request's dependencies and its route on different threads."""
+        con = connect_ops(self.web.home, self.store)
+        try:
+            yield con
+        finally:
+            con.close()
 
     def user_of(self, pseudonym: str) -> str:
         found = self.web.names.resolve(pseudonym)
@@ -158,8 +171,13 @@ def context(request: Request) -> Iterator[Ctx]:
     web = _web(request)
     store = web.cursor()
     try:
-        session = session_for(store, request.cookies.get(COOKIE))
-        yield Ctx(request, web, store, session, identities.for_session(store, web.names, web.emails, session))
+        con = connect_ops(web.home, store)
+        try:
+            session = session_for(con, request.cookies.get(COOKIE))
+            shown = identities.for_session(con, web.names, web.emails, session)
+        finally:
+            con.close()
+        yield Ctx(request, web, store, session, shown)
     finally:
         store.close()
 

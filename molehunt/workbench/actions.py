@@ -1,8 +1,10 @@
 """The analyst's actions that must be provable later: each appends its audit entry first, as Vault does.
 
 A `Workbench` over a home's store checks what it is asked, appends the audit entry (who, what, on whom, with
-what details) to the tamper-evident log, and only then changes the store or hands anything out. When the log
-cannot take the entry (AuditError), nothing happens.
+what details) to the tamper-evident log, and only then changes the state or hands anything out. When the log
+cannot take the entry (AuditError), nothing happens. Accounts, sessions, reveals, dismissals and cases are written
+to the operational store (HOME/workbench.sqlite, one connection per action unless one is given); alerts, events
+and rule settings are read from (and rule settings written to) the analytics `store`.
 
 >>> bench = Workbench(home, store)  # doctest: +SKIP
 >>> bench.dismiss([("ACM2278", date(2010, 7, 1))], "approved handover", by="alice")
@@ -12,7 +14,10 @@ cannot take the entry (AuditError), nothing happens.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
@@ -22,7 +27,7 @@ from molehunt.config import Home
 from molehunt.detect.rules.settings import RuleSetting, check_setting, logged_text, save_setting
 from molehunt.errors import MolehuntError
 from molehunt.store import Store
-from molehunt.workbench import accounts, cases, identities, queue
+from molehunt.workbench import accounts, cases, identities, ops, queue
 from molehunt.workbench.accounts import authenticate
 from molehunt.workbench.cases import Status
 from molehunt.workbench.identities import Identities
@@ -43,10 +48,32 @@ class EvidenceFile:
 
 @dataclass(frozen=True)
 class Workbench:
-    """Audit-first actions on `store`, recorded in `home`'s audit log (HOME/audit, keys in HOME/keys)."""
+    """Audit-first actions on `store`, recorded in `home`'s audit log (HOME/audit, keys in HOME/keys). `store` may
+    be None for the account actions, which need only the operational store (`molehunt user disable|remove`)."""
 
     home: Home
-    store: Store
+    store: Store | None
+    # The operational store connection to use (same thread only); None: each action opens and closes its own.
+    ops: sqlite3.Connection | None = field(default=None, compare=False)
+
+    @property
+    def analytics(self) -> Store:
+        """The analytics store; MolehuntError when this Workbench was made without one."""
+        if self.store is None:
+            raise MolehuntError("this action needs the analytics store")
+        return self.store
+
+    @contextmanager
+    def opened(self) -> Iterator[sqlite3.Connection]:
+        """The operational store for one action (see molehunt.workbench.ops.connect)."""
+        if self.ops is not None:
+            yield self.ops
+            return
+        con = ops.connect(self.home, self.store)
+        try:
+            yield con
+        finally:
+            con.close()
 
     def record(self, actor: str, action: str, target: str, details: dict[str, JsonValue]) -> int:
         """Append one entry durably; returns its index. AuditError when the log is damaged or stays busy."""
@@ -55,36 +82,39 @@ class Workbench:
 
     def sign_in(self, name: str, password: str, *, client: str) -> str | None:
         """A new session's token when the password matches, else None; either outcome is recorded first."""
-        account = authenticate(self.store, name, password)
-        if account is None:
-            # A name that is no account may be a password typed in the wrong field: it never enters the log.
-            known = accounts.find_account(self.store, name)
-            reason = "unknown account" if known is None else "disabled" if known.disabled else "wrong password"
-            self.record(
-                known.name if known else "unknown account", "login.failed", "web", {"client": client, "reason": reason}
-            )
-            return None
-        self.record(account.name, "login", "web", {"client": client, "role": account.role.value})
-        return start_session(self.store, account.name)
+        with self.opened() as con:
+            account = authenticate(con, name, password)
+            if account is None:
+                # A name that is no account may be a password typed in the wrong field: it never enters the log.
+                known = accounts.find_account(con, name)
+                reason = "unknown account" if known is None else "disabled" if known.disabled else "wrong password"
+                actor = known.name if known else "unknown account"
+                self.record(actor, "login.failed", "web", {"client": client, "reason": reason})
+                return None
+            self.record(account.name, "login", "web", {"client": client, "role": account.role.value})
+            return start_session(con, account.name)
 
     def disable_user(self, name: str, *, by: str) -> None:
         """Refuse `name`'s sign-ins and end their sessions; AccountError when there is no such account."""
-        accounts.require_account(self.store, name)
-        self.record(by, "user.disable", name, {})
-        accounts.disable_user(self.store, name)
+        with self.opened() as con:
+            accounts.require_account(con, name)
+            self.record(by, "user.disable", name, {})
+            accounts.disable_user(con, name)
 
     def remove_user(self, name: str, *, by: str) -> None:
         """Delete `name`'s account and end their sessions; AccountError when there is no such account."""
-        accounts.require_account(self.store, name)
-        self.record(by, "user.remove", name, {})
-        accounts.remove_user(self.store, name)
+        with self.opened() as con:
+            accounts.require_account(con, name)
+            self.record(by, "user.remove", name, {})
+            accounts.remove_user(con, name)
 
     def reveal(self, session: Session, user_id: str, pseudonym: str, justification: str) -> int:
         """Show `user_id`'s real id to `session` (only): the justification (see identities.MIN_JUSTIFICATION) and
         the pseudonym go to the audit log first; returns the entry's index."""
         why = identities.justification(justification)
-        seq = self.record(session.name, "reveal", user_id, {"pseudonym": pseudonym, "justification": why})
-        identities.remember(self.store, session, user_id)
+        with self.opened() as con:
+            seq = self.record(session.name, "reveal", user_id, {"pseudonym": pseudonym, "justification": why})
+            identities.remember(con, session, user_id)
         return seq
 
     def dismiss(self, keys: list[tuple[str, date]], reason: str, *, by: str) -> int:
@@ -93,34 +123,40 @@ class Workbench:
         if not why:
             raise MolehuntError("say why these alerts are dismissed")
         alerts: list[JsonValue] = [f"{user}|{day.isoformat()}" for user, day in keys]
-        self.record(by, "alert.dismiss", "alerts", {"reason": why, "alerts": alerts})
-        return queue.dismiss(self.store, keys, why, by)
+        with self.opened() as con:
+            self.record(by, "alert.dismiss", "alerts", {"reason": why, "alerts": alerts})
+            return queue.dismiss(con, keys, why, by)
 
     def open_case(self, user_id: str, day: date, title: str, *, by: str) -> int:
         """Open a case from the alert (user, day); returns its id. CaseError when there is no such alert."""
-        cases.require_alert(self.store, user_id, day)
-        self.record(by, "case.open", user_id, {"day": day.isoformat(), "title": title})
-        return cases.open_case(self.store, user_id, day, title, by)
+        cases.require_alert(self.analytics, user_id, day)
+        with self.opened() as con:
+            self.record(by, "case.open", user_id, {"day": day.isoformat(), "title": title})
+            return cases.open_case(con, user_id, day, title, by)
 
     def assign(self, case_id: int, assignee: str, *, by: str) -> None:
-        cases.require_assignee(self.store, case_id, assignee)
-        self.record(by, "case.assign", f"case:{case_id}", {"assignee": assignee})
-        cases.assign(self.store, case_id, assignee)
+        with self.opened() as con:
+            cases.require_assignee(con, case_id, assignee)
+            self.record(by, "case.assign", f"case:{case_id}", {"assignee": assignee})
+            cases.assign(con, case_id, assignee)
 
     def set_status(self, case_id: int, status: Status, *, by: str) -> None:
-        cases.require(self.store, case_id)
-        self.record(by, "case.status", f"case:{case_id}", {"status": status.value})
-        cases.set_status(self.store, case_id, status)
+        with self.opened() as con:
+            cases.require(con, case_id)
+            self.record(by, "case.status", f"case:{case_id}", {"status": status.value})
+            cases.set_status(con, case_id, status)
 
     def add_note(self, case_id: int, text: str, *, by: str) -> None:
-        cases.require(self.store, case_id)
-        self.record(by, "case.note", f"case:{case_id}", {"text": cases.note_text(text)})
-        cases.add_note(self.store, case_id, by, text)
+        with self.opened() as con:
+            cases.require(con, case_id)
+            self.record(by, "case.note", f"case:{case_id}", {"text": cases.note_text(text)})
+            cases.add_note(con, case_id, by, text)
 
     def export_evidence(self, case_id: int, fmt: EvidenceFormat, shown: Identities, *, by: str) -> EvidenceFile:
         """The case's evidence as `shown` may see it (people and e-mail recipients masked unless revealed)."""
-        case = cases.require(self.store, case_id)
-        data = cases.evidence(self.store, case_id, shown.person(case.user_id))
+        with self.opened() as con:
+            case = cases.require(con, case_id)
+            data = cases.evidence(con, self.analytics, case_id, shown.person(case.user_id))
         for event in data["events"]:
             event["recipients"] = shown.mask(event["recipients"], case.user_id)
         self.record(by, "case.export", f"case:{case_id}", {"format": fmt.value, "events": len(data["events"])})
@@ -135,5 +171,5 @@ class Workbench:
         setting = check_setting(rule_id, enabled, values, by)
         changed: dict[str, JsonValue] = {key: logged_text(value) for key, value in setting.thresholds.items()}
         self.record(by, "rule.change", rule_id, {"enabled": setting.enabled, "thresholds": changed})
-        save_setting(self.store, rule_id, setting)
+        save_setting(self.analytics, rule_id, setting)
         return setting

@@ -1,10 +1,14 @@
 """Cases: an investigation opened from an alert, assigned, moved through open -> investigating -> closed, with
-notes, and exported as evidence (the alert, its indicators and the person's events around it, with provenance)."""
+notes, and exported as evidence (the alert, its indicators and the person's events around it, with provenance).
+
+Cases and notes live in the operational store (HOME/workbench.sqlite); the alerts and events they are about are
+read from the analytics store."""
 
 from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -15,6 +19,8 @@ from molehunt.errors import MolehuntError
 from molehunt.outputs import defuse
 from molehunt.store import Store
 from molehunt.workbench import people
+from molehunt.workbench.accounts import find_account, stamp
+from molehunt.workbench.opstore import ensure_schema, transaction
 
 EVIDENCE_DAYS = 7  # events from this many days before the alert day up to the day itself
 
@@ -50,68 +56,98 @@ class CaseError(MolehuntError):
     """A case action that cannot be done as asked."""
 
 
-def _now() -> datetime:
-    return utc_now()
+TABLES = (
+    """CREATE TABLE IF NOT EXISTS cases (
+        case_id INTEGER PRIMARY KEY,  -- SQLite's rowid: the next case takes max + 1
+        title TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        day TEXT NOT NULL,  -- ISO date of the alert
+        status TEXT NOT NULL CHECK (status IN ('open', 'investigating', 'closed')),
+        assignee TEXT,
+        opened_by TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS case_notes (
+        note_id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases (case_id),
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS case_notes_case ON case_notes (case_id)",
+)
 
 
-def open_case(store: Store, user_id: str, day: date, title: str, by: str) -> int:
-    """A new open case about (user, day); returns its id. The alert must exist."""
+def schema(con: sqlite3.Connection) -> None:
+    ensure_schema(con, "cases", TABLES)
+
+
+def _now() -> str:
+    return stamp(utc_now())
+
+
+def open_case(con: sqlite3.Connection, user_id: str, day: date, title: str, by: str) -> int:
+    """A new open case about (user, day); returns its id. Check the alert exists first (require_alert)."""
     title = title.strip() or f"Alert of {day.isoformat()}"
-    require_alert(store, user_id, day)
+    schema(con)
     now = _now()
-    with store.transaction() as con:
-        case_id = int(con.execute("SELECT coalesce(max(case_id), 0) + 1 FROM cases").fetchall()[0][0])
-        con.execute(
-            "INSERT INTO cases VALUES (?, ?, ?, ?, 'open', NULL, ?, ?, ?)",
-            [case_id, title[:200], user_id, day, by, now, now],
-        )
-    return case_id
+    with transaction(con):
+        found = con.execute(
+            "INSERT INTO cases VALUES (NULL, ?, ?, ?, 'open', NULL, ?, ?, ?) RETURNING case_id",
+            (title[:200], user_id, day.isoformat(), by, now, now),
+        ).fetchone()
+    return int(found[0])
 
 
-def get_case(store: Store, case_id: int) -> Case | None:
-    rows = store.con.execute(
+def get_case(con: sqlite3.Connection, case_id: int) -> Case | None:
+    schema(con)
+    row = con.execute(
         "SELECT case_id, title, user_id, day, status, assignee, opened_by, opened_at, updated_at FROM cases"
         " WHERE case_id = ?",
-        [case_id],
-    ).fetchall()
-    if not rows:
+        (case_id,),
+    ).fetchone()
+    if row is None:
         return None
-    notes = store.con.execute(
-        "SELECT author, text, created_at FROM case_notes WHERE case_id = ? ORDER BY created_at, rowid", [case_id]
+    notes = con.execute(
+        "SELECT author, text, created_at FROM case_notes WHERE case_id = ? ORDER BY created_at, note_id", (case_id,)
     ).fetchall()
-    cid, title, user_id, day, status, assignee, opened_by, opened_at, updated_at = rows[0]
+    cid, title, user_id, day, status, assignee, opened_by, opened_at, updated_at = row
     return Case(
-        cid, title, user_id, day, Status(status), assignee, opened_by, opened_at, updated_at,
-        tuple(Note(*note) for note in notes),
+        cid, title, user_id, date.fromisoformat(day), Status(status), assignee, opened_by,
+        datetime.fromisoformat(opened_at), datetime.fromisoformat(updated_at),
+        tuple(Note(author, text, datetime.fromisoformat(at)) for author, text, at in notes),
     )  # fmt: skip
 
 
-def list_cases(store: Store, status: Status | None = None) -> list[Case]:
-    rows = store.con.execute(
-        "SELECT case_id FROM cases WHERE ?::VARCHAR IS NULL OR status = ? ORDER BY updated_at DESC, case_id DESC",
-        [status, status],
+def list_cases(con: sqlite3.Connection, status: Status | None = None) -> list[Case]:
+    schema(con)
+    wanted = status.value if status else None
+    rows = con.execute(
+        "SELECT case_id FROM cases WHERE ? IS NULL OR status = ? ORDER BY updated_at DESC, case_id DESC",
+        (wanted, wanted),
     ).fetchall()
-    return [case for (case_id,) in rows if (case := get_case(store, case_id)) is not None]
+    return [case for (case_id,) in rows if (case := get_case(con, case_id)) is not None]
 
 
-def require(store: Store, case_id: int) -> Case:
+def require(con: sqlite3.Connection, case_id: int) -> Case:
     """The case; CaseError when there is none."""
-    case = get_case(store, case_id)
+    case = get_case(con, case_id)
     if case is None:
         raise CaseError(f"no case {case_id}")
     return case
 
 
 def require_alert(store: Store, user_id: str, day: date) -> None:
-    """CaseError unless (user, day) is scored, i.e. an alert a case can be opened from."""
+    """CaseError unless (user, day) is scored in the analytics store, i.e. an alert a case can be opened from."""
     if not store.count("SELECT count(*) FROM scores WHERE user_id = ? AND day = ?", [user_id, day]):
         raise CaseError("there is no alert for that person and day")
 
 
-def require_assignee(store: Store, case_id: int, assignee: str) -> None:
+def require_assignee(con: sqlite3.Connection, case_id: int, assignee: str) -> None:
     """CaseError unless the case exists and `assignee` is an account."""
-    require(store, case_id)
-    if not store.count("SELECT count(*) FROM web_users WHERE name = ?", [assignee]):
+    require(con, case_id)
+    if find_account(con, assignee) is None:
         raise CaseError(f"no account named {assignee!r} to assign the case to")
 
 
@@ -123,28 +159,29 @@ def note_text(text: str) -> str:
     return text[:10000]
 
 
-def assign(store: Store, case_id: int, assignee: str) -> None:
-    require_assignee(store, case_id, assignee)
-    store.con.execute("UPDATE cases SET assignee = ?, updated_at = ? WHERE case_id = ?", [assignee, _now(), case_id])
+def assign(con: sqlite3.Connection, case_id: int, assignee: str) -> None:
+    require_assignee(con, case_id, assignee)
+    con.execute("UPDATE cases SET assignee = ?, updated_at = ? WHERE case_id = ?", (assignee, _now(), case_id))
 
 
-def set_status(store: Store, case_id: int, status: Status) -> None:
-    require(store, case_id)
-    store.con.execute("UPDATE cases SET status = ?, updated_at = ? WHERE case_id = ?", [status.value, _now(), case_id])
+def set_status(con: sqlite3.Connection, case_id: int, status: Status) -> None:
+    require(con, case_id)
+    con.execute("UPDATE cases SET status = ?, updated_at = ? WHERE case_id = ?", (status.value, _now(), case_id))
 
 
-def add_note(store: Store, case_id: int, author: str, text: str) -> None:
+def add_note(con: sqlite3.Connection, case_id: int, author: str, text: str) -> None:
     text = note_text(text)
-    require(store, case_id)
+    require(con, case_id)
     now = _now()
-    with store.transaction() as con:
-        con.execute("INSERT INTO case_notes VALUES (?, ?, ?, ?)", [case_id, author, text, now])
-        con.execute("UPDATE cases SET updated_at = ? WHERE case_id = ?", [now, case_id])
+    with transaction(con):
+        con.execute("INSERT INTO case_notes VALUES (NULL, ?, ?, ?, ?)", (case_id, author, text, now))
+        con.execute("UPDATE cases SET updated_at = ? WHERE case_id = ?", (now, case_id))
 
 
-def evidence(store: Store, case_id: int, person: str) -> dict[str, Any]:
-    """The case's evidence as plain data; `person` is how the subject is named (a pseudonym unless revealed)."""
-    case = require(store, case_id)
+def evidence(con: sqlite3.Connection, store: Store, case_id: int, person: str) -> dict[str, Any]:
+    """The case's evidence as plain data: the case from the operational store `con`, its alert and events from the
+    analytics `store`; `person` is how the subject is named (a pseudonym unless revealed)."""
+    case = require(con, case_id)
     found = store.con.execute(
         "SELECT score, anomaly, rule_points, volume_points, rules, reasons FROM scores WHERE user_id = ? AND day = ?",
         [case.user_id, case.day],

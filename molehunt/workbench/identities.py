@@ -3,21 +3,40 @@
 People appear as pseudonyms everywhere the workbench shows them (pages, e-mail recipients, evidence exports). An
 analyst may reveal one person with a written justification; the audit log takes who, when, whom and why before the
 name is shown (molehunt.workbench.actions.Workbench.reveal), and only the session that asked sees it. Signing out
-forgets the session's reveals (molehunt.workbench.sessions.end_session).
+forgets the session's reveals (molehunt.workbench.sessions.end_session). Reveals are kept in the operational store
+(HOME/workbench.sqlite) with the session they belong to.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from molehunt.clock import utc_now
 from molehunt.errors import MolehuntError
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.store import Store
-from molehunt.workbench import people
+from molehunt.workbench import accounts, people
+from molehunt.workbench.opstore import ensure_schema
 from molehunt.workbench.sessions import Session
 
 MIN_JUSTIFICATION = 10
+
+TABLES = (
+    # Each reveal is also an audit log entry with the justification; a row lives as long as its session.
+    """CREATE TABLE IF NOT EXISTS web_reveals (
+        token_sha256 TEXT NOT NULL REFERENCES web_sessions (token_sha256) ON DELETE CASCADE,
+        user_id TEXT NOT NULL,
+        revealed_at TEXT NOT NULL,
+        PRIMARY KEY (token_sha256, user_id)
+    )""",
+)
+
+
+def schema(con: sqlite3.Connection) -> None:
+    accounts.schema(con)  # reveals reference sessions
+    ensure_schema(con, "identities", TABLES)
 
 
 @dataclass(frozen=True)
@@ -62,11 +81,14 @@ def learn(store: Store, names: Pseudonyms) -> dict[str, str]:
     return people.directory_emails(store)
 
 
-def for_session(store: Store, names: Pseudonyms, emails: Mapping[str, str], session: Session | None) -> Identities:
-    """What `session` may see: the people it revealed (nobody without a session)."""
+def for_session(
+    con: sqlite3.Connection, names: Pseudonyms, emails: Mapping[str, str], session: Session | None
+) -> Identities:
+    """What `session` may see: the people it revealed (nobody without a session); `con` is the operational store."""
     if session is None:
         return Identities(names, emails)
-    rows = store.con.execute("SELECT user_id FROM web_reveals WHERE token_sha256 = ?", [session.token_sha256])
+    schema(con)
+    rows = con.execute("SELECT user_id FROM web_reveals WHERE token_sha256 = ?", (session.token_sha256,))
     return Identities(names, emails, frozenset(row[0] for row in rows.fetchall()))
 
 
@@ -78,6 +100,14 @@ def justification(text: str) -> str:
     return why
 
 
-def remember(store: Store, session: Session, user_id: str) -> None:
-    """Show `user_id` to `session` from now on. Record the reveal in the audit log first (Workbench.reveal does)."""
-    store.con.execute("INSERT INTO web_reveals VALUES (?, ?, now()::TIMESTAMP)", [session.token_sha256, user_id])
+def remember(con: sqlite3.Connection, session: Session, user_id: str) -> None:
+    """Show `user_id` to `session` from now on. Record the reveal in the audit log first (Workbench.reveal does).
+    A session that ended meanwhile reveals nothing (its row is gone, so the reference fails and is ignored)."""
+    schema(con)
+    try:
+        con.execute(
+            "INSERT OR IGNORE INTO web_reveals VALUES (?, ?, ?)",
+            (session.token_sha256, user_id, accounts.stamp(utc_now())),
+        )
+    except sqlite3.IntegrityError:  # the session ended between the check and now: nothing to remember
+        return

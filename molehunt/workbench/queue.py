@@ -1,7 +1,13 @@
-"""The alert queue: scored user-days worth a look, filtered, sorted, paged, and dismissed with a reason."""
+"""The alert queue: scored user-days worth a look, filtered, sorted, paged, and dismissed with a reason.
+
+Scores come from the analytics store; dismissals are the analysts' and live in the operational store
+(HOME/workbench.sqlite, molehunt.workbench.opstore), so dismissing never waits for a scoring run. The queue reads
+the dismissals there and hands them to DuckDB as bound lists.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -12,9 +18,61 @@ from molehunt.detect.rules import Rule
 from molehunt.errors import MolehuntError
 from molehunt.report.budget import budget_threshold
 from molehunt.store import Store
+from molehunt.workbench.accounts import stamp
+from molehunt.workbench.opstore import ensure_schema, transaction
 from molehunt.workbench.paging import page_bounds
 
 PAGE_SIZE = 50
+
+TABLES = (
+    """CREATE TABLE IF NOT EXISTS alert_dismissals (
+        user_id TEXT NOT NULL,
+        day TEXT NOT NULL,  -- ISO date
+        reason TEXT NOT NULL,
+        dismissed_by TEXT NOT NULL,
+        dismissed_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, day)
+    )""",
+)
+
+
+def schema(con: sqlite3.Connection) -> None:
+    ensure_schema(con, "queue", TABLES)
+
+
+@dataclass(frozen=True)
+class Dismissed:
+    """The dismissed alerts of the operational store, as DuckDB parameters (three aligned lists)."""
+
+    users: list[str]
+    days: list[date]
+    reasons: list[str]
+
+    def params(self) -> dict[str, object]:
+        return {"d_users": self.users, "d_days": self.days, "d_reasons": self.reasons}
+
+
+# The dismissals as a relation DuckDB can join (unnest of aligned lists keeps every value a bound parameter).
+DISMISSED = (
+    "(SELECT unnest($d_users::VARCHAR[]) AS user_id, unnest($d_days::DATE[]) AS day,"
+    " unnest($d_reasons::VARCHAR[]) AS reason)"
+)
+
+
+def dismissed(con: sqlite3.Connection) -> Dismissed:
+    """Every dismissed alert (user id, day, reason)."""
+    schema(con)
+    rows = con.execute("SELECT user_id, day, reason FROM alert_dismissals ORDER BY user_id, day").fetchall()
+    return Dismissed([r[0] for r in rows], [date.fromisoformat(r[1]) for r in rows], [r[2] for r in rows])
+
+
+def dismissal(con: sqlite3.Connection, user_id: str, day: date) -> str | None:
+    """Why (user, day) was dismissed, or None when it is open."""
+    schema(con)
+    row = con.execute(
+        "SELECT reason FROM alert_dismissals WHERE user_id = ? AND day = ?", (user_id, day.isoformat())
+    ).fetchone()
+    return str(row[0]) if row else None
 
 
 class Sort(StrEnum):
@@ -73,8 +131,9 @@ def scenario_rules(rules: list[Rule]) -> dict[str, list[str]]:
     return dict(sorted(found.items()))
 
 
-def alert_queue(store: Store, wanted: QueueFilter, rules: list[Rule]) -> QueuePage:
-    """One page of the queue; every filter value is bound as a parameter."""
+def alert_queue(store: Store, ops: sqlite3.Connection, wanted: QueueFilter, rules: list[Rule]) -> QueuePage:
+    """One page of the queue (scores from `store`, dismissals from the operational store `ops`); every filter value
+    is bound as a parameter."""
     require_scores(store)
     threshold = budget_threshold(store) if wanted.min_score is None else wanted.min_score
     rule_ids = scenario_rules(rules).get(wanted.scenario or "", []) if wanted.scenario else None
@@ -84,8 +143,8 @@ def alert_queue(store: Store, wanted: QueueFilter, rules: list[Rule]) -> QueuePa
     )
     params: dict[str, object] = {
         "min": threshold, "since": wanted.since, "until": wanted.until, "ids": rule_ids, "dismissed": wanted.dismissed,
-    }  # fmt: skip
-    base = f"FROM scores s LEFT JOIN alert_dismissals d USING (user_id, day) WHERE {where}"
+    } | dismissed(ops).params()  # fmt: skip
+    base = f"FROM scores s LEFT JOIN {DISMISSED} d USING (user_id, day) WHERE {where}"
     total = store.count(f"SELECT count(*) {base}", params)
     page, pages = page_bounds(total, wanted.page, PAGE_SIZE)
     rows = store.con.execute(
@@ -99,26 +158,29 @@ def alert_queue(store: Store, wanted: QueueFilter, rules: list[Rule]) -> QueuePa
     )  # fmt: skip
 
 
-def alert(store: Store, user_id: str, day: date) -> QueueRow | None:
+def alert(store: Store, ops: sqlite3.Connection, user_id: str, day: date) -> QueueRow | None:
+    """The scored (user, day) with its dismissal if any, or None when it is not scored."""
     rows = store.con.execute(
-        "SELECT s.user_id, s.day, s.score, s.rules, s.reasons, d.reason FROM scores s"
-        " LEFT JOIN alert_dismissals d USING (user_id, day) WHERE s.user_id = ? AND s.day = ?",
-        [user_id, day],
+        "SELECT user_id, day, score, rules, reasons FROM scores WHERE user_id = ? AND day = ?", [user_id, day]
     ).fetchall()
     if not rows:
         return None
-    found_user, found_day, score, rules, reasons, dismissed = rows[0]
-    return QueueRow(found_user, found_day, float(score), tuple(rules or ()), reasons or "", dismissed)
+    found_user, found_day, score, rules, reasons = rows[0]
+    why = dismissal(ops, user_id, day)
+    return QueueRow(found_user, found_day, float(score), tuple(rules or ()), reasons or "", why)
 
 
-def dismiss(store: Store, keys: list[tuple[str, date]], reason: str, by: str) -> int:
+def dismiss(ops: sqlite3.Connection, keys: list[tuple[str, date]], reason: str, by: str) -> int:
     """Dismiss these alerts with a reason (kept, so dismissed alerts can be reviewed); returns how many."""
     reason = reason.strip()
     if not reason:
         raise MolehuntError("say why these alerts are dismissed")
-    now = utc_now()
-    with store.transaction() as con:
-        for user_id, day in keys:
-            con.execute("DELETE FROM alert_dismissals WHERE user_id = ? AND day = ?", [user_id, day])
-            con.execute("INSERT INTO alert_dismissals VALUES (?, ?, ?, ?, ?)", [user_id, day, reason, by, now])
+    schema(ops)
+    now = stamp(utc_now())
+    with transaction(ops):
+        ops.executemany(
+            "INSERT INTO alert_dismissals VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, day) DO UPDATE SET"
+            " reason = excluded.reason, dismissed_by = excluded.dismissed_by, dismissed_at = excluded.dismissed_at",
+            [(user_id, day.isoformat(), reason, by, now) for user_id, day in keys],
+        )
     return len(keys)

@@ -1,16 +1,19 @@
-"""Login sessions: a random bearer token in an HttpOnly cookie, stored only as its SHA-256, with a CSRF token."""
+"""Login sessions: a random bearer token in an HttpOnly cookie, stored only as its SHA-256, with a CSRF token.
+
+They live in the operational store beside the accounts (molehunt.workbench.accounts declares both tables)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from molehunt.clock import utc_now
-from molehunt.store import Store
-from molehunt.workbench.accounts import DISABLED, Role
+from molehunt.workbench.accounts import DISABLED, Role, schema, stamp
+from molehunt.workbench.opstore import transaction
 
 SESSION_HOURS = 8  # one working day
 
@@ -30,41 +33,38 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _now() -> datetime:
-    return utc_now()
-
-
-def start_session(store: Store, name: str, hours: int = SESSION_HOURS) -> str:
+def start_session(con: sqlite3.Connection, name: str, hours: int = SESSION_HOURS) -> str:
     """A new session for `name`; returns the token to set as the cookie (expired sessions are swept here)."""
+    schema(con)
     token = secrets.token_urlsafe(32)
-    now = _now()
-    with store.transaction() as con:
-        con.execute("DELETE FROM web_sessions WHERE expires_at < ?", [now])
+    now = utc_now()
+    with transaction(con):
+        con.execute("DELETE FROM web_sessions WHERE expires_at < ?", (stamp(now),))
         con.execute(
             "INSERT INTO web_sessions VALUES (?, ?, ?, ?, ?)",
-            [_digest(token), name, secrets.token_urlsafe(32), now, now + timedelta(hours=hours)],
+            (_digest(token), name, secrets.token_urlsafe(32), stamp(now), stamp(now + timedelta(hours=hours))),
         )
     return token
 
 
-def session_for(store: Store, token: str | None) -> Session | None:
+def session_for(con: sqlite3.Connection, token: str | None) -> Session | None:
     """The live session of a cookie token, or None (unknown, expired, or the account is gone or disabled)."""
     if not token:
         return None
-    rows = store.con.execute(
+    schema(con)
+    row = con.execute(
         "SELECT s.name, u.role, s.csrf_token, s.token_sha256 FROM web_sessions s JOIN web_users u USING (name)"
-        " WHERE s.token_sha256 = ? AND s.expires_at > ? AND NOT starts_with(u.password_hash, ?)",
-        [_digest(token), _now(), DISABLED],
-    ).fetchall()
-    if not rows:
+        " WHERE s.token_sha256 = ? AND s.expires_at > ? AND substr(u.password_hash, 1, 1) <> ?",
+        (_digest(token), stamp(utc_now()), DISABLED),
+    ).fetchone()
+    if row is None:
         return None
-    name, role, csrf, digest = rows[0]
+    name, role, csrf, digest = row
     return Session(name, Role(role), csrf, digest)
 
 
-def end_session(store: Store, token: str | None) -> None:
+def end_session(con: sqlite3.Connection, token: str | None) -> None:
+    """Sign out: the session and what it revealed are forgotten (reveals go with it, ON DELETE CASCADE)."""
     if token:
-        with store.transaction() as con:
-            digest = _digest(token)
-            con.execute("DELETE FROM web_sessions WHERE token_sha256 = ?", [digest])
-            con.execute("DELETE FROM web_reveals WHERE token_sha256 = ?", [digest])
+        schema(con)
+        con.execute("DELETE FROM web_sessions WHERE token_sha256 = ?", (_digest(token),))

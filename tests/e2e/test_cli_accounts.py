@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -20,9 +21,10 @@ from typer.testing import CliRunner
 
 from molehunt.cli import app
 from molehunt.config import Home
-from molehunt.store import open_store
 from molehunt.web import create_app
 from molehunt.web.security import ADDRESS_FAILURES
+from molehunt.workbench import ops
+from molehunt.workbench.accounts import authenticate
 from molehunt.workbench.sessions import session_for, start_session
 
 MOLEHUNT = Path(sys.executable).parent / "molehunt"  # the console script beside the venv's interpreter
@@ -51,16 +53,14 @@ def home(tmp_path: Path) -> Path:
 
 
 def test_disable_ends_the_sessions_and_refuses_sign_in_and_is_audited(home: Path) -> None:
-    with open_store(Home(home).store_path) as store:
-        token = start_session(store, "alice")
+    with closing(ops.connect(Home(home))) as con:
+        token = start_session(con, "alice")
     code, out = _molehunt(home, "user", "disable", "alice")
     assert code == 0, out
-    with open_store(Home(home).store_path) as store:
-        assert session_for(store, token) is None
-        from molehunt.workbench.accounts import authenticate
-
-        assert authenticate(store, "alice", PASSWORD) is None
-        assert authenticate(store, "bob", PASSWORD) is not None
+    with closing(ops.connect(Home(home))) as con:
+        assert session_for(con, token) is None
+        assert authenticate(con, "alice", PASSWORD) is None
+        assert authenticate(con, "bob", PASSWORD) is not None
     assert "alice\tanalyst\tdisabled" in _molehunt(home, "user", "ls")[1]
     entry = _audit(home)[-1]
     assert (entry["action"], entry["target"], entry["actor"]) == ("user.disable", "alice", getpass.getuser())
@@ -69,20 +69,18 @@ def test_disable_ends_the_sessions_and_refuses_sign_in_and_is_audited(home: Path
         _molehunt(home, "user", "add", "alice", "--role", "viewer", "--replace", "--password-stdin", stdin=PASSWORD)[0]
         == 0
     )
-    with open_store(Home(home).store_path) as store:
-        from molehunt.workbench.accounts import authenticate
-
-        assert authenticate(store, "alice", PASSWORD) is not None
+    with closing(ops.connect(Home(home))) as con:
+        assert authenticate(con, "alice", PASSWORD) is not None
 
 
 def test_remove_deletes_the_account_and_its_sessions_and_is_audited(home: Path) -> None:
-    with open_store(Home(home).store_path) as store:
-        token = start_session(store, "bob")
+    with closing(ops.connect(Home(home))) as con:
+        token = start_session(con, "bob")
     code, out = _molehunt(home, "user", "remove", "bob")
     assert code == 0, out
-    with open_store(Home(home).store_path) as store:
-        assert session_for(store, token) is None
-        assert store.count("SELECT count(*) FROM web_sessions WHERE name = 'bob'") == 0
+    with closing(ops.connect(Home(home))) as con:
+        assert session_for(con, token) is None
+        assert con.execute("SELECT count(*) FROM web_sessions WHERE name = 'bob'").fetchone() == (0,)
     assert "bob" not in _molehunt(home, "user", "ls")[1]
     entry = _audit(home)[-1]
     assert (entry["action"], entry["target"]) == ("user.remove", "bob")

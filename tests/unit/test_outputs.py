@@ -70,14 +70,16 @@ def test_one_clock_can_be_frozen_for_every_stamp(tmp_path: Path) -> None:
 
     from molehunt.clock import frozen, utc_now, utc_now_aware
     from molehunt.config import Home
+    from molehunt.workbench import ops
     from molehunt.workbench.accounts import Role, add_user
 
     at = datetime(2011, 5, 6, 7, 8, 9)
     with frozen(at):
         assert utc_now() == at and utc_now_aware() == at.replace(tzinfo=UTC)
-        with open_store(tmp_path / "s.duckdb") as store:
-            add_user(store, "alice", Role.ANALYST, "correct horse battery staple")
-            assert store.con.execute("SELECT created_at FROM web_users").fetchall() == [(at,)]
+        con = ops.connect(Home(tmp_path / "home"))
+        add_user(con, "alice", Role.ANALYST, "correct horse battery staple")
+        assert con.execute("SELECT created_at FROM web_users").fetchall() == [(at.isoformat(" ", "microseconds"),)]
+        con.close()
     assert utc_now() != at
     assert Home(tmp_path).audit_dir == tmp_path / "audit" and Home(tmp_path).keys_dir == tmp_path / "keys"
     with pytest.raises(ValueError, match="naive"), frozen(at.replace(tzinfo=UTC)):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import closing
 
 import pytest
 from fastapi.testclient import TestClient
 
 from molehunt.config import Home
-from molehunt.store import Store, open_store
+from molehunt.store import Store
 from molehunt.web import create_app
+from molehunt.workbench import ops
 from molehunt.workbench.accounts import Role, add_user
 from tests.homes import copy_of
 
@@ -20,10 +22,15 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(scope="module")
 def web_home(scored_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Home:
     home = copy_of(scored_home, tmp_path_factory.mktemp("web") / "home")
-    with open_store(home.store_path) as store:
-        for role in Role:
-            add_user(store, role.value, role, PASSWORD)
+    add_users(home, *Role)
     return home
+
+
+def add_users(home: Home, *roles: Role) -> None:
+    """An account per role, named after it, in the home's operational store."""
+    with closing(ops.connect(home)) as con:
+        for role in roles:
+            add_user(con, role.value, role, PASSWORD)
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,10 @@ from fastapi.testclient import TestClient
 
 from molehunt.config import Home
 from molehunt.detect.rules.settings import load_settings
-from molehunt.store import open_store
 from molehunt.web import create_app
-from molehunt.workbench.accounts import Role, add_user
+from molehunt.workbench.accounts import Role
 
-from .conftest import PASSWORD, app_store, csrf_of, login
+from .conftest import add_users, app_store, csrf_of, login
 
 KEY = "bulk.vault_checkouts|gte"
 
@@ -21,8 +20,7 @@ KEY = "bulk.vault_checkouts|gte"
 @pytest.mark.parametrize("typed", ["nan", "inf", "-Infinity", "1e308"])
 def test_the_rules_page_refuses_a_threshold_that_is_not_finite_or_in_range(tmp_path: Path, typed: str) -> None:
     home = Home(tmp_path / "home").ensure()
-    with open_store(home.store_path) as store:
-        add_user(store, "admin", Role.ADMIN, PASSWORD)
+    add_users(home, Role.ADMIN)
     with TestClient(create_app(home, warm=0), follow_redirects=False) as client:
         login(client, "admin")
         token = csrf_of(client.get("/rules").text)

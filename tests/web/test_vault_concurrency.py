@@ -16,9 +16,9 @@ from molehunt.config import Home
 from molehunt.store import open_store
 from molehunt.vault.service import Vault
 from molehunt.web import create_app
-from molehunt.workbench.accounts import Role, add_user
+from molehunt.workbench.accounts import Role
 
-from .conftest import PASSWORD, login
+from .conftest import add_users, login
 
 REQUESTS = 100
 LIMIT = 30  # VaultConfig's default: reads + checkouts per user a minute
@@ -28,8 +28,8 @@ def _home_with_document(tmp_path: Path) -> tuple[Home, str]:
     home = Home(tmp_path / "home").ensure()
     plan = tmp_path / "plan.md"
     plan.write_bytes(b"# Apollo\nStage two ignition at T+152 s.\n")
+    add_users(home, Role.VIEWER)
     with open_store(home.store_path) as store:
-        add_user(store, "viewer", Role.VIEWER, PASSWORD)
         vault = Vault(home, store)
         vault.grant("viewer", "SECRET", ["apollo"])
         doc_id = vault.add(plan, "SECRET", "apollo", as_user="viewer")

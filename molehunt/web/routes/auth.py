@@ -74,7 +74,8 @@ def login(
 
 @router.post("/logout")
 def logout(ctx: Annotated[Ctx, Depends(viewer_form)]) -> Response:
-    end_session(ctx.store, ctx.request.cookies.get(COOKIE))
+    with ctx.ops() as con:
+        end_session(con, ctx.request.cookies.get(COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -18,7 +18,8 @@ router = APIRouter()
 
 
 def _case(ctx: Ctx, case_id: int) -> Case:
-    found = cases.get_case(ctx.store, case_id)
+    with ctx.ops() as con:
+        found = cases.get_case(con, case_id)
     if found is None:
         raise NotFound(f"no case {case_id}")
     return found
@@ -26,7 +27,9 @@ def _case(ctx: Ctx, case_id: int) -> Case:
 
 @router.get("/cases")
 def case_list(ctx: Annotated[Ctx, Depends(viewer)], status: Status | None = None) -> Response:
-    return ctx.render("cases.html", cases=cases.list_cases(ctx.store, status), status=status, statuses=list(Status))
+    with ctx.ops() as con:
+        found = cases.list_cases(con, status)
+    return ctx.render("cases.html", cases=found, status=status, statuses=list(Status))
 
 
 @router.post("/cases")
@@ -43,10 +46,11 @@ def open_case(
 @router.get("/cases/{case_id}")
 def case_page(ctx: Annotated[Ctx, Depends(viewer)], case_id: int) -> Response:
     found = _case(ctx, case_id)
+    with ctx.ops() as con:
+        accounts = list_users(con)
     return ctx.render(
-        "case.html", case=found, pseudonym=ctx.web.names.of(found.user_id), statuses=list(Status),
-        accounts=list_users(ctx.store),
-    )  # fmt: skip
+        "case.html", case=found, pseudonym=ctx.web.names.of(found.user_id), statuses=list(Status), accounts=accounts
+    )
 
 
 @router.post("/cases/{case_id}/assign")

@@ -1,7 +1,9 @@
-"""A writable copy of the shared scored home, its store, and signed-in sessions of each role."""
+"""A writable copy of the shared scored home, its analytics store, its operational store with one account per
+role, and signed-in sessions."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from molehunt.audit import AuditLog
 from molehunt.audit.verify import ENTRIES_FILE
 from molehunt.config import Home
 from molehunt.store import Store, open_store
+from molehunt.workbench import ops as opstate
 from molehunt.workbench.accounts import Role, add_user
 from molehunt.workbench.sessions import Session, session_for, start_session
 from tests.homes import copy_of
@@ -26,13 +29,21 @@ def home(scored_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Home:
 @pytest.fixture(scope="module")
 def store(home: Home) -> Iterator[Store]:
     with open_store(home.store_path) as opened:
-        for role in Role:
-            add_user(opened, role.value, role, PASSWORD, replace=True)
         yield opened
 
 
-def sign_in(store: Store, name: str) -> Session:
-    found = session_for(store, start_session(store, name))
+@pytest.fixture(scope="module")
+def ops(home: Home, store: Store) -> Iterator[sqlite3.Connection]:
+    """The home's operational store, with an account per role."""
+    con = opstate.connect(home, store)
+    for role in Role:
+        add_user(con, role.value, role, PASSWORD, replace=True)
+    yield con
+    con.close()
+
+
+def sign_in(ops: sqlite3.Connection, name: str) -> Session:
+    found = session_for(ops, start_session(ops, name))
     assert found is not None
     return found
 

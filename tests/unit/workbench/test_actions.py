@@ -4,6 +4,7 @@ cannot take the entry."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import date
 
@@ -25,8 +26,8 @@ from .conftest import PASSWORD, audit_entries, sign_in, tear_audit_log
 
 
 @pytest.fixture
-def bench(home: Home, store: Store) -> Workbench:
-    return Workbench(home, store)
+def bench(home: Home, store: Store, ops: sqlite3.Connection) -> Workbench:
+    return Workbench(home, store)  # its actions open their own connections to the operational store
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def last(home: Home, action: str) -> dict[str, object]:
 
 
 def test_case_actions_are_recorded_before_they_happen(
-    home: Home, store: Store, bench: Workbench, alert: tuple[str, date]
+    home: Home, ops: sqlite3.Connection, bench: Workbench, alert: tuple[str, date]
 ) -> None:
     user_id, day = alert
     case_id = bench.open_case(user_id, day, "USB copies", by="analyst")
@@ -62,7 +63,7 @@ def test_case_actions_are_recorded_before_they_happen(
     bench.assign(case_id, "admin", by="analyst")
     bench.set_status(case_id, Status.INVESTIGATING, by="analyst")
     bench.add_note(case_id, "  =HYPERLINK(1)  ", by="analyst")
-    found = cases.get_case(store, case_id)
+    found = cases.get_case(ops, case_id)
     assert found is not None and (found.assignee, found.status) == ("admin", Status.INVESTIGATING)
     assert [n.text for n in found.notes] == ["=HYPERLINK(1)"]
     recorded = [(e["action"], e["details"]) for e in audit_entries(home) if e["target"] == f"case:{case_id}"]
@@ -92,14 +93,14 @@ def test_refused_actions_leave_no_entry(home: Home, bench: Workbench, alert: tup
 
 @pytest.mark.usefixtures("broken_audit")
 def test_nothing_happens_when_the_audit_log_cannot_take_the_entry(
-    home: Home, store: Store, bench: Workbench, alert: tuple[str, date]
+    home: Home, store: Store, ops: sqlite3.Connection, bench: Workbench, alert: tuple[str, date]
 ) -> None:
     user_id, day = alert
-    open_cases = len(cases.list_cases(store))
-    case_id = cases.open_case(store, user_id, day, "opened before the log broke", "admin")
+    open_cases = len(cases.list_cases(ops))
+    case_id = cases.open_case(ops, user_id, day, "opened before the log broke", "admin")
     names = Pseudonyms.for_keys_dir(home.root / "keys")
-    analyst = sign_in(store, "analyst")
-    sessions = store.count("SELECT count(*) FROM web_sessions")
+    analyst = sign_in(ops, "analyst")
+    sessions = ops.execute("SELECT count(*) FROM web_sessions").fetchone()[0]
     refused: list[Callable[[], object]] = [
         lambda: bench.open_case(user_id, day, "x", by="analyst"),
         lambda: bench.assign(case_id, "admin", by="analyst"),
@@ -114,13 +115,13 @@ def test_nothing_happens_when_the_audit_log_cannot_take_the_entry(
     for action in refused:
         with pytest.raises(AuditError):
             action()
-    assert len(cases.list_cases(store)) == open_cases + 1
-    found = cases.get_case(store, case_id)
+    assert len(cases.list_cases(ops)) == open_cases + 1
+    found = cases.get_case(ops, case_id)
     assert found is not None and (found.assignee, found.status, found.notes) == (None, Status.OPEN, ())
-    assert queue.alert(store, user_id, day).dismissed_reason is None  # type: ignore[union-attr]
+    assert queue.alert(store, ops, user_id, day).dismissed_reason is None  # type: ignore[union-attr]
     assert "cloud-upload-burst" not in load_settings(store)
-    assert not identities.for_session(store, names, {}, analyst).shows(user_id)
-    assert store.count("SELECT count(*) FROM web_sessions") == sessions
+    assert not identities.for_session(ops, names, {}, analyst).shows(user_id)
+    assert ops.execute("SELECT count(*) FROM web_sessions").fetchone()[0] == sessions
 
 
 def test_sign_in_records_both_outcomes(home: Home, bench: Workbench) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from molehunt.config import Home
@@ -50,28 +52,32 @@ def test_learn_resolves_pseudonyms_and_knows_directory_mail(home: Home, store: S
     assert names.resolve(names.of(user_id)) == user_id and emails[email.lower()] == user_id
 
 
-def test_a_reveal_is_audited_first_and_shown_to_that_session_only(home: Home, store: Store, names: Pseudonyms) -> None:
+def test_a_reveal_is_audited_first_and_shown_to_that_session_only(
+    home: Home, store: Store, ops: sqlite3.Connection, names: Pseudonyms
+) -> None:
     user_id, _ = someone_with_mail(store)
-    analyst, other = sign_in(store, "analyst"), sign_in(store, "admin")
+    analyst, other = sign_in(ops, "analyst"), sign_in(ops, "admin")
     bench = Workbench(home, store)
     with pytest.raises(MolehuntError, match="at least 10 characters"):
         bench.reveal(analyst, user_id, names.of(user_id), "  too short ")
-    assert not identities.for_session(store, names, {}, analyst).shows(user_id)
+    assert not identities.for_session(ops, names, {}, analyst).shows(user_id)
     seq = bench.reveal(analyst, user_id, names.of(user_id), "  HR case 7: who copied the plans  ")
     entry = audit_entries(home)[seq]
     assert (entry["actor"], entry["action"], entry["target"]) == ("analyst", "reveal", user_id)
     assert entry["details"] == {"pseudonym": names.of(user_id), "justification": "HR case 7: who copied the plans"}
-    assert identities.for_session(store, names, {}, analyst).person(user_id).startswith(user_id)
-    assert not identities.for_session(store, names, {}, other).shows(user_id)
-    assert identities.for_session(store, names, {}, None).revealed == frozenset()
+    assert identities.for_session(ops, names, {}, analyst).person(user_id).startswith(user_id)
+    assert not identities.for_session(ops, names, {}, other).shows(user_id)
+    assert identities.for_session(ops, names, {}, None).revealed == frozenset()
 
 
-def test_signing_out_forgets_the_sessions_reveals(home: Home, store: Store, names: Pseudonyms) -> None:
+def test_signing_out_forgets_the_sessions_reveals(
+    home: Home, store: Store, ops: sqlite3.Connection, names: Pseudonyms
+) -> None:
     user_id, _ = someone_with_mail(store)
-    token = start_session(store, "analyst")
-    session = session_for(store, token)
+    token = start_session(ops, "analyst")
+    session = session_for(ops, token)
     assert session is not None
     Workbench(home, store).reveal(session, user_id, names.of(user_id), "needed for the evidence file")
-    assert identities.for_session(store, names, {}, session).shows(user_id)
-    end_session(store, token)
-    assert not identities.for_session(store, names, {}, session).shows(user_id)
+    assert identities.for_session(ops, names, {}, session).shows(user_id)
+    end_session(ops, token)
+    assert not identities.for_session(ops, names, {}, session).shows(user_id)
