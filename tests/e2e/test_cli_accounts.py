@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -142,6 +143,47 @@ def test_a_forwarded_for_header_from_an_untrusted_peer_is_ignored(served: str, h
     assert {json.dumps(e["details"]["client"]) for e in failed} == {'"127.0.0.1"'}  # type: ignore[index]
     assert {e["actor"] for e in failed} == {"unknown account"}
     assert "203.0.113" not in json.dumps(_audit(home))
+
+
+@pytest.mark.slow
+def test_user_add_and_a_running_servers_sign_ins_write_at_once(served: str, home: Path) -> None:
+    """`molehunt user add` processes and the server's sign-ins write the operational store at the same time."""
+    stop = threading.Event()
+    codes: list[tuple[int, int]] = []  # (sign-in, the next page) of each try
+
+    def sign_in_again_and_again() -> None:
+        with httpx.Client(base_url=served, timeout=30) as client:
+            while not stop.is_set() or len(codes) < 10:
+                client.cookies.clear()
+                token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+                assert token
+                form = {"username": "alice", "password": PASSWORD, "csrf_token": token[1]}
+                signed = client.post("/login", data=form)
+                codes.append((signed.status_code, client.get("/cases").status_code))  # the new session works
+
+    signer = threading.Thread(target=sign_in_again_and_again)
+    signer.start()
+    try:
+        adders = [
+            subprocess.Popen(
+                [MOLEHUNT, "--home", str(home), "user", "add", f"carol{i}", "--role", "viewer", "--password-stdin"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for i in range(6)
+        ]
+        outputs = [adder.communicate(PASSWORD + "\n", timeout=120)[0] for adder in adders]
+    finally:
+        stop.set()
+        signer.join(timeout=120)
+    assert [adder.returncode for adder in adders] == [0] * 6, outputs
+    assert len(codes) >= 10 and set(codes) == {(303, 200)}, codes
+    listed = _molehunt(home, "user", "ls")[1].splitlines()
+    assert listed == ["alice\tanalyst", "bob\tanalyst"] + [f"carol{i}\tviewer" for i in range(6)]
+    with closing(ops.connect(Home(home))) as con:
+        assert con.execute("SELECT count(*) FROM web_sessions WHERE name = 'alice'").fetchone() == (len(codes),)
 
 
 def _fail_once(client: TestClient, forwarded_for: str) -> None:
