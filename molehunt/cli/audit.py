@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from molehunt.cli.ui import console, exit_on_errors, out
+from molehunt.cli.options import NAMES_HELP, REASON_HELP, day_of, record_shown, reveal_of
+from molehunt.cli.ui import audit_table, console, exit_on_errors, out
+from molehunt.pseudonyms import PREFIX as PSEUDONYM_PREFIX
 
 if TYPE_CHECKING:
     from molehunt.audit import AuditLog, Report
@@ -231,3 +233,58 @@ def entry_command(
         return
     for key, value in shown.items():
         out.print(f"{key}: {json.dumps(value, ensure_ascii=False)}", highlight=False, soft_wrap=True)
+
+
+@audit_app.command("ls")
+def ls_command(
+    ctx: typer.Context,
+    action: Annotated[str | None, typer.Option(help="Only this action, e.g. reveal, login, vault.read.")] = None,
+    actor: Annotated[str | None, typer.Option(help="Only this actor: an account name or a person's pseudonym.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only entries from this UTC day on, YYYY-MM-DD.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many entries (newest first).")] = 50,
+    before: Annotated[
+        int | None, typer.Option(min=0, metavar="N", help="Only entries before index N (the next page's start).")
+    ] = None,
+    names: Annotated[bool, typer.Option("--names", help=NAMES_HELP)] = False,
+    reason: Annotated[str | None, typer.Option(help=REASON_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List entries newest first: index, time, actor, action, target and whether a signed checkpoint covers it.
+    People (actors or targets that are person ids) appear by pseudonym unless --names."""
+    from molehunt.audit.listing import Filter, list_entries, reading, shown_with
+    from molehunt.pseudonyms import Pseudonyms
+
+    home: Home = ctx.obj
+    first, reveal = day_of(since, "--since"), reveal_of(names, reason)
+    with exit_on_errors():
+        if not (home.audit_dir / "entries.log").exists():
+            out.print(f"No audit log at {home.audit_dir} yet: nothing has been recorded.", highlight=False)
+            return
+        people = _people(home)
+        pseudonyms = Pseudonyms.for_keys_dir(home.keys_dir)
+        pseudonyms.learn(people)
+        wanted = pseudonyms.resolve(actor) if actor and actor.startswith(PSEUDONYM_PREFIX) else actor
+        with reading(home.audit_dir, home.keys_dir) as log:
+            page = list_entries(log, Filter(action, wanted or actor, first), limit=limit, before=before)
+        named = [x for e in page.entries for x in (e.entry.actor, e.entry.target) if x in people]
+        person = record_shown(home, reveal, "audit", named)
+    rows = [shown_with(lambda x: person(x) if x in people else x, listed) for listed in page.entries]
+    if as_json:
+        _print_json({"size": page.size, "covered": page.covered_size, "older": page.older, "entries": rows})
+    elif not rows:
+        out.print(f"No audit entries match (the log has {page.size:,}).", highlight=False)
+    else:
+        out.print(audit_table(rows, page.size, page.covered_size), soft_wrap=False)
+        if page.older is not None:
+            out.print(f"Older entries: add --before {page.older}.", highlight=False)
+
+
+def _people(home: Home) -> set[str]:
+    """Who is a person (directory or activity) in the store, to show by pseudonym; nobody before any ingest."""
+    from molehunt.store import open_store
+    from molehunt.workbench.people import known_users
+
+    if not home.store_path.exists():
+        return set()
+    with open_store(home.store_path, read_only=True) as store:
+        return set(known_users(store))

@@ -69,7 +69,7 @@ def ingest_command(
     if as_json:
         out.print_json(json.dumps(report.to_json()))
     else:
-        out.print(ingest_table(report))
+        out.print(ingest_table(report), soft_wrap=False)
 
 
 def synth_command(
@@ -116,7 +116,7 @@ def synth_command(
         result = generate(config, out_dir, progress=bar.stage)
     if profile is not None:
         out.print(config.character.describe())
-    out.print(synth_table(result.out_dir, result.counts))
+    out.print(synth_table(result.out_dir, result.counts), soft_wrap=False)
     out.print(f"{len(result.insiders)} insiders planted (ground truth in answers/).")
 
 
@@ -133,7 +133,7 @@ def status_command(
     if as_json:
         out.print_json(json.dumps(summary.to_json()))
     else:
-        out.print(summary_table(summary))
+        out.print(summary_table(summary), soft_wrap=False)
 
 
 def quarantine_command(
@@ -150,8 +150,10 @@ def quarantine_command(
         rows = quarantined_rows(store, limit=limit, path=str(Path(file).resolve()) if file else None)
     if as_json:
         out.print_json(json.dumps(rows))
+    elif not rows:
+        out.print("No quarantined rows" + (" from that file." if file else "."), highlight=False)
     else:
-        out.print(quarantine_table(rows))
+        out.print(quarantine_table(rows), soft_wrap=False)
 
 
 def export_parquet_command(

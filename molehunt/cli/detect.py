@@ -11,7 +11,16 @@ from typing import Annotated
 
 import typer
 
-from molehunt.cli.options import SOURCES, day_of, home_of, store_path_of
+from molehunt.cli.options import (
+    NAMES_HELP,
+    REASON_HELP,
+    SOURCES,
+    day_of,
+    home_of,
+    record_shown,
+    reveal_of,
+    store_path_of,
+)
 from molehunt.cli.ui import (
     RichProgress,
     alerts_table,
@@ -101,7 +110,7 @@ def eval_command(
     if as_json:
         out.print_json(json.dumps(result.to_json()))
     else:
-        out.print(evaluation_table(result))
+        out.print(evaluation_table(result), soft_wrap=False)
 
 
 def _default_scores(ctx: typer.Context) -> Path:
@@ -115,19 +124,33 @@ def alerts_command(
     day: Annotated[str | None, typer.Option(help="Day to show, YYYY-MM-DD (default: the latest scored day).")] = None,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many alerts.")] = 20,
     store: Annotated[Path | None, typer.Option(help="Store file to use instead of the home's.")] = None,
+    names: Annotated[bool, typer.Option("--names", help=NAMES_HELP)] = False,
+    reason: Annotated[str | None, typer.Option(help=REASON_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """Ranked alerts of a day with the reasons behind each score."""
-    from molehunt.detect.alerts import alerts_for
+    """Ranked alerts of a day with the reasons behind each score; people by pseudonym unless --names."""
+    from dataclasses import replace
+
+    from molehunt.detect.alerts import alerts_for, has_scores
     from molehunt.store import open_store
 
-    chosen = day_of(day, "--day")
-    with exit_on_errors(), open_store(store or home_of(ctx).store_path, read_only=True) as opened:
-        shown_day, alerts = alerts_for(opened, chosen, limit)
+    chosen, reveal = day_of(day, "--day"), reveal_of(names, reason)
+    home = home_of(ctx)
+    with exit_on_errors():
+        with open_store(store or home.store_path, read_only=True) as opened:
+            scored = has_scores(opened)
+            shown_day, found = alerts_for(opened, chosen, limit) if scored else (None, [])
+        person = record_shown(home, reveal, "alerts", [a.user_id for a in found])
+    alerts = [replace(a, user_id=person(a.user_id)) for a in found]
     if as_json:
-        out.print_json(json.dumps({"day": shown_day.isoformat(), "alerts": [a.to_json() for a in alerts]}))
+        shown = shown_day.isoformat() if shown_day else None
+        out.print_json(json.dumps({"day": shown, "alerts": [a.to_json() for a in alerts]}))
+    elif shown_day is None:
+        out.print("No alerts: nothing is scored yet (run `molehunt score`, or `molehunt demo`).")
+    elif not alerts:
+        out.print(f"No alerts on {shown_day}: no user-day of it scored above 0.")
     else:
-        out.print(alerts_table(f"Alerts for {shown_day}", alerts))
+        out.print(alerts_table(f"Alerts for {shown_day}", alerts), soft_wrap=False)
 
 
 def watch_command(
@@ -178,13 +201,15 @@ def demo_command(
     users: Annotated[int | None, typer.Option(min=20, help="People to simulate (default 250).")] = None,
     days: Annotated[int | None, typer.Option(min=30, help="Days to simulate (default 180).")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (default 42).")] = None,
+    names: Annotated[bool, typer.Option("--names", help=NAMES_HELP)] = False,
+    reason: Annotated[str | None, typer.Option(help=REASON_HELP)] = None,
 ) -> None:
     """Simulate an organization, ingest and score it, show the top suspects and the evaluation (README's first step)."""
     from dataclasses import replace
 
     from molehunt.demo import DEFAULT_DEMO, run_demo
 
-    home = home_of(ctx)
+    home, reveal = home_of(ctx), reveal_of(names, reason)
     with exit_on_errors():
         config = replace(
             DEFAULT_DEMO,
@@ -194,10 +219,13 @@ def demo_command(
         )
         with RichProgress() as bar:
             result = run_demo(home, config, progress=bar, synth_progress=bar.stage)
-    out.print(ingest_table(result.ingest))
-    out.print(summary_table(result.summary))
-    out.print(alerts_table("Top suspects (each at their riskiest day; pseudonymous CERT-style ids)", result.suspects))
-    out.print(evaluation_table(result.evaluation))
+        person = record_shown(home, reveal, "demo", [a.user_id for a in result.suspects])
+    suspects = [replace(a, user_id=person(a.user_id)) for a in result.suspects]
+    out.print(ingest_table(result.ingest), soft_wrap=False)
+    out.print(summary_table(result.summary), soft_wrap=False)
+    kind = "real user ids (recorded in the audit log)" if reveal else "pseudonyms; --names --reason for real ids"
+    out.print(alerts_table(f"Top suspects (each at their riskiest day; {kind})", suspects), soft_wrap=False)
+    out.print(evaluation_table(result.evaluation), soft_wrap=False)
     run = _how_to_run(home)
     out.print(
         f"Store: {home.store_path}\nSimulated data: {result.data_dir}\nScores: {result.scores_csv}\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,12 +40,34 @@ def store_path_of(ctx: typer.Context, store: Path | None) -> Path:
 
 def reveal_of(names: bool, reason: str | None) -> Reveal | None:
     """--names and --reason as a Reveal (the operating-system user and the reason), or None for pseudonyms."""
-    import getpass
-
-    from molehunt.report.reveal import Reveal
-
     if names and not (reason and reason.strip()):
         raise typer.BadParameter("--names shows real identities: say why with --reason TEXT", param_hint="--reason")
     if reason is not None and not names:
         raise typer.BadParameter("--reason only goes with --names", param_hint="--reason")
-    return Reveal(getpass.getuser(), reason) if names and reason else None
+    if not (names and reason):
+        return None  # the report package loads matplotlib: only a reveal needs it
+    import getpass
+
+    from molehunt.report.reveal import Reveal
+
+    return Reveal(getpass.getuser(), reason)
+
+
+def record_shown(home: Home, reveal: Reveal | None, target: str, user_ids: Iterable[str]) -> Callable[[str], str]:
+    """How people are named on the terminal: their pseudonyms, or with a reveal their real ids, recorded first in
+    the audit log (action "reveal", out "terminal") with every id about to be shown. AuditError when the log cannot
+    take the entry (then nothing is shown)."""
+    from molehunt.pseudonyms import Pseudonyms
+
+    if reveal is None:
+        return Pseudonyms.for_keys_dir(home.keys_dir).of
+    from molehunt.report.reveal import record_reveal
+
+    shown = sorted(set(user_ids))
+    if shown:  # nobody shown, nothing revealed
+        record_reveal(home, reveal, target, None, shown)
+    return str
+
+
+NAMES_HELP = "Show real user ids instead of pseudonyms (needs --reason; recorded in the audit log)."
+REASON_HELP = "Why real ids are needed; recorded in the audit log."

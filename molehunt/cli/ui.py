@@ -103,7 +103,7 @@ class SafeConsole(Console):
 
 
 console = SafeConsole(stderr=True, soft_wrap=True)
-out = SafeConsole(soft_wrap=True)  # messages name paths: let the terminal wrap them, never split a word
+out = SafeConsole(soft_wrap=True)  # messages name paths: the terminal wraps them; tables print with soft_wrap=False
 
 
 @contextmanager
@@ -181,25 +181,41 @@ class RichProgress:
 
 
 def ingest_table(report: IngestReport) -> Table:
+    """One row per file; what to say about a file (already ingested, warnings, its first problems) goes in the
+    caption, which wraps between words, so the columns fit 80 characters and a long path ends in an ellipsis rather
+    than being cut mid-word."""
     kind = " ".join(filter(None, (report.source, report.release)))
     table = Table(title=data(f"Ingested {report.root} ({kind})"))
-    for column in ("file", "kind", "rows read", "ingested", "quarantined", "note"):
-        numeric = column in {"rows read", "ingested", "quarantined"}
-        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
+    # the other columns take 40 characters and the borders 16: the path gets what is left (at least 16)
+    table.add_column("file", no_wrap=True, overflow="ellipsis", min_width=16, max_width=max(16, out.width - 56))
+    table.add_column("kind", no_wrap=True)
+    for column in ("rows read", "ingested", "quarantined"):
+        table.add_column(column, justify="right", no_wrap=True)
+    notes: list[str] = []
+    skipped = [f for f in report.files if f.skipped]
     for f in report.files:
-        note = "already ingested (same content)" if f.skipped else "; ".join([*f.warnings, *f.first_problems][:2])
+        name = f.path.removeprefix(report.root).lstrip("/") or f.path
         table.add_row(
-            data(f.path.removeprefix(report.root).lstrip("/") or f.path),
-            f.role,
+            data(name),
+            data(f.role),
             f"{f.rows:,}",
             f"{f.ingested:,}",
             Text(f"{f.quarantined:,}", style="red") if f.quarantined else "0",
-            data(note),
         )
+        said = [*f.warnings, *f.first_problems][:2]
+        if f.skipped and len(skipped) < len(report.files):
+            said = ["already ingested (same content)"]
+        if said and not (f.skipped and len(skipped) == len(report.files)):
+            notes.append(f"{name}: {'; '.join(said)}")
     table.add_section()
-    table.add_row("total", "", f"{report.rows:,}", f"{report.ingested:,}", f"{report.quarantined:,}", "")
+    table.add_row("total", "", f"{report.rows:,}", f"{report.ingested:,}", f"{report.quarantined:,}")
+    if skipped and len(skipped) == len(report.files):
+        notes.append("every file was already ingested (same content)")
     if report.duplicates:
-        table.caption = f"{report.duplicates:,} of the quarantined rows repeat an earlier row of their file"
+        notes.append(f"{report.duplicates:,} of the quarantined rows repeat an earlier row of their file")
+    if notes:
+        table.caption = data("\n".join(notes))
+        table.caption_justify = "left"
     return table
 
 
@@ -255,21 +271,44 @@ def _short(reasons: str, limit: int) -> str:
 
 
 def alerts_table(title: str, alerts: Sequence[Alert], reason_chars: int = 160) -> Table:
+    """Ranked alerts; the rules that fired head the reasons in one column, as wide as the longest rule id, so an
+    80-column terminal wraps the reasons between words and never splits an id."""
     table = Table(title=title, expand=True)
-    table.add_column("#", justify="right")
+    table.add_column("#", justify="right", no_wrap=True)
     table.add_column("user", no_wrap=True)
     table.add_column("day", no_wrap=True)
-    table.add_column("score", justify="right")
-    table.add_column("rules", overflow="fold", ratio=1)
-    table.add_column("why", overflow="fold", ratio=3)
+    table.add_column("score", justify="right", no_wrap=True)
+    longest = max((len(rule) for alert in alerts for rule in alert.rules), default=0)
+    table.add_column("rules, then why", overflow="fold", min_width=max(longest, 12))
     for alert in alerts:
+        why = Text()
+        for rule in alert.rules:
+            why.append(clean(rule), style="bold")
+            why.append("\n")
+        why.append(clean(_short(alert.reasons, reason_chars)))
+        why.rstrip()
+        table.add_row(str(alert.rank), data(alert.user_id), alert.day.isoformat(), f"{alert.score:.0f}", why)
+    return table
+
+
+def audit_table(rows: Sequence[Mapping[str, Any]], size: int, covered: int) -> Table:
+    """Audit entries as `audit ls` lists them (see molehunt.audit.listing.shown_with)."""
+    table = Table(title=f"Audit log: {size:,} entries, {covered:,} under the latest signed checkpoint")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("time (UTC)", no_wrap=True)
+    table.add_column("actor", overflow="fold")
+    table.add_column("action", no_wrap=True)
+    table.add_column("target", overflow="fold")
+    table.add_column("signed", no_wrap=True)
+    for row in rows:
+        when = str(row["time"])
         table.add_row(
-            str(alert.rank),
-            data(alert.user_id),
-            alert.day.isoformat(),
-            f"{alert.score:.0f}",
-            data("\n".join(alert.rules)),
-            data(_short(alert.reasons, reason_chars)),
+            str(row["index"]),
+            f"{when[:10]} {when[11:19]}",
+            data(row["actor"]),
+            data(row["action"]),
+            data(row["target"]),
+            "yes" if row["covered"] else Text("not yet", style="yellow"),
         )
     return table
 

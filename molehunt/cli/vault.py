@@ -76,6 +76,8 @@ def ls_command(ctx: typer.Context, as_user: Annotated[str, typer.Option("--as", 
     """List the documents the user may read: id, label, project, type, size, title (tab-separated)."""
     with _vault(ctx) as vault:
         docs = vault.ls(as_user=as_user)
+    if not docs:
+        typer.echo(f"No documents {as_user} may read.", err=True)  # stdout stays tab-separated rows only
     for doc in docs:
         typer.echo(f"{doc.doc_id}\t{doc.label}\t{doc.project}\t{doc.content_type}\t{doc.size}\t{doc.title}")
 

@@ -51,7 +51,9 @@ def test_cli_round_trip(tmp_path: Path) -> None:
 
     code, out = run("ls", "--as", "alice")
     assert code == 0 and out == f"{doc_id}\tSECRET:CRYPTO\tapollo\ttxt\t20\tplan.md\n"
-    assert run("ls", "--as", "bob") == (0, "")
+    nothing = runner.invoke(app, ["vault", "ls", "--as", "bob"])
+    # Finding nothing says so, on stderr: stdout stays tab-separated rows only (issue 17).
+    assert (nothing.exit_code, nothing.stdout, nothing.stderr) == (0, "", "No documents bob may read.\n")
 
     code, out = run("read", doc_id, "--as", "alice")
     assert code == 0 and out.translate(STRIP_MARKS) == "# plan\nsecret words\n"
