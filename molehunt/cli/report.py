@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -59,13 +60,18 @@ def export_alerts_command(
 ) -> None:
     """Export alerts for a SIEM: one OCSF Detection Finding (or CSV row) per alerted user-day, pseudonymized."""
     from molehunt.report.siem import ExportFormat, Selection, export_alerts
+    from molehunt.workbench import ops, queue
 
     chosen = (day_of(day, "--day"), day_of(since, "--since"))
     reveal = reveal_of(names, reason)
+    home = home_of(ctx)
     with exit_on_errors():
         selection = Selection(day=chosen[0], since=chosen[1], top=top)
+        with closing(ops.connect(home)) as con:  # the analysts' dismissals: exported as suppressed
+            gone = queue.dismissed(con)
         done = export_alerts(
-            home_of(ctx), out_file, ExportFormat(fmt.value), selection, reveal=reveal, store_path=store
-        )
+            home, out_file, ExportFormat(fmt.value), selection, reveal=reveal, store_path=store,
+            dismissed=list(zip(gone.users, gone.days, strict=True)),
+        )  # fmt: skip
     shown = " (real user ids shown; recorded in the audit log)" if done.revealed else ""
     out.print(f"Wrote {done.findings:,} alerts to {done.path}{shown}")

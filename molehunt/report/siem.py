@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -111,17 +111,27 @@ class Export:
     revealed: bool
 
 
-def select_findings(store: Store, selection: Selection, pseudonyms: Pseudonyms, *, names: bool) -> list[Finding]:
-    """The chosen user-days, riskiest first, with the first and last event time and event kinds of each."""
+def select_findings(
+    store: Store,
+    selection: Selection,
+    pseudonyms: Pseudonyms,
+    *,
+    names: bool,
+    dismissed: Collection[tuple[str, date]] = (),
+) -> list[Finding]:
+    """The chosen user-days, riskiest first, with the first and last event time and event kinds of each;
+    `dismissed` (user id, day) are the analysts' dismissals (kept in the workbench's operational store)."""
     require_scores(store)
     threshold = None if selection.top is not None else budget_threshold(store)
-    params = {"day": selection.day, "since": selection.since, "min": threshold, "top": selection.top}
+    params = {"day": selection.day, "since": selection.since, "min": threshold, "top": selection.top,
+              "d_users": [user for user, _ in dismissed], "d_days": [day for _, day in dismissed]}  # fmt: skip
     rows = store.con.execute(
         """
         WITH chosen AS (
             SELECT s.user_id, s.day, s.score, s.anomaly, s.rule_points, s.rules, s.reasons,
                    d.user_id IS NOT NULL AS dismissed
-            FROM scores s LEFT JOIN alert_dismissals d USING (user_id, day)
+            FROM scores s LEFT JOIN (SELECT unnest($d_users::VARCHAR[]) AS user_id, unnest($d_days::DATE[]) AS day) d
+                USING (user_id, day)
             WHERE ($day IS NULL OR s.day = $day) AND ($since IS NULL OR s.day >= $since)
               AND ($min IS NULL OR s.score >= $min)
             ORDER BY s.score DESC, s.day DESC, s.user_id
@@ -265,16 +275,18 @@ def export_alerts(
     reveal: Reveal | None = None,
     store_path: Path | None = None,
     generated: datetime | None = None,
+    dismissed: Collection[tuple[str, date]] = (),
 ) -> Export:
     """Write the chosen alerts to `out` (atomically, readable by the owner only) and say how many.
 
     Reads the store read-only (the home's unless `store_path`). With `reveal`, real user ids are shown and an audit
     entry (action "reveal", target "export") naming them is appended before the file is written. MolehuntError
-    when nothing is scored; AuditError when the audit log cannot take the entry.
+    when nothing is scored; AuditError when the audit log cannot take the entry. `dismissed` alerts (user id, day)
+    are exported as suppressed.
     """
     pseudonyms = Pseudonyms.for_keys_dir(home.keys_dir)
     with open_store(store_path or home.store_path, read_only=True) as store:
-        findings = select_findings(store, selection, pseudonyms, names=reveal is not None)
+        findings = select_findings(store, selection, pseudonyms, names=reveal is not None, dismissed=dismissed)
         rules = effective_rules(store)
     now = generated or utc_now_aware()
     text = ocsf_lines(findings, rules, now) if fmt is ExportFormat.OCSF else csv_text(findings)

@@ -8,6 +8,7 @@ import getpass
 import json
 import re
 import stat
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from molehunt.audit import AuditLog
 from molehunt.cli import app
 from molehunt.config import Home
 from molehunt.store import open_store
+from molehunt.workbench import ops
 from molehunt.workbench.queue import dismiss
 from tests.homes import copy_of
 
@@ -90,7 +92,8 @@ def test_names_with_a_reason_are_audited(home: Home, tmp_path: Path) -> None:
 def test_a_dismissed_alert_is_exported_as_suppressed(home: Home, tmp_path: Path) -> None:
     with open_store(home.store_path) as store:
         user, day = store.con.execute("SELECT user_id, day FROM scores ORDER BY score DESC LIMIT 1").fetchall()[0]
-        dismiss(store, [(user, day)], "known project work", "alice")
+    with closing(ops.connect(home)) as con:  # dismissals live in the operational store
+        dismiss(con, [(user, day)], "known project work", "alice")
     out = tmp_path / "top.jsonl"
     code, said = export(home, "--out", str(out), "--top", "1")
     assert code == 0, said
