@@ -56,7 +56,9 @@ def checkpoint_command(
     ] = None,
     since: Annotated[
         list[int] | None,
-        typer.Option("--since", metavar="SIZE", help="With --export: add a consistency proof from SIZE entries."),
+        typer.Option(
+            "--since", metavar="SIZE", min=0, help="With --export: add a consistency proof from SIZE entries."
+        ),
     ] = None,
 ) -> None:
     """Sign a checkpoint of the current log (tree size, root hash, time) and print it."""

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from molehunt.cli.options import SOURCES, home_of, store_path_of
+from molehunt.cli.options import SOURCES, day_of, home_of, store_path_of
 from molehunt.cli.ui import (
     RichProgress,
     exit_on_errors,
@@ -100,6 +99,8 @@ def synth_command(
     hr/hr.csv included)."""
     from molehunt.synth import SynthConfig, generate
 
+    first = day_of(start, "--start")
+    assert first is not None  # the option has a default
     with exit_on_errors(), RichProgress() as bar:
         try:
             config = SynthConfig(
@@ -107,7 +108,7 @@ def synth_command(
                 days=days,
                 seed=seed,
                 release=release.value,
-                start=date.fromisoformat(start),
+                start=first,
                 profile=profile,
                 departures_known=False if departures_unknown else None,
             )

@@ -200,7 +200,7 @@ def demo_command(
     ctx: typer.Context,
     users: Annotated[int | None, typer.Option(min=20, help="People to simulate (default 250).")] = None,
     days: Annotated[int | None, typer.Option(min=30, help="Days to simulate (default 180).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed (default 42).")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Random seed (default 42).")] = None,
     names: Annotated[bool, typer.Option("--names", help=NAMES_HELP)] = False,
     reason: Annotated[str | None, typer.Option(help=REASON_HELP)] = None,
 ) -> None:

@@ -118,7 +118,7 @@ def checkout_command(
 def decoy_command(
     ctx: typer.Context,
     project: Annotated[str, typer.Option(help="Project to plant decoys in.")],
-    count: Annotated[int, typer.Option(help="How many decoys.")] = 3,
+    count: Annotated[int, typer.Option(min=1, help="How many decoys.")] = 3,
 ) -> None:
     """Plant believable decoy documents; any touch of one is recorded."""
     with _vault(ctx, admin=True) as vault:
