@@ -22,6 +22,7 @@ from molehunt.store import open_store
 from molehunt.vault.errors import VaultDenied
 from molehunt.web.context import Forbidden, LoginRequired, NotFound, Web
 from molehunt.web.routes import alerts, auth, cases, people, rules, sources, vault
+from molehunt.web.routes import audit as audit_log
 from molehunt.web.security import SecurityHeaders, trusted_proxies
 
 STATIC = Path(__file__).parent / "static"
@@ -62,6 +63,7 @@ def create_app(home: Home, *, warm: int = 0, proxies: tuple[str, ...] = ()) -> F
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, alerts, people, cases, rules, sources, vault):
         app.include_router(module.router)
+    app.include_router(audit_log.router)
 
     @app.exception_handler(LoginRequired)
     async def login_first(request: Request, exc: LoginRequired) -> Response:
