@@ -53,13 +53,18 @@ class Home:
         it), with the command that fixes it."""
         changed = []
         for path in _walk(self.root):
-            mode = stat.S_IMODE(path.lstat().st_mode)
+            try:
+                mode = stat.S_IMODE(path.lstat().st_mode)
+            except FileNotFoundError:
+                continue  # gone since the walk: another process's temporary file (a WAL, a snapshot being copied)
             if mode & 0o077 and path.parent == self.keys_dir and path.is_file():
                 # A key that others could read may have been copied: it must be replaced, not quietly hidden.
                 raise MolehuntError(f"{path}: key file mode is {mode:o}; run `chmod 600 {path}` and retry")
             if mode & 0o077:
                 try:
                     os.chmod(path, mode & 0o700, follow_symlinks=False)
+                except FileNotFoundError:
+                    continue
                 except OSError as exc:
                     raise MolehuntError(
                         f"{path} is readable by group or others (mode {mode:o}) and cannot be made private"

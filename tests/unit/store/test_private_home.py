@@ -104,3 +104,16 @@ def test_the_demo_data_scores_and_store_are_written_private(tmp_path: Path) -> N
         assert result.exit_code == 0, result.output
     assert (root / "demo" / "small" / "answers").is_dir() and (root / "scores.csv").is_file()
     assert loose(root) == []
+
+
+def test_a_file_that_vanishes_during_the_check_is_passed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process's temporary files (a DuckDB WAL, SQLite's -shm, a snapshot being copied) come and go while
+    a command or the server checks the home: one gone between listing and checking is no error."""
+    import molehunt.config
+
+    home = Home(tmp_path / "home").ensure()
+    (home.root / "open.txt").write_text("x")
+    os.chmod(home.root / "open.txt", 0o644)
+    listed = [*molehunt.config._walk(home.root), home.root / "molehunt.duckdb.wal"]  # listed, then gone
+    monkeypatch.setattr(molehunt.config, "_walk", lambda root: listed)
+    assert home.secure() == [home.root / "open.txt"]
