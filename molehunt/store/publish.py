@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,30 @@ _READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "preserve_insertion_order": False,
 }
 _SNAPSHOT = re.compile(r"(\d+)\.duckdb(\.wal)?")
+
+
+class StoreBusy(StoreError):
+    """A pipeline run holds the store; a dashboard action that must write it waited and gave up."""
+
+
+BUSY = "the store is busy with an ingest or scoring run; try again when it finishes"
+
+
+def open_briefly(store_path: Path, *, wait: float = 3.0) -> Store:
+    """The store opened read-write for one short action of a long-running process (a dashboard's vault read or
+    rule change), trying again for up to `wait` seconds while another process holds it; StoreBusy after that.
+    Close it as soon as the action is done: while it is open, a pipeline command cannot start."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return open_store(store_path)
+        except StoreError as exc:
+            locked = isinstance(exc.__cause__, duckdb.IOException) and "lock" in str(exc.__cause__).lower()
+            if not locked:
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreBusy(BUSY) from exc
+        time.sleep(0.05)
 
 
 def published_dir(store_path: Path) -> Path:

@@ -18,10 +18,11 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from molehunt.config import Home
 from molehunt.errors import MolehuntError
 from molehunt.pseudonyms import Pseudonyms
-from molehunt.store import open_store
+from molehunt.store import Snapshots, StoreBusy, publish_readable
+from molehunt.store.publish import current_generation
 from molehunt.vault.errors import VaultDenied
 from molehunt.web.context import Forbidden, LoginRequired, NotFound, Web
-from molehunt.web.routes import alerts, auth, cases, people, rules, sources, vault
+from molehunt.web.routes import alerts, auth, cases, people, rules, search, sources, vault
 from molehunt.web.routes import audit as audit_log
 from molehunt.web.security import SecurityHeaders, trusted_proxies
 
@@ -29,7 +30,8 @@ STATIC = Path(__file__).parent / "static"
 
 
 def create_app(home: Home, *, warm: int = 0, proxies: tuple[str, ...] = ()) -> FastAPI:
-    """The dashboard over the store in `home` (opened read-write for the app's lifetime: one server per store).
+    """The dashboard over `home`: pages read the newest snapshot the pipeline published (molehunt.store.publish), so
+    the server never holds the analytics store and any number of pipeline and CLI runs go on beside it.
 
     `warm`: how many of the riskiest people get their plots drawn in a background thread at start-up
     (`molehunt serve` asks for 1000). `proxies`: the addresses or networks (see security.trusted_proxies) whose
@@ -39,9 +41,12 @@ def create_app(home: Home, *, warm: int = 0, proxies: tuple[str, ...] = ()) -> F
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = open_store(home.ensure().store_path)
+        store_path = home.ensure().store_path
+        if current_generation(store_path) is None:
+            publish_readable(store_path)  # a home from before publishing: unless a run holds the store right now
+        snapshots = Snapshots(store_path)
         try:
-            web = Web(home, store, Pseudonyms.for_keys_dir(home.keys_dir))
+            web = Web(home, snapshots, Pseudonyms.for_keys_dir(home.keys_dir))
             web.learn_people()
             app.state.web = web
             stop = threading.Event()
@@ -53,7 +58,7 @@ def create_app(home: Home, *, warm: int = 0, proxies: tuple[str, ...] = ()) -> F
                 stop.set()
                 warmer.join()
         finally:
-            store.close()
+            snapshots.close()
 
     # No interactive API docs: every route is a page for a logged-in person, not a public API.
     app = FastAPI(title="molehunt", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
@@ -61,7 +66,7 @@ def create_app(home: Home, *, warm: int = 0, proxies: tuple[str, ...] = ()) -> F
     if proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies(proxies)))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, alerts, people, cases, rules, sources, vault):
+    for module in (auth, alerts, people, search, cases, rules, sources, vault):
         app.include_router(module.router)
     app.include_router(audit_log.router)
 
@@ -87,6 +92,10 @@ def create_app(home: Home, *, warm: int = 0, proxies: tuple[str, ...] = ()) -> F
         problems = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in exc.errors())
         return _error(request, 400, f"the request is not valid ({problems})")
 
+    @app.exception_handler(StoreBusy)
+    async def busy(request: Request, exc: StoreBusy) -> Response:
+        return _error(request, 503, str(exc), headers={"Retry-After": "30"})
+
     @app.exception_handler(VaultDenied)
     async def denied(request: Request, exc: VaultDenied) -> Response:
         return _error(request, 403, str(exc))
@@ -98,8 +107,9 @@ def create_app(home: Home, *, warm: int = 0, proxies: tuple[str, ...] = ()) -> F
     return app
 
 
-def _error(request: Request, status: int, message: str) -> HTMLResponse:
+def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> HTMLResponse:
     web: Web = request.app.state.web
     return web.templates.TemplateResponse(
-        request, "error.html", {"status": status, "message": message, "me": None, "csrf": ""}, status_code=status
-    )
+        request, "error.html", {"status": status, "message": message, "me": None, "csrf": ""}, status_code=status,
+        headers=headers,
+    )  # fmt: skip

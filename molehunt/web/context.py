@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from molehunt.config import Home
 from molehunt.pseudonyms import Pseudonyms
-from molehunt.store import Store
+from molehunt.store import Snapshots, Store, StoreBusy, open_briefly, publish
 from molehunt.web.security import LoginLimiter
 from molehunt.workbench import identities
 from molehunt.workbench.accounts import Role
@@ -64,35 +64,70 @@ def _templates() -> Jinja2Templates:
 
 @dataclass
 class Web:
-    """App-wide state, built once at start-up."""
+    """App-wide state, built once at start-up. It holds no connection to the analytics store: requests read the
+    newest published snapshot (`cursor`), and the few actions that write the store open it briefly (`writable`)."""
 
     home: Home
-    store: Store
+    snapshots: Snapshots
     names: Pseudonyms
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     templates: Jinja2Templates = field(default_factory=lambda: _templates())
     emails: dict[str, str] = field(default_factory=dict)  # directory e-mail address -> user id
-    # Rendered plots by (kind, user id). Scores cannot change while the server holds the store (scoring needs it),
-    # so a plot stays valid for the server's lifetime; the bound keeps memory flat (about 40 KiB a plot, so at most
-    # about 160 MiB).
+    # Rendered plots by (kind, user id), for the snapshot generation they were drawn from: a new generation (new
+    # scores) drops them. The bound keeps memory flat (about 40 KiB a plot, so at most about 160 MiB).
     _plots: OrderedDict[tuple[str, str], str] = field(default_factory=OrderedDict)
     _plots_lock: threading.Lock = field(default_factory=threading.Lock)
+    _generation: int | None = None  # of the snapshot the plots and `emails` come from
     _learnt_at: float = 0.0
+    _writing: threading.Lock = field(default_factory=threading.Lock)
 
     def cursor(self) -> Store:
-        """A store over a new cursor of the app's connection: one per request or thread (close it when done)."""
-        return Store(self.store.path, self.store.con.cursor())
+        """A read-only store over the newest published snapshot, on its own connection: one per request or thread
+        (close it when done). The first one of a new generation drops the plots and re-reads who is known."""
+        store = self.snapshots.connect()
+        if self.snapshots.generation != self._generation:
+            self._new_generation(store)
+        return store
+
+    def _new_generation(self, store: Store) -> None:
+        with self._plots_lock:
+            if self.snapshots.generation == self._generation:
+                return  # another request got here first
+            self._generation = self.snapshots.generation
+            self._plots.clear()
+        self._learn(store)
+
+    @contextmanager
+    def writable(self, wait: float = 3.0) -> Iterator[Store]:
+        """The analytics store, read-write, for one short action (a vault read, a rule change), one at a time in
+        this process. StoreBusy (503) when a pipeline run keeps it for `wait` seconds: the one place a page
+        waits for the pipeline, by design (docs/operations.md, Always on)."""
+        # Actions of this server take turns (as vault operations do anyway); only another process holding the store
+        # is "busy". A queue of a hundred vault reads takes seconds, so the turn is waited for longer.
+        if not self._writing.acquire(timeout=60.0):
+            raise StoreBusy("the dashboard is busy with other vault reads or rule changes; try again")
+        try:
+            with open_briefly(self.home.store_path, wait=wait) as store:
+                yield store
+        finally:
+            self._writing.release()
+
+    def publish(self, store: Store) -> None:
+        """Publish after a dashboard action changed what pages show (a rule change), from `writable`'s store."""
+        publish(store)
 
     def plot(self, kind: str, user_id: str, draw: Callable[[], str], keep: int = 4096) -> str:
         """The cached plot, drawing it (outside the lock) when missing."""
         with self._plots_lock:
+            generation = self._generation
             found = self._plots.get((kind, user_id))
             if found is not None:
                 self._plots.move_to_end((kind, user_id))
                 return found
         drawn = draw()
         with self._plots_lock:
-            self._plots[(kind, user_id)] = drawn
+            if generation == self._generation:  # not drawn from a snapshot replaced meanwhile
+                self._plots[(kind, user_id)] = drawn
             while len(self._plots) > keep:
                 self._plots.popitem(last=False)
         return drawn
@@ -103,12 +138,17 @@ class Web:
 
     def learn_people(self) -> None:
         """Re-read who is known, so people added since start-up (e.g. vault users) resolve."""
-        self._learnt_at = time.monotonic()
+        before = self._learnt_at
         cursor = self.cursor()
         try:
-            self.emails = identities.learn(cursor, self.names)
+            if self._learnt_at == before:  # else opening a new generation just did
+                self._learn(cursor)
         finally:
             cursor.close()
+
+    def _learn(self, store: Store) -> None:
+        self._learnt_at = time.monotonic()
+        self.emails = identities.learn(store, self.names)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from molehunt.config import Home
 from molehunt.store import Store
 from molehunt.web import create_app
+from molehunt.web.context import Web
 from molehunt.workbench import ops
 from molehunt.workbench.accounts import Role, add_user
 from tests.homes import copy_of
@@ -78,9 +79,19 @@ def first_alert(html: str) -> tuple[str, str]:
 
 
 def app_store(client: TestClient) -> Store:
-    """A cursor on the app's own store connection (the running app holds the store's only writer)."""
+    """A read-only store over the snapshot the app's pages read (writes: app_writable)."""
     store: Store = client.app.state.web.cursor()  # type: ignore[attr-defined]
     return store
+
+
+@contextmanager
+def app_writable(client: TestClient) -> Iterator[Store]:
+    """The analytics store opened read-write as the app's own actions open it, published afterwards so the pages
+    (which read the published snapshot) see what the test wrote."""
+    web: Web = client.app.state.web  # type: ignore[attr-defined]
+    with web.writable() as store:
+        yield store
+        web.publish(store)
 
 
 def real_ids(client: TestClient) -> set[str]:

@@ -10,22 +10,21 @@ from molehunt.config import Home
 from molehunt.trace.carriers.text import STRIP_MARKS
 from molehunt.vault.service import Vault
 
-from .conftest import app_store, audit_entries, csrf_of, login
+from .conftest import app_writable, audit_entries, csrf_of, login
 
 PLAN = b"# Apollo launch plan\nStage two ignition at T+152 s.\n"
 
 
 def _setup(client: TestClient, home: Home, tmp_path: Path) -> tuple[str, str]:
-    store = app_store(client)
-    vault = Vault(home, store)
-    vault.grant("analyst", "SECRET", ["apollo"])
-    vault.grant("viewer", "CONFIDENTIAL", ["zeus"])
-    vault.grant("keeper", "CONFIDENTIAL", ["apollo"])
-    plan = tmp_path / "plan.md"
-    plan.write_bytes(PLAN)
-    allowed = vault.add(plan, "SECRET", "apollo", as_user="analyst")
-    hidden = vault.add(plan, "CONFIDENTIAL", "apollo", as_user="keeper")
-    store.close()
+    with app_writable(client) as store:
+        vault = Vault(home, store)
+        vault.grant("analyst", "SECRET", ["apollo"])
+        vault.grant("viewer", "CONFIDENTIAL", ["zeus"])
+        vault.grant("keeper", "CONFIDENTIAL", ["apollo"])
+        plan = tmp_path / "plan.md"
+        plan.write_bytes(PLAN)
+        allowed = vault.add(plan, "SECRET", "apollo", as_user="analyst")
+        hidden = vault.add(plan, "CONFIDENTIAL", "apollo", as_user="keeper")
     return allowed, hidden
 
 
@@ -41,10 +40,9 @@ def test_list_read_checkout_and_denial(app_client: TestClient, web_home: Home, t
     assert "attachment" in copy.headers["content-disposition"]
     entry = audit_entries(web_home)[int(copy.headers["x-molehunt-audit-entry"])]
     assert (entry["actor"], entry["action"], entry["target"]) == ("analyst", "checkout", allowed)
-    store = app_store(app_client)
-    rows = store.con.execute("SELECT recipient, out_path FROM vault_checkouts WHERE doc_id = ?", [allowed]).fetchall()
-    assert rows == [("analyst", "web download")]
-    store.close()
+    with app_writable(app_client) as store:  # a checkout reaches the published snapshot with the next run
+        rows = store.con.execute("SELECT recipient, out_path FROM vault_checkouts WHERE doc_id = ?", [allowed])
+        assert rows.fetchall() == [("analyst", "web download")]
 
     login(app_client, "viewer")  # cleared for another project only
     listing = app_client.get("/vault").text

@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 
 from molehunt.config import Home
 from molehunt.detect.rules.settings import effective_rules
+from molehunt.store import open_store
 from molehunt.web import create_app
 
-from .conftest import app_store, audit_entries, csrf_of, first_alert, login, real_ids
+from .conftest import app_store, app_writable, audit_entries, csrf_of, first_alert, login, real_ids
 
 
 def test_queue_shows_pseudonyms_not_user_ids(app_client: TestClient, web_home: Home) -> None:
@@ -153,21 +154,23 @@ def test_admin_changes_a_rule_and_scoring_would_use_it(app_client: TestClient, w
     assert "(shipped: 3)" in app_client.get("/rules").text
     entry = [e for e in audit_entries(web_home) if e["action"] == "rule.change"][-1]
     assert entry["target"] == "cloud-upload-burst" and entry["details"]["enabled"] is False  # type: ignore[index]
-    store = app_store(app_client)
+    store = app_store(app_client)  # the snapshot published after the change: what the pages read
     rule = next(r for r in effective_rules(store) if r.id == "cloud-upload-burst")
     assert rule.enabled is False
     assert rule.selections[0].alternatives[0][0].value == 7
+    store.close()
     again = app_client.post("/rules/cloud-upload-burst", data={"csrf_token": token, "enabled": "on", key: "3"})
     assert again.status_code == 303
-    assert next(r for r in effective_rules(store) if r.id == "cloud-upload-burst").enabled
-    store.close()
+    with open_store(web_home.store_path, read_only=True) as scoring:  # and what the next scoring run reads
+        assert next(r for r in effective_rules(scoring) if r.id == "cloud-upload-burst").enabled
 
 
 def test_sources_and_quarantine(app_client: TestClient) -> None:
-    con = app_store(app_client).con
-    file_id = con.execute("SELECT min(file_id) FROM ingested_files").fetchall()[0][0]
-    con.execute("INSERT INTO quarantine VALUES (?, 7, 'bad date', 'x,<script>alert(1)</script>')", [file_id])
-    con.execute("UPDATE ingested_files SET rows_quarantined = rows_quarantined + 1 WHERE file_id = ?", [file_id])
+    with app_writable(app_client) as store:
+        con = store.con
+        file_id = con.execute("SELECT min(file_id) FROM ingested_files").fetchall()[0][0]
+        con.execute("INSERT INTO quarantine VALUES (?, 7, 'bad date', 'x,<script>alert(1)</script>')", [file_id])
+        con.execute("UPDATE ingested_files SET rows_quarantined = rows_quarantined + 1 WHERE file_id = ?", [file_id])
     login(app_client, "analyst")
     listed = app_client.get("/sources").text
     assert f'href="/sources/{file_id}/quarantine"' in listed

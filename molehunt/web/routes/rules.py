@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from molehunt.detect.rules.settings import RuleSettingError, threshold_label
 from molehunt.web.context import Ctx, admin_form, viewer
+from molehunt.workbench.actions import Workbench
 from molehunt.workbench.rules import rule_table
 
 router = APIRouter()
@@ -30,5 +31,9 @@ async def change_rule(request: Request, ctx: Annotated[Ctx, Depends(admin_form)]
                 values[key[2:]] = float(raw)
             except ValueError:
                 raise RuleSettingError(f"{key[2:]}: {raw!r} is not a number") from None
-    ctx.bench.change_rule(rule_id, form.get("enabled") == "on", values, by=ctx.me.name)
+    # The settings live in the analytics store (scoring reads them): written in a brief read-write open, then
+    # published so the pages show the change (503 while a pipeline run holds the store: see Web.writable).
+    with ctx.web.writable() as store:
+        Workbench(ctx.home, store).change_rule(rule_id, form.get("enabled") == "on", values, by=ctx.me.name)
+        ctx.web.publish(store)
     return RedirectResponse(f"/rules#{rule_id}", status_code=303)

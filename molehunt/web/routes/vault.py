@@ -20,23 +20,23 @@ _TEXT_TYPES = {"txt"}
 _SUFFIXES = {"txt": ".txt", "pdf": ".pdf", "doc": ".doc", "docx": ".docx", "jpg": ".jpg", "zip": ".zip", "exe": ".exe"}
 
 
-def _vault(ctx: Ctx) -> Vault:
-    return Vault(ctx.home, ctx.store)
-
-
 @router.get("/vault")
 def documents(ctx: Annotated[Ctx, Depends(viewer)]) -> Response:
-    vault = _vault(ctx)
-    subject = vault.subject(ctx.me.name)
-    shown = vault.ls(as_user=ctx.me.name) if subject is not None else []
+    # Every vault operation, listing included, is recorded in the store: it is opened read-write for the moment
+    # (503 while a pipeline run holds it: see Web.writable).
+    with ctx.web.writable() as store:
+        vault = Vault(ctx.home, store)
+        subject = vault.subject(ctx.me.name)
+        shown = vault.ls(as_user=ctx.me.name) if subject is not None else []
     return ctx.render("vault.html", documents=shown, subject=subject)
 
 
 @router.get("/vault/{doc_id}")
 def read(ctx: Annotated[Ctx, Depends(viewer)], doc_id: str) -> Response:
-    vault = _vault(ctx)
-    data = vault.read(doc_id, as_user=ctx.me.name)  # VaultDenied -> 403 page with the reason
-    info = vault.describe(doc_id)
+    with ctx.web.writable() as store:
+        vault = Vault(ctx.home, store)
+        data = vault.read(doc_id, as_user=ctx.me.name)  # VaultDenied -> 403 page with the reason
+        info = vault.describe(doc_id)
     assert info is not None  # the read succeeded
     text = data.decode("utf-8", "replace") if info.content_type in _TEXT_TYPES else None
     return ctx.render("document.html", doc=info, text=text, size=len(data))
@@ -44,9 +44,10 @@ def read(ctx: Annotated[Ctx, Depends(viewer)], doc_id: str) -> Response:
 
 @router.post("/vault/{doc_id}/checkout")
 def checkout(ctx: Annotated[Ctx, Depends(viewer_form)], doc_id: str, pdf: Annotated[bool, Form()] = False) -> Response:
-    vault = _vault(ctx)
-    done, data = vault.checkout_copy(doc_id, for_user=ctx.me.name, delivered_to="web download", pdf=pdf)
-    info = vault.describe(doc_id)
+    with ctx.web.writable() as store:
+        vault = Vault(ctx.home, store)
+        done, data = vault.checkout_copy(doc_id, for_user=ctx.me.name, delivered_to="web download", pdf=pdf)
+        info = vault.describe(doc_id)
     suffix = ".pdf" if pdf else _SUFFIXES.get(info.content_type if info else "", ".bin")
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", doc_id)
     headers = {
