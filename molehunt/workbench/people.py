@@ -249,3 +249,29 @@ _INDEX_KEYS: dict[IndexSort, Callable[[IndexRow], tuple[Any, ...]]] = {
     IndexSort.RISK: lambda r: (r.peak_score is None, -(r.peak_score or 0.0), r.pseudonym),
     IndexSort.LEAVING: lambda r: (r.leaving is None, r.leaving or date.min, r.pseudonym),
 }
+
+
+@dataclass(frozen=True)
+class DayEvents:
+    rows: list[dict[str, Any]]  # EVENT_COLUMNS plus "trigger": whether its kind is one the fired rules read
+    total: int  # events that day
+    triggering: int  # of them, of the triggering kinds
+
+
+def day_events(store: Store, user_id: str, day: date, kinds: tuple[str, ...], limit: int = 200) -> DayEvents:
+    """The user's events of one day, those of `kinds` first (each oldest first), at most `limit`."""
+    start = datetime.combine(day, datetime.min.time())
+    window = [user_id, start, start + timedelta(days=1)]
+    total, triggering = store.con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE list_contains(?, kind)) FROM events"
+        " WHERE user_id = ? AND time >= ? AND time < ?",
+        [list(kinds), *window],
+    ).fetchall()[0]
+    cursor = store.con.execute(
+        f"SELECT {_EVENT_SELECT}, list_contains(?, e.kind) AS trigger FROM events e JOIN ingested_files f USING"
+        " (file_id) WHERE e.user_id = ? AND e.time >= ? AND e.time < ? ORDER BY trigger DESC, e.time, e.file_id, e.line"
+        " LIMIT ?",
+        [list(kinds), *window, limit],
+    )
+    rows = [dict(zip((*EVENT_COLUMNS, "trigger"), row, strict=True)) for row in cursor.fetchall()]
+    return DayEvents(rows, int(total), int(triggering))

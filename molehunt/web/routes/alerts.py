@@ -26,7 +26,7 @@ def _blank_is_unset(value: object) -> object:
 
 Day = Annotated[date | None, BeforeValidator(_blank_is_unset)]
 Number = Annotated[float | None, BeforeValidator(_blank_is_unset)]
-Text = Annotated[str | None, BeforeValidator(_blank_is_unset), Query(max_length=64)]
+Text = Annotated[str | None, Query(max_length=64)]  # blank: unset (see alert_queue)
 
 
 def back_to(target: str | None, default: str) -> str:
@@ -52,7 +52,7 @@ def alert_queue(
     if not queue.scored(ctx.store):
         return ctx.render("empty.html", what="Nothing is scored yet: run `molehunt score` (or `molehunt demo`).")
     rules = current_rules(ctx.store)
-    wanted = TriageFilter(band, status, scenario, assignee, since, until, min_score, sort, page)
+    wanted = TriageFilter(band, status, scenario or None, assignee or None, since, until, min_score, sort, page)
     with ctx.ops() as con:
         found = triage.person_queue(ctx.store, con, wanted, rules)
         accounts = list_users(con)
@@ -65,8 +65,9 @@ def alert_queue(
 
 
 def _link(ctx: Ctx, changed: dict[str, str]) -> str:
-    """The current query with some fields changed ("" removes one), back on page 1 (for the count links)."""
-    kept = [(k, v) for k, v in ctx.request.query_params.multi_items() if k not in changed and k != "page"]
+    """The current query with some fields changed ("" removes one), blank fields dropped (they mean unset), back on
+    page 1 (for the count links)."""
+    kept = [(k, v) for k, v in ctx.request.query_params.multi_items() if k not in changed and k != "page" and v.strip()]
     return urlencode(kept + [(k, v) for k, v in changed.items() if v])
 
 
@@ -100,7 +101,7 @@ def dismiss(
 
 def _alert_key(ctx: Ctx, pseudonym: str, day: date) -> str:
     user_id = ctx.user_of(pseudonym)
-    if not ctx.store.count("SELECT count(*) FROM scores WHERE user_id = ? AND day = ?", [user_id, day]):
+    if not triage.is_scored(ctx.store, user_id, day):
         raise NotFound(f"no alert for {pseudonym} on {day.isoformat()}")
     return user_id
 

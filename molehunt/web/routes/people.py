@@ -1,4 +1,5 @@
-"""A person's page (risk timeline, indicators against baselines, events, peers) and revealing who they are."""
+"""The people index, a person's page (triage, risk timeline, indicators against baselines, events, peers), revealing
+who they are, and the person's triage (assignee, status)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,21 @@ from fastapi.responses import RedirectResponse, Response
 
 from molehunt.store import Store
 from molehunt.web.context import Ctx, NotFound, Web, analyst_form, viewer
-from molehunt.workbench import people, plots
+from molehunt.web.routes.alerts import back_to
+from molehunt.workbench import people, plots, triage
+from molehunt.workbench.accounts import list_users
+from molehunt.workbench.people import IndexSort
+from molehunt.workbench.triage import Disposition, Status, TriageDesk
 
 router = APIRouter()
+
+
+@router.get("/users")
+def people_index(
+    ctx: Annotated[Ctx, Depends(viewer)], sort: IndexSort = IndexSort.PSEUDONYM, page: Annotated[int, Query(ge=1)] = 1
+) -> Response:
+    found = people.people_index(ctx.store, ctx.web.names.of, sort, page)
+    return ctx.render("users.html", index=found, sort=sort, sorts=list(IndexSort))
 
 
 @router.get("/users/{pseudonym}")
@@ -31,11 +44,15 @@ def person_page(
     focus = day or found.peak_day
     drawn = _plots(ctx.web, ctx.store, user_id) if found.active_days else {}
     peer_rows = people.peers(ctx.store, user_id)
+    with ctx.ops() as con:
+        state = triage.person_triage(ctx.store, con, user_id) if found.active_days else None
+        accounts = list_users(con)
     return ctx.render(
         "person.html", profile=found, pseudonym=pseudonym, focus=focus, plots=drawn,
         indicators=people.indicators(ctx.store, user_id, focus) if focus else [],
         events=people.events(ctx.store, user_id, focus, page), peers=peer_rows, user_id=user_id,
-        mask=ctx.shown.mask, revealed=ctx.shown.shows(user_id),
+        mask=ctx.shown.mask, revealed=ctx.shown.shows(user_id), triage=state, accounts=accounts,
+        dispositions=list(Disposition), statuses=list(Status),
     )  # fmt: skip
 
 
@@ -73,3 +90,30 @@ def reveal(
 ) -> Response:
     ctx.bench.reveal(ctx.me, ctx.user_of(pseudonym), pseudonym, justification)
     return RedirectResponse(f"/users/{pseudonym}" + (f"?day={day.isoformat()}" if day else ""), status_code=303)
+
+
+@router.post("/users/{pseudonym}/assign")
+def assign(
+    ctx: Annotated[Ctx, Depends(analyst_form)],
+    pseudonym: str,
+    assignee: Annotated[str, Form(max_length=64)] = "",
+    back: Annotated[str | None, Form(max_length=500)] = None,
+) -> Response:
+    user_id = ctx.user_of(pseudonym)
+    with ctx.ops() as con:
+        names = {a.name for a in list_users(con) if not a.disabled}
+        TriageDesk(ctx.home, ctx.store, con).assign(user_id, assignee, names, by=ctx.me.name)
+    return RedirectResponse(back_to(back, f"/users/{pseudonym}"), status_code=303)
+
+
+@router.post("/users/{pseudonym}/status")
+def set_status(
+    ctx: Annotated[Ctx, Depends(analyst_form)],
+    pseudonym: str,
+    status: Annotated[Status, Form()],
+    back: Annotated[str | None, Form(max_length=500)] = None,
+) -> Response:
+    user_id = ctx.user_of(pseudonym)
+    with ctx.ops() as con:
+        TriageDesk(ctx.home, ctx.store, con).set_status(user_id, status, by=ctx.me.name)
+    return RedirectResponse(back_to(back, f"/users/{pseudonym}"), status_code=303)
