@@ -237,6 +237,36 @@ def entry_command(
         out.print(f"{key}: {json.dumps(value, ensure_ascii=False)}", highlight=False, soft_wrap=True)
 
 
+@audit_app.command("verify-package")
+def verify_package_command(
+    package: Annotated[Path, typer.Argument(metavar="FILE", help="An evidence package exported from a case.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Check an evidence package offline: its content digest, every cited audit entry and its inclusion proof under
+    a signed checkpoint, and the export's own entry; exits 2 naming each problem. Needs no home."""
+    from molehunt.audit.package import verify_package
+    from molehunt.errors import InputError
+
+    with exit_on_errors():
+        try:
+            raw = package.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read the package: {exc.strerror or exc}", path=str(package)) from exc
+    report = verify_package(raw)
+    if as_json:
+        _print_json({"ok": report.ok, "key_id": report.key_id, "entries": report.entries,
+                     "problems": list(report.problems), "actions": list(report.actions)})  # fmt: skip
+    elif report.ok:
+        out.print(f"ok: {report.entries} audit entries proven under checkpoints signed by key {report.key_id}")
+        for action in report.actions:
+            out.print(f"  {action}", highlight=False, soft_wrap=True)
+    else:
+        for problem in report.problems:
+            console.print(f"error: {package}: {problem}", highlight=False, soft_wrap=True)
+    if not report.ok:
+        raise typer.Exit(2)
+
+
 @audit_app.command("ls")
 def ls_command(
     ctx: typer.Context,
