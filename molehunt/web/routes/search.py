@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from molehunt.errors import MolehuntError
+from molehunt.store import StoreBusy
 from molehunt.vault.service import DocumentInfo, Vault
 from molehunt.web.context import Ctx, viewer
 from molehunt.workbench import search
@@ -15,6 +16,7 @@ from molehunt.workbench.accounts import Role
 from molehunt.workbench.search import SearchError
 
 router = APIRouter()
+VAULT_WAIT = 0.5  # seconds a search waits for the store to list vault documents (a page answers within a second)
 
 
 @router.get("/search")
@@ -33,12 +35,15 @@ def search_page(ctx: Annotated[Ctx, Depends(viewer)], q: Annotated[str, Query(ma
 
 
 def _visible_documents(ctx: Ctx) -> tuple[list[DocumentInfo], str | None]:
-    """The vault documents the caller may see, as the vault page lists them (the vault's policy decides); when the
-    vault cannot answer now, none, and why."""
-    vault = Vault(ctx.home, ctx.store)
+    """The vault documents the caller may see, listed by the vault as its page does (its policy decides, and the
+    listing is recorded, so the store is opened read-write for it); a caller without clearance lists nothing. While a
+    pipeline run holds the store the rest of the search still answers at once, saying documents were left out."""
+    if Vault(ctx.home, ctx.store).subject(ctx.me.name) is None:  # from the snapshot: no clearance, no documents
+        return [], None
     try:
-        if vault.subject(ctx.me.name) is None:
-            return [], None
-        return vault.ls(as_user=ctx.me.name), None
+        with ctx.web.writable(wait=VAULT_WAIT) as store:
+            return Vault(ctx.home, store).ls(as_user=ctx.me.name), None
+    except StoreBusy:
+        return [], "vault documents are not searched while an ingest or scoring run holds the store; try again later"
     except MolehuntError as exc:
         return [], f"vault documents are not searched now: {exc}"
