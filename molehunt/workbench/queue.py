@@ -1,8 +1,7 @@
-"""The alert queue: scored user-days worth a look, filtered, sorted, paged, and dismissed with a reason.
+"""Alerts (scored user-days) and their dismissals with a reason; the queue by person is molehunt.workbench.triage.
 
 Scores come from the analytics store; dismissals are the analysts' and live in the operational store
-(HOME/workbench.sqlite, molehunt.workbench.opstore), so dismissing never waits for a scoring run. The queue reads
-the dismissals there and hands them to DuckDB as bound lists.
+(HOME/workbench.sqlite, molehunt.workbench.opstore), so dismissing never waits for a scoring run.
 """
 
 from __future__ import annotations
@@ -10,19 +9,14 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from molehunt.clock import utc_now
-from molehunt.detect.alerts import has_scores, require_scores
+from molehunt.detect.alerts import has_scores
 from molehunt.detect.rules import Rule
 from molehunt.errors import MolehuntError
-from molehunt.report.budget import budget_threshold
 from molehunt.store import Store
 from molehunt.workbench.accounts import stamp
 from molehunt.workbench.opstore import ensure_schema, transaction
-from molehunt.workbench.paging import page_bounds
-
-PAGE_SIZE = 50
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS alert_dismissals (
@@ -42,21 +36,11 @@ def schema(con: sqlite3.Connection) -> None:
 
 @dataclass(frozen=True)
 class Dismissed:
-    """The dismissed alerts of the operational store, as DuckDB parameters (three aligned lists)."""
+    """The dismissed alerts of the operational store as three aligned lists (ready to bind as DuckDB lists)."""
 
     users: list[str]
     days: list[date]
     reasons: list[str]
-
-    def params(self) -> dict[str, object]:
-        return {"d_users": self.users, "d_days": self.days, "d_reasons": self.reasons}
-
-
-# The dismissals as a relation DuckDB can join (unnest of aligned lists keeps every value a bound parameter).
-DISMISSED = (
-    "(SELECT unnest($d_users::VARCHAR[]) AS user_id, unnest($d_days::DATE[]) AS day,"
-    " unnest($d_reasons::VARCHAR[]) AS reason)"
-)
 
 
 def dismissed(con: sqlite3.Connection) -> Dismissed:
@@ -75,30 +59,6 @@ def dismissal(con: sqlite3.Connection, user_id: str, day: date) -> str | None:
     return str(row[0]) if row else None
 
 
-class Sort(StrEnum):
-    SCORE = "score"
-    NEWEST = "newest"
-    OLDEST = "oldest"
-
-
-_ORDER = {
-    Sort.SCORE: "s.score DESC, s.day DESC, s.user_id",
-    Sort.NEWEST: "s.day DESC, s.score DESC, s.user_id",
-    Sort.OLDEST: "s.day, s.score DESC, s.user_id",
-}
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    scenario: str | None = None
-    min_score: float | None = None  # None: the alert budget (molehunt.report.budget)
-    since: date | None = None
-    until: date | None = None
-    sort: Sort = Sort.SCORE
-    page: int = 1
-    dismissed: bool = False  # show dismissed alerts instead of open ones
-
-
 @dataclass(frozen=True)
 class QueueRow:
     user_id: str
@@ -107,15 +67,6 @@ class QueueRow:
     rules: tuple[str, ...]
     reasons: str
     dismissed_reason: str | None
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    rows: list[QueueRow]
-    total: int
-    page: int
-    pages: int
-    min_score: float
 
 
 def scored(store: Store) -> bool:
@@ -129,33 +80,6 @@ def scenario_rules(rules: list[Rule]) -> dict[str, list[str]]:
     for rule in rules:
         found.setdefault(rule.scenario, []).append(rule.id)
     return dict(sorted(found.items()))
-
-
-def alert_queue(store: Store, ops: sqlite3.Connection, wanted: QueueFilter, rules: list[Rule]) -> QueuePage:
-    """One page of the queue (scores from `store`, dismissals from the operational store `ops`); every filter value
-    is bound as a parameter."""
-    require_scores(store)
-    threshold = budget_threshold(store) if wanted.min_score is None else wanted.min_score
-    rule_ids = scenario_rules(rules).get(wanted.scenario or "", []) if wanted.scenario else None
-    where = (
-        "s.score >= $min AND ($since IS NULL OR s.day >= $since) AND ($until IS NULL OR s.day <= $until)"
-        " AND ($ids IS NULL OR list_has_any(s.rules, $ids)) AND (d.user_id IS NOT NULL) = $dismissed"
-    )
-    params: dict[str, object] = {
-        "min": threshold, "since": wanted.since, "until": wanted.until, "ids": rule_ids, "dismissed": wanted.dismissed,
-    } | dismissed(ops).params()  # fmt: skip
-    base = f"FROM scores s LEFT JOIN {DISMISSED} d USING (user_id, day) WHERE {where}"
-    total = store.count(f"SELECT count(*) {base}", params)
-    page, pages = page_bounds(total, wanted.page, PAGE_SIZE)
-    rows = store.con.execute(
-        f"SELECT s.user_id, s.day, s.score, s.rules, s.reasons, d.reason {base} ORDER BY {_ORDER[wanted.sort]}"
-        " LIMIT $limit OFFSET $offset",
-        params | {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE},
-    ).fetchall()
-    return QueuePage(
-        [QueueRow(u, d, float(s), tuple(r or ()), why or "", dis) for u, d, s, r, why, dis in rows],
-        total, page, pages, threshold,
-    )  # fmt: skip
 
 
 def alert(store: Store, ops: sqlite3.Connection, user_id: str, day: date) -> QueueRow | None:
