@@ -253,25 +253,25 @@ _INDEX_KEYS: dict[IndexSort, Callable[[IndexRow], tuple[Any, ...]]] = {
 
 @dataclass(frozen=True)
 class DayEvents:
-    rows: list[dict[str, Any]]  # EVENT_COLUMNS plus "trigger": whether its kind is one the fired rules read
+    rows: list[dict[str, Any]]  # EVENT_COLUMNS plus "trigger": whether it is one the fired rules count
     total: int  # events that day
-    triggering: int  # of them, of the triggering kinds
+    triggering: int  # of them, the ones the fired rules count
 
 
-def day_events(store: Store, user_id: str, day: date, kinds: tuple[str, ...], limit: int = 200) -> DayEvents:
-    """The user's events of one day, those of `kinds` first (each oldest first), at most `limit`."""
+def day_events(store: Store, user_id: str, day: date, trigger: str, limit: int = 100) -> DayEvents:
+    """The user's events of one day, those matching `trigger` first (each oldest first), at most `limit`. `trigger`
+    is SQL over `events` from molehunt.workbench.triage.trigger_filter (fixed texts, never a request's)."""
     start = datetime.combine(day, datetime.min.time())
     window = [user_id, start, start + timedelta(days=1)]
+    matched = f"(SELECT e.*, coalesce({trigger}, false) AS trigger FROM events e WHERE e.user_id = ? AND e.time >= ?"
+    matched += " AND e.time < ?)"
     total, triggering = store.con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE list_contains(?, kind)) FROM events"
-        " WHERE user_id = ? AND time >= ? AND time < ?",
-        [list(kinds), *window],
+        f"SELECT count(*), count(*) FILTER (WHERE trigger) FROM {matched}", window
     ).fetchall()[0]
     cursor = store.con.execute(
-        f"SELECT {_EVENT_SELECT}, list_contains(?, e.kind) AS trigger FROM events e JOIN ingested_files f USING"
-        " (file_id) WHERE e.user_id = ? AND e.time >= ? AND e.time < ? ORDER BY trigger DESC, e.time, e.file_id, e.line"
-        " LIMIT ?",
-        [list(kinds), *window, limit],
+        f"SELECT {_EVENT_SELECT}, e.trigger FROM {matched} e JOIN ingested_files f USING (file_id)"
+        " ORDER BY e.trigger DESC, e.time, e.file_id, e.line LIMIT ?",
+        [*window, limit],
     )
     rows = [dict(zip((*EVENT_COLUMNS, "trigger"), row, strict=True)) for row in cursor.fetchall()]
     return DayEvents(rows, int(total), int(triggering))

@@ -461,32 +461,46 @@ def _top_level_parts(clause: str) -> list[str]:
     return parts
 
 
-# Which event kinds each feature counts (features over all kinds, such as after-hours events, name none).
-FEATURE_KINDS: dict[str, tuple[str, ...]] = {
-    "logons": ("logon",), "new_hosts": ("logon",), "other_user_hosts": ("logon",),
-    "usb_connects": ("device",), "files_to_removable": ("file",), "files_from_removable": ("file",),
-    "files_opened": ("file",), "files_outside_projects": ("file",), "decoy_touches": ("file", "vault"),
-    **dict.fromkeys((
-        "emails_sent", "recipients_sent", "external_recipients", "personal_recipients", "foreign_sender_emails",
-        "attachments_out", "personal_attachments", "self_attachments", "attachment_bytes_out",
-    ), ("email",)),
-    **dict.fromkeys((
-        "job_site_visits", "cloud_visits", "cloud_uploads", "leak_visits", "leak_uploads", "exe_downloads",
-        "hacking_downloads",
-    ), ("http",)),
-    "vault_reads": ("vault",), "vault_checkouts": ("vault",), "vault_denied": ("vault",),
+# The events each feature counts, as SQL over the events table (a fixed text per feature, never from a request);
+# features of every kind (events, after-hours or weekend events) name none. Web categories (cloud, leak, job sites)
+# need the domain lists, so the web features name the requests of the kind that counts (uploads, downloads, visits).
+_SEND = "kind = 'email' AND activity = 'send'"
+FEATURE_EVENTS: dict[str, str] = {
+    "logons": "kind = 'logon'", "new_hosts": "kind = 'logon'", "other_user_hosts": "kind = 'logon'",
+    "usb_connects": "kind = 'device' AND activity = 'connect'",
+    "files_to_removable": "kind = 'file' AND to_removable", "files_from_removable": "kind = 'file' AND from_removable",
+    "files_opened": "kind = 'file' AND activity = 'open'", "files_outside_projects": "kind = 'file'",
+    "decoy_touches": "(kind = 'vault' AND content LIKE 'decoy touch%') OR (kind = 'file' AND lower(path) IN"
+                     " (SELECT lower(path) FROM decoy_files))",
+    "emails_sent": _SEND, "recipients_sent": _SEND, "foreign_sender_emails": _SEND,
+    "external_recipients": f"{_SEND} AND n_external > 0", "personal_recipients": f"{_SEND} AND n_external > 0",
+    "attachments_out": f"{_SEND} AND n_external > 0 AND attachment_count > 0",
+    "personal_attachments": f"{_SEND} AND n_external > 0 AND attachment_count > 0",
+    "self_attachments": f"{_SEND} AND n_external > 0 AND attachment_count > 0",
+    "attachment_bytes_out": f"{_SEND} AND n_external > 0 AND attachment_count > 0",
+    "cloud_uploads": "kind = 'http' AND activity = 'upload'", "leak_uploads": "kind = 'http' AND activity = 'upload'",
+    "exe_downloads": "kind = 'http' AND content_type = 'exe'",
+    "hacking_downloads": "kind = 'http' AND activity <> 'upload'",
+    "job_site_visits": "kind = 'http' AND activity = 'visit'",
+    "cloud_visits": "kind = 'http'", "leak_visits": "kind = 'http'",
+    "vault_reads": "kind = 'vault' AND activity = 'read'",
+    "vault_checkouts": "kind = 'vault' AND activity = 'checkout'",
+    "vault_denied": "kind = 'vault' AND content LIKE 'denied%'",
 }  # fmt: skip
 
 
-def trigger_kinds(rules: Iterable[Rule]) -> tuple[str, ...]:
-    """The event kinds the features these rules test are counted from."""
-    kinds: set[str] = set()
+def trigger_filter(rules: Iterable[Rule]) -> str:
+    """SQL (over `events`) true for the events the features these rules test are counted from; "false" for none.
+    Built only from FEATURE_EVENTS, so it may be placed in a query as it is."""
+    found: set[str] = set()
     for rule in rules:
         for selection in rule.selections:
             for alternative in selection.alternatives:
                 for test in alternative:
-                    kinds.update(FEATURE_KINDS.get(test.field.split("__")[0], ()))
-    return tuple(sorted(kinds))
+                    predicate = FEATURE_EVENTS.get(test.field.split("__")[0])
+                    if predicate is not None:
+                        found.add(f"({predicate})")
+    return " OR ".join(sorted(found)) or "false"
 
 
 # ---- actions --------------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import httpx
 import pytest
 from playwright.sync_api import ConsoleMessage, Error, Page, Request, expect, sync_playwright
 
+from molehunt.audit import AuditLog
 from molehunt.config import Home
 from molehunt.pseudonyms import Pseudonyms
 from tests.homes import copy_of
@@ -151,14 +152,32 @@ def test_analyst_works_an_alert_in_chromium(chromium: Path, served: tuple[str, H
             page.fill("input[name=password]", PASSWORD)
             page.click("[data-testid=login]")
             expect(page).to_have_url(f"{base}/alerts")
-            expect(page.locator("[data-testid=alert-row]").first).to_be_visible()
+            expect(page.locator("[data-testid=person-row]").first).to_be_visible()
+            people = page.locator("[data-testid=person-link]").all_inner_texts()
+            assert len(people) == len(set(people)), "a person is listed twice in the queue"
             snap(page, "alerts")
 
-            page.locator("[data-testid=alert-row]").first.locator("[data-testid=alert-link]").click()
+            page.click("[data-testid=filter]")  # the form as it comes: blank dates, every select at its default
+            expect(page).to_have_url(re.compile(r"/alerts\?.*since=&until="))
+            expect(page.locator("[data-testid=nav-alerts]")).to_be_visible()
+            assert page.locator("[data-testid=person-link]").all_inner_texts() == people
+            page.select_option("select[name=sort]", "alerts")
+            page.click("[data-testid=filter]")
+            expect(page).to_have_url(re.compile(r"sort=alerts"))
+            counts = [
+                int(t.split()[0])
+                for t in page.locator("[data-testid=person-row] td.num:nth-child(7)").all_inner_texts()
+            ]
+            assert counts == sorted(counts, reverse=True), "sorting by alerts did not sort"
+            snap(page, "filtered")
+
+            page.locator("[data-testid=person-row]").first.locator("[data-testid=alert-link]").click()
             expect(page).to_have_url(re.compile(rf"/alerts/{PSEUDONYM}/\d{{4}}-\d{{2}}-\d{{2}}$"))
             alert_url = page.url
             pseudonym = alert_url.rsplit("/", 2)[1]
             expect(page.locator("[data-testid=alert-reasons]")).to_be_visible()
+            expect(page.locator("[data-testid=trigger-event]").first).to_be_visible()
+            assert not re.search(r"(^|, )0 [a-z]", page.locator("[data-testid=alert-reasons]").inner_text(), re.M)
             snap(page, "alert")
 
             page.click("[data-testid=user-link]")
@@ -176,13 +195,42 @@ def test_analyst_works_an_alert_in_chromium(chromium: Path, served: tuple[str, H
             assert Pseudonyms.for_keys_dir(home.root / "keys").of(real) == pseudonym, "revealed the wrong person"
             snap(page, "revealed")
 
+            oldest = page.locator("[data-testid=person-alert]").last
+            day = oldest.locator("a").first.inner_text().strip()
+            oldest.locator("input[type=checkbox]").check()
+            page.select_option("[data-testid=person-triage] select[name=disposition]", "false-positive")
+            page.fill("[data-testid=person-triage] input[name=note]", "browser test: a known backup job")
+            page.click("[data-testid=dismiss-selected]")
+            expect(page).to_have_url(re.compile(rf"/users/{pseudonym}#alerts$"))
+            dismissed = page.locator("[data-testid=person-alert]", has_text=day)
+            expect(dismissed.locator("[data-testid=alert-state]")).to_contain_text("dismissed: false-positive")
+            snap(page, "dismissed")
+
+            page.fill("[data-testid=nav-search]", pseudonym[2:6].lower())
+            page.press("[data-testid=nav-search]", "Enter")
+            expect(page).to_have_url(re.compile(r"/search\?q="))
+            expect(page.locator("[data-testid=people-results]")).to_contain_text(pseudonym)
+            snap(page, "search")
+            page.fill("[data-testid=search-input]", real)  # an analyst may search by real id: recorded
+            page.click("[data-testid=search-button]")
+            expect(page.locator("[data-testid=people-results]")).to_contain_text("by real user id")
+
+            page.click("[data-testid=nav-people]")
+            expect(page.locator("[data-testid=people-row]").first).to_be_visible()
+            page.click("[data-testid=sort-risk]")
+            expect(page.locator("[data-testid=sorted-by]")).to_contain_text("Peak risk")
+            snap(page, "people")
+
             page.goto(alert_url)
-            page.click("[data-testid=open-case]")
+            page.click("[data-testid=escalate]")
             expect(page).to_have_url(re.compile(r"/cases/\d+$"))
             case_id = int(page.url.rsplit("/", 1)[1])
             expect(page.locator("[data-testid=case-status]")).to_have_text("open")
             snap(page, "case")
+            page.goto(f"{base}/alerts?status=escalated")
+            expect(page.locator("[data-testid=person-row]", has_text=pseudonym)).to_contain_text("escalated")
 
+            page.goto(f"{base}/cases/{case_id}")
             with page.expect_download() as as_json:
                 page.click("[data-testid=export-json]")
             download = as_json.value
@@ -200,8 +248,13 @@ def test_analyst_works_an_alert_in_chromium(chromium: Path, served: tuple[str, H
             browser.close()
 
     assert [shot.name for shot in shots] == [
-        "01-alerts.png", "02-alert.png", "03-person.png", "04-revealed.png", "05-case.png", "06-exported.png",
+        "01-alerts.png", "02-filtered.png", "03-alert.png", "04-person.png", "05-revealed.png", "06-dismissed.png",
+        "07-search.png", "08-people.png", "09-case.png", "10-exported.png",
     ]  # fmt: skip
+    with AuditLog.open(home.root / "audit", home.root / "keys") as log:
+        actions = [log.entry(i).action for i in range(log.size)]
+    for action in ("alert.dismiss", "search.identity", "case.open", "person.escalate"):
+        assert action in actions, f"no {action} entry in the audit log"
     for shot in shots:
         assert shot.is_file() and shot.stat().st_size > 0, f"{shot} is missing or empty"
     csp = [m for m in messages if re.search(r"content[ -]security[ -]policy", m, re.I)]

@@ -145,7 +145,7 @@ def one_alert(ctx: Annotated[Ctx, Depends(viewer)], pseudonym: str, day: date) -
     return ctx.render(
         "alert.html", alert=found, pseudonym=pseudonym, rules=rules, reasons=triage.shown_reasons(found.reasons),
         indicators=[i for i in people.indicators(ctx.store, user_id, day) if i.value][:12],
-        events=people.day_events(ctx.store, user_id, day, triage.trigger_kinds(fired)), user_id=user_id,
+        events=people.day_events(ctx.store, user_id, day, triage.trigger_filter(fired)), user_id=user_id,
         mask=ctx.shown.mask, triage=state, this=this, band=state.bands.of(found.score), accounts=accounts,
         dispositions=list(Disposition), statuses=list(Status),
     )  # fmt: skip
