@@ -260,7 +260,7 @@ class DayEvents:
 
 def day_events(store: Store, user_id: str, day: date, trigger: str, limit: int = 100) -> DayEvents:
     """The user's events of one day, those matching `trigger` first (each oldest first), at most `limit`. `trigger`
-    is SQL over `events` from molehunt.workbench.triage.trigger_filter (fixed texts, never a request's)."""
+    is SQL over `events` from molehunt.workbench.alert_view.trigger_filter (fixed texts, never a request's)."""
     start = datetime.combine(day, datetime.min.time())
     window = [user_id, start, start + timedelta(days=1)]
     matched = f"(SELECT e.*, coalesce({trigger}, false) AS trigger FROM events e WHERE e.user_id = ? AND e.time >= ?"

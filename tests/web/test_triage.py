@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from molehunt.config import Home
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.report.budget import budget_threshold
-from molehunt.workbench import triage
+from molehunt.workbench import alert_view, triage
 
 from .conftest import app_store, audit_entries, csrf_of, login, real_ids
 
@@ -293,7 +293,7 @@ def _pseudonym_of(client: TestClient, user_id: str) -> str:
     ],
 )  # fmt: skip
 def test_shown_reasons_drop_zero_counts_only(raw: str, shown: list[str]) -> None:
-    assert triage.shown_reasons(raw) == shown
+    assert alert_view.shown_reasons(raw) == shown
 
 
 def test_a_closed_person_comes_back_with_a_later_alert(app_client: TestClient, web_home: Home) -> None:

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BeforeValidator
 
 from molehunt.web.context import Ctx, NotFound, analyst_form, viewer
-from molehunt.workbench import people, queue, triage
+from molehunt.workbench import alert_view, people, queue, triage
 from molehunt.workbench.accounts import list_users
 from molehunt.workbench.rules import current_rules
 from molehunt.workbench.triage import Band, Disposition, PersonSort, Status, TriageDesk, TriageFilter
@@ -57,10 +57,14 @@ def alert_queue(
         found = triage.person_queue(ctx.store, con, wanted, rules)
         accounts = list_users(con)
     top = max((row.peak for row in found.rows), default=found.bands.critical)
+
+    def spark(row: triage.PersonRow) -> str:
+        return alert_view.sparkline(row.trend, top, found.threshold)
+
     return ctx.render(
         "alerts.html", queue=found, wanted=wanted, scenarios=queue.scenario_rules(rules), sorts=list(PersonSort),
         bands=list(Band), statuses=list(Status), accounts=accounts, dispositions=list(Disposition),
-        spark=lambda row: triage.sparkline(row.trend, top, found.threshold), link=lambda **changed: _link(ctx, changed),
+        spark=spark, link=lambda **changed: _link(ctx, changed),
     )  # fmt: skip
 
 
@@ -143,9 +147,9 @@ def one_alert(ctx: Annotated[Ctx, Depends(viewer)], pseudonym: str, day: date) -
     fired = [rules[rid] for rid in found.rules if rid in rules]
     this = next((a for a in state.alerts if a.day == day), None)
     return ctx.render(
-        "alert.html", alert=found, pseudonym=pseudonym, rules=rules, reasons=triage.shown_reasons(found.reasons),
+        "alert.html", alert=found, pseudonym=pseudonym, rules=rules, reasons=alert_view.shown_reasons(found.reasons),
         indicators=[i for i in people.indicators(ctx.store, user_id, day) if i.value][:12],
-        events=people.day_events(ctx.store, user_id, day, triage.trigger_filter(fired)), user_id=user_id,
+        events=people.day_events(ctx.store, user_id, day, alert_view.trigger_filter(fired)), user_id=user_id,
         mask=ctx.shown.mask, triage=state, this=this, band=state.bands.of(found.score), accounts=accounts,
         dispositions=list(Disposition), statuses=list(Status),
     )  # fmt: skip
