@@ -22,14 +22,16 @@ from datetime import date
 from enum import StrEnum
 
 from molehunt.audit import NewEntry, append_entry
-from molehunt.audit.entries import JsonValue
+from molehunt.audit.entries import Entry, JsonValue
+from molehunt.audit.listing import reading
+from molehunt.audit.package import EXPORT_DIGEST, assemble, content_digest
 from molehunt.config import Home
 from molehunt.detect.rules.settings import RuleSetting, check_setting, logged_text, save_setting
 from molehunt.errors import MolehuntError
 from molehunt.store import Store
 from molehunt.workbench import accounts, cases, identities, ops, queue
 from molehunt.workbench.accounts import authenticate
-from molehunt.workbench.cases import Status
+from molehunt.workbench.cases import Disposition, Priority, Status
 from molehunt.workbench.identities import Identities
 from molehunt.workbench.sessions import Session, start_session
 
@@ -37,6 +39,7 @@ from molehunt.workbench.sessions import Session, start_session
 class EvidenceFormat(StrEnum):
     CSV = "csv"
     JSON = "json"
+    PACKAGE = "package"  # JSON bound to the audit log, checkable offline (molehunt.audit.package)
 
 
 @dataclass(frozen=True)
@@ -152,14 +155,55 @@ class Workbench:
             self.record(by, "case.note", f"case:{case_id}", {"text": cases.note_text(text)})
             cases.add_note(con, case_id, by, text)
 
+    def add_alert(self, case_id: int, user_id: str, day: date, *, by: str) -> bool:
+        """Add the alert (user, day) to the case; False when it is there already. CaseError when there is no such
+        alert or it is another person's."""
+        cases.require_alert(self.analytics, user_id, day)
+        with self.opened() as con:
+            case = cases.require(con, case_id)
+            if user_id != case.user_id:
+                raise cases.CaseError("a case is about one person: open a case for the other person's alert")
+            if (user_id, day) in case.alerts:
+                return False
+            self.record(by, "case.alert", f"case:{case_id}", {"day": day.isoformat()})
+            return cases.add_alert(con, case_id, user_id, day, by)
+
+    def set_facts(
+        self, case_id: int, *, priority: Priority | None = None, disposition: Disposition | None = None, by: str
+    ) -> None:
+        """Set the case's priority and/or disposition."""
+        details: dict[str, JsonValue] = {}
+        if priority is not None:
+            details["priority"] = priority.value
+        if disposition is not None:
+            details["disposition"] = disposition.value
+        if not details:
+            raise cases.CaseError("nothing to change: give a priority or a disposition")
+        with self.opened() as con:
+            cases.require(con, case_id)
+            self.record(by, "case.facts", f"case:{case_id}", details)
+            cases.set_facts(con, case_id, priority=priority, disposition=disposition)
+
     def export_evidence(self, case_id: int, fmt: EvidenceFormat, shown: Identities, *, by: str) -> EvidenceFile:
-        """The case's evidence as `shown` may see it (people and e-mail recipients masked unless revealed)."""
+        """The case's evidence as `shown` may see it (people and e-mail recipients masked unless revealed). A
+        package also carries the audit entries of the case's history and of this export with their inclusion
+        proofs; the export's entry records the content's SHA-256, so the file proves itself offline."""
         with self.opened() as con:
             case = cases.require(con, case_id)
             data = cases.evidence(con, self.analytics, case_id, shown.person(case.user_id))
         for event in data["events"]:
             event["recipients"] = shown.mask(event["recipients"], case.user_id)
-        self.record(by, "case.export", f"case:{case_id}", {"format": fmt.value, "events": len(data["events"])})
+        details: dict[str, JsonValue] = {"format": fmt.value, "events": len(data["events"])}
+        if fmt is EvidenceFormat.PACKAGE:
+            content = json.dumps(data, indent=2, default=str, sort_keys=True)
+            details[EXPORT_DIGEST] = content_digest(content)
+            export = self.record(by, "case.export", f"case:{case_id}", details)
+            with reading(self.home.audit_dir, self.home.keys_dir) as log:
+                cited = [i for i in range(export) if _about(log.entry(i), case)]
+                package = assemble(log, content, cited, export)
+            name = f"molehunt-case-{case_id}-evidence.package.json"
+            return EvidenceFile(name, "application/json", json.dumps(package, indent=1))
+        self.record(by, "case.export", f"case:{case_id}", details)
         name = f"molehunt-case-{case_id}-evidence.{fmt.value}"
         if fmt is EvidenceFormat.CSV:
             return EvidenceFile(name, "text/csv", cases.evidence_csv(data))
@@ -173,3 +217,14 @@ class Workbench:
         self.record(by, "rule.change", rule_id, {"enabled": setting.enabled, "thresholds": changed})
         save_setting(self.analytics, rule_id, setting)
         return setting
+
+
+def _about(entry: Entry, case: cases.Case) -> bool:
+    """Whether an audit entry is part of the case's history: its opening, and every action on the case."""
+    if entry.target == f"case:{case.case_id}":
+        return True
+    return (
+        entry.action == "case.open"
+        and entry.target == case.user_id
+        and entry.details.get("day") == case.day.isoformat()
+    )

@@ -1,5 +1,6 @@
 """Cases: an investigation opened from an alert, assigned, moved through open -> investigating -> closed, with
-notes, and exported as evidence (the alert, its indicators and the person's events around it, with provenance).
+notes, more alerts, a priority and a disposition, and exported as evidence (the alerts with their reasons, scores
+and timelines, the indicators and the person's events around them, with provenance).
 
 Cases and notes live in the operational store (HOME/workbench.sqlite); the alerts and events they are about are
 read from the analytics store."""
@@ -31,6 +32,24 @@ class Status(StrEnum):
     CLOSED = "closed"
 
 
+class Priority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Disposition(StrEnum):
+    """What the investigation concluded (for HR and legal), set when it is known."""
+
+    UNDETERMINED = "undetermined"
+    SUBSTANTIATED = "substantiated"
+    UNSUBSTANTIATED = "unsubstantiated"
+    BENIGN_EXPLAINED = "benign-explained"
+    REFERRED_HR = "referred-hr"
+    REFERRED_LEGAL = "referred-legal"
+
+
 @dataclass(frozen=True)
 class Note:
     author: str
@@ -50,6 +69,9 @@ class Case:
     opened_at: datetime
     updated_at: datetime
     notes: tuple[Note, ...] = ()
+    alerts: tuple[tuple[str, date], ...] = ()  # (user id, day): the alert it was opened from first, then the added
+    priority: Priority = Priority.MEDIUM
+    disposition: Disposition = Disposition.UNDETERMINED
 
 
 class CaseError(MolehuntError):
@@ -76,7 +98,22 @@ TABLES = (
         created_at TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS case_notes_case ON case_notes (case_id)",
+    # Later additions live in their own tables (SQLite cannot add a column only if it is missing).
+    """CREATE TABLE IF NOT EXISTS case_alerts (
+        case_id INTEGER NOT NULL REFERENCES cases (case_id),
+        user_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (case_id, user_id, day)
+    )""",
+    """CREATE TABLE IF NOT EXISTS case_facts (
+        case_id INTEGER PRIMARY KEY REFERENCES cases (case_id),
+        priority TEXT NOT NULL DEFAULT 'medium' CHECK (priority IN ('low', 'medium', 'high', 'critical')),
+        disposition TEXT NOT NULL DEFAULT 'undetermined'
+    )""",
 )
+TIMELINE_DAYS = 30  # the scores shown before the first alert of a case
 
 
 def schema(con: sqlite3.Connection) -> None:
@@ -112,11 +149,19 @@ def get_case(con: sqlite3.Connection, case_id: int) -> Case | None:
     notes = con.execute(
         "SELECT author, text, created_at FROM case_notes WHERE case_id = ? ORDER BY created_at, note_id", (case_id,)
     ).fetchall()
+    added = con.execute(
+        "SELECT user_id, day FROM case_alerts WHERE case_id = ? ORDER BY added_at, day", (case_id,)
+    ).fetchall()
+    facts = con.execute("SELECT priority, disposition FROM case_facts WHERE case_id = ?", (case_id,)).fetchone()
     cid, title, user_id, day, status, assignee, opened_by, opened_at, updated_at = row
+    first = (user_id, date.fromisoformat(day))
+    alerts = (first, *[(u, date.fromisoformat(d)) for u, d in added if (u, date.fromisoformat(d)) != first])
     return Case(
-        cid, title, user_id, date.fromisoformat(day), Status(status), assignee, opened_by,
+        cid, title, user_id, first[1], Status(status), assignee, opened_by,
         datetime.fromisoformat(opened_at), datetime.fromisoformat(updated_at),
         tuple(Note(author, text, datetime.fromisoformat(at)) for author, text, at in notes),
+        alerts, Priority(facts[0]) if facts else Priority.MEDIUM,
+        Disposition(facts[1]) if facts else Disposition.UNDETERMINED,
     )  # fmt: skip
 
 
@@ -178,28 +223,74 @@ def add_note(con: sqlite3.Connection, case_id: int, author: str, text: str) -> N
         con.execute("UPDATE cases SET updated_at = ? WHERE case_id = ?", (now, case_id))
 
 
-def evidence(con: sqlite3.Connection, store: Store, case_id: int, person: str) -> dict[str, Any]:
-    """The case's evidence as plain data: the case from the operational store `con`, its alert and events from the
-    analytics `store`; `person` is how the subject is named (a pseudonym unless revealed)."""
+def add_alert(con: sqlite3.Connection, case_id: int, user_id: str, day: date, by: str) -> bool:
+    """Add the alert (user, day) to the case (check it exists first: require_alert); False when already there.
+    A case is about one person: another person's alert is a CaseError (open a case for them)."""
     case = require(con, case_id)
+    if user_id != case.user_id:
+        raise CaseError("a case is about one person: open a case for the other person's alert")
+    if (user_id, day) in case.alerts:
+        return False
+    now = _now()
+    with transaction(con):
+        con.execute("INSERT INTO case_alerts VALUES (?, ?, ?, ?, ?)", (case_id, user_id, day.isoformat(), by, now))
+        con.execute("UPDATE cases SET updated_at = ? WHERE case_id = ?", (now, case_id))
+    return True
+
+
+def set_facts(
+    con: sqlite3.Connection, case_id: int, *, priority: Priority | None = None, disposition: Disposition | None = None
+) -> None:
+    """Set the case's priority and/or disposition."""
+    case = require(con, case_id)
+    with transaction(con):
+        con.execute(
+            "INSERT INTO case_facts VALUES (?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET priority = excluded.priority,"
+            " disposition = excluded.disposition",
+            (case_id, (priority or case.priority).value, (disposition or case.disposition).value),
+        )
+        con.execute("UPDATE cases SET updated_at = ? WHERE case_id = ?", (_now(), case_id))
+
+
+def alert_facts(store: Store, user_id: str, day: date) -> dict[str, Any]:
+    """One alert's score, its parts, the rules that fired and the reasons, from the analytics store."""
     found = store.con.execute(
         "SELECT score, anomaly, rule_points, volume_points, rules, reasons FROM scores WHERE user_id = ? AND day = ?",
-        [case.user_id, case.day],
+        [user_id, day],
     ).fetchall()
     score, anomaly, rule_points, volume_points, rules, reasons = found[0] if found else (None, None, None, None, [], "")
-    start = datetime.combine(case.day - timedelta(days=EVIDENCE_DAYS), datetime.min.time())
-    end = datetime.combine(case.day + timedelta(days=1), datetime.min.time())
+    return {"score": score, "anomaly": anomaly, "rule_points": rule_points, "volume_points": volume_points,
+            "rules": list(rules or []), "reasons": reasons}  # fmt: skip
+
+
+def timeline(store: Store, user_id: str, first: date, last: date) -> list[tuple[date, float]]:
+    """The person's daily scores from TIMELINE_DAYS before `first` to `last`."""
+    rows = store.con.execute(
+        "SELECT day, score FROM scores WHERE user_id = ? AND day BETWEEN ? AND ? ORDER BY day",
+        [user_id, first - timedelta(days=TIMELINE_DAYS), last],
+    ).fetchall()
+    return [(day, float(score)) for day, score in rows]
+
+
+def evidence(con: sqlite3.Connection, store: Store, case_id: int, person: str) -> dict[str, Any]:
+    """The case's evidence as plain data: the case from the operational store `con`, its alerts, timeline and events
+    from the analytics `store`; `person` is how the subject is named (a pseudonym unless revealed)."""
+    case = require(con, case_id)
+    days = sorted(day for _, day in case.alerts)
+    start = datetime.combine(days[0] - timedelta(days=EVIDENCE_DAYS), datetime.min.time())
+    end = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time())
     events = people.events_between(store, case.user_id, start, end)
     return {
         "case": {
             "id": case.case_id, "title": case.title, "subject": person, "alert_day": case.day.isoformat(),
-            "status": case.status.value, "assignee": case.assignee, "opened_by": case.opened_by,
-            "opened_at": case.opened_at.isoformat(), "notes": [
-                {"author": n.author, "text": n.text, "at": n.created_at.isoformat()} for n in case.notes
-            ],
+            "status": case.status.value, "priority": case.priority.value, "disposition": case.disposition.value,
+            "assignee": case.assignee, "opened_by": case.opened_by, "opened_at": case.opened_at.isoformat(),
+            "notes": [{"author": n.author, "text": n.text, "at": n.created_at.isoformat()} for n in case.notes],
         },
-        "alert": {"score": score, "anomaly": anomaly, "rule_points": rule_points, "volume_points": volume_points,
-                  "rules": list(rules or []), "reasons": reasons},
+        "alert": alert_facts(store, case.user_id, case.day),
+        "alerts": [{"day": day.isoformat(), **alert_facts(store, case.user_id, day)} for day in days],
+        "timeline": [{"day": day.isoformat(), "score": score}
+                     for day, score in timeline(store, case.user_id, days[0], days[-1])],
         "indicators": [
             {"name": i.name, "value": i.value, "median": i.median, "peer": i.peer}
             for i in people.indicators(store, case.user_id, case.day) if i.value

@@ -1,4 +1,5 @@
-"""Cases: open from an alert, assign, change status, add notes, export the evidence."""
+"""Cases: open from an alert, add alerts, assign, set status, priority and disposition, add notes, export the
+evidence (CSV, JSON, or a package bound to the audit log)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from molehunt.web.context import Ctx, NotFound, analyst, analyst_form, viewer
 from molehunt.workbench import cases
 from molehunt.workbench.accounts import list_users
 from molehunt.workbench.actions import EvidenceFormat
-from molehunt.workbench.cases import Case, Status
+from molehunt.workbench.cases import Case, Disposition, Priority, Status
+from molehunt.workbench.triage import score_bands, sparkline
 
 router = APIRouter()
 
@@ -48,9 +50,35 @@ def case_page(ctx: Annotated[Ctx, Depends(viewer)], case_id: int) -> Response:
     found = _case(ctx, case_id)
     with ctx.ops() as con:
         accounts = list_users(con)
+    days = sorted(day for _, day in found.alerts)
+    alerts = [(day, cases.alert_facts(ctx.store, found.user_id, day)) for day in days]
+    scores = cases.timeline(ctx.store, found.user_id, days[0], days[-1])
+    bands = score_bands(ctx.store)
+    trend = sparkline(tuple(score for _, score in scores), bands.critical, bands.medium, width=480, height=60)
     return ctx.render(
-        "case.html", case=found, pseudonym=ctx.web.names.of(found.user_id), statuses=list(Status), accounts=accounts
-    )
+        "case.html", case=found, pseudonym=ctx.web.names.of(found.user_id), statuses=list(Status), accounts=accounts,
+        alerts=alerts, trend=trend, span=(scores[0][0], scores[-1][0]) if scores else None,
+        priorities=list(Priority), dispositions=list(Disposition),
+    )  # fmt: skip
+
+
+@router.post("/cases/{case_id}/alerts")
+def add_alert(ctx: Annotated[Ctx, Depends(analyst_form)], case_id: int, day: Annotated[date, Form()]) -> Response:
+    found = _case(ctx, case_id)
+    ctx.bench.add_alert(case_id, found.user_id, day, by=ctx.me.name)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/facts")
+def set_facts(
+    ctx: Annotated[Ctx, Depends(analyst_form)],
+    case_id: int,
+    priority: Annotated[Priority, Form()],
+    disposition: Annotated[Disposition, Form()],
+) -> Response:
+    _case(ctx, case_id)
+    ctx.bench.set_facts(case_id, priority=priority, disposition=disposition, by=ctx.me.name)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/assign")
@@ -81,7 +109,7 @@ def add_note(
 @router.get("/cases/{case_id}/evidence.{fmt}")
 def export(ctx: Annotated[Ctx, Depends(analyst)], case_id: int, fmt: str) -> Response:
     if fmt not in {f.value for f in EvidenceFormat}:
-        raise NotFound("evidence is exported as .csv or .json")
+        raise NotFound("evidence is exported as .csv, .json or .package")
     _case(ctx, case_id)
     done = ctx.bench.export_evidence(case_id, EvidenceFormat(fmt), ctx.shown, by=ctx.me.name)
     headers = {"Content-Disposition": f'attachment; filename="{done.name}"'}
