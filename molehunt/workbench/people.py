@@ -275,3 +275,55 @@ def day_events(store: Store, user_id: str, day: date, trigger: str, limit: int =
     )
     rows = [dict(zip((*EVENT_COLUMNS, "trigger"), row, strict=True)) for row in cursor.fetchall()]
     return DayEvents(rows, int(total), int(triggering))
+
+
+EVENT_KINDS = ("logon", "device", "file", "email", "http", "vault")
+MAX_EXPLORE_DAYS = 92  # a quarter at most per view: the page stays quick on a large store
+
+
+@dataclass(frozen=True)
+class Explored:
+    rows: list[dict[str, Any]]  # EVENT_COLUMNS plus "trigger"
+    total: int  # events in the range and kinds
+    triggering: int  # of them, the ones rules that fired for the person in the range count
+    page: int
+    pages: int
+    start: date
+    end: date  # inclusive
+    kinds: tuple[str, ...]  # the kinds shown (all when none was chosen)
+
+
+def fired_rules(store: Store, user_id: str, start: date, end: date) -> set[str]:
+    """The ids of the rules that fired for the person on a scored day in [start, end]."""
+    rows = store.con.execute(
+        "SELECT DISTINCT unnest(rules) FROM scores WHERE user_id = ? AND day BETWEEN ? AND ?", [user_id, start, end]
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def explore(
+    store: Store, user_id: str, start: date, end: date, kinds: tuple[str, ...], trigger: str, page: int = 1
+) -> Explored:
+    """The person's events from `start` to `end` (inclusive, at most MAX_EXPLORE_DAYS), of `kinds` (all when
+    empty), those matching `trigger` first, one page at a time. `trigger` is SQL over `events` from
+    molehunt.workbench.alert_view.trigger_filter (fixed texts, never a request's)."""
+    if end < start:
+        start, end = end, start
+    end = min(end, start + timedelta(days=MAX_EXPLORE_DAYS - 1))
+    shown = tuple(k for k in kinds if k in EVENT_KINDS) or EVENT_KINDS
+    window = [user_id, datetime.combine(start, datetime.min.time()),
+              datetime.combine(end + timedelta(days=1), datetime.min.time()), list(shown)]  # fmt: skip
+    matched = f"(SELECT e.*, coalesce({trigger}, false) AS trigger FROM events e WHERE e.user_id = ? AND e.time >= ?"
+    matched += " AND e.time < ? AND e.kind IN (SELECT unnest(?::VARCHAR[])))"
+    total, triggering = store.con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE trigger) FROM {matched}", window
+    ).fetchall()[0]
+    page, pages = page_bounds(int(total), page, EVENTS_PAGE)
+    cursor = store.con.execute(
+        f"SELECT {_EVENT_SELECT}, e.trigger FROM {matched} e JOIN ingested_files f USING (file_id)"
+        " ORDER BY e.trigger DESC, e.time, e.file_id, e.line LIMIT ? OFFSET ?",
+        [*window, EVENTS_PAGE, (page - 1) * EVENTS_PAGE],
+    )
+    rows = [dict(zip((*EVENT_COLUMNS, "trigger"), row, strict=True)) for row in cursor.fetchall()]
+    return Explored(rows, int(total), int(triggering), page, pages, start, end,
+                    shown if kinds else ())  # fmt: skip

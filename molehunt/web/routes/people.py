@@ -13,10 +13,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from molehunt.store import Store
 from molehunt.web.context import Ctx, NotFound, Web, analyst_form, viewer
-from molehunt.web.routes.alerts import back_to
-from molehunt.workbench import people, plots, triage
+from molehunt.web.routes.alerts import Day, back_to
+from molehunt.workbench import alert_view, people, plots, triage
 from molehunt.workbench.accounts import list_users
 from molehunt.workbench.people import IndexSort
+from molehunt.workbench.rules import current_rules
 from molehunt.workbench.triage import Disposition, Status, TriageDesk
 
 router = APIRouter()
@@ -34,14 +35,27 @@ def people_index(
 def person_page(
     ctx: Annotated[Ctx, Depends(viewer)],
     pseudonym: str,
-    day: date | None = None,
+    day: Day = None,
     page: Annotated[int, Query(ge=1)] = 1,
+    start: Annotated[Day, Query(alias="from")] = None,
+    end: Annotated[Day, Query(alias="to")] = None,
+    kind: Annotated[list[str] | None, Query(max_length=len(people.EVENT_KINDS))] = None,
 ) -> Response:
     user_id = ctx.user_of(pseudonym)
     found = people.profile(ctx.store, user_id)
     if found is None:
         raise NotFound(f"nothing is known of {pseudonym}")
     focus = day or found.peak_day
+    explored = None
+    if focus:
+        first, last = start or focus, end or start or focus
+        known = {rule.id: rule for rule in current_rules(ctx.store)}
+        fired = [
+            known[r] for r in people.fired_rules(ctx.store, user_id, min(first, last), max(first, last)) if r in known
+        ]
+        explored = people.explore(
+            ctx.store, user_id, first, last, tuple(kind or ()), alert_view.trigger_filter(fired), page
+        )
     drawn = _plots(ctx.web, ctx.store, user_id) if found.active_days else {}
     peer_rows = people.peers(ctx.store, user_id)
     with ctx.ops() as con:
@@ -50,7 +64,7 @@ def person_page(
     return ctx.render(
         "person.html", profile=found, pseudonym=pseudonym, focus=focus, plots=drawn,
         indicators=people.indicators(ctx.store, user_id, focus) if focus else [],
-        events=people.events(ctx.store, user_id, focus, page), peers=peer_rows, user_id=user_id,
+        events=explored, kinds=people.EVENT_KINDS, peers=peer_rows, user_id=user_id,
         mask=ctx.shown.mask, revealed=ctx.shown.shows(user_id), triage=state, accounts=accounts,
         dispositions=list(Disposition), statuses=list(Status),
     )  # fmt: skip
