@@ -195,11 +195,11 @@ def sign_in_and_pick_pages(client: httpx.Client) -> list[str]:
 
 
 def people_pages(client: httpx.Client, wanted: int) -> list[str]:
-    """Person pages of up to `wanted` different people, in order of their first alert (not their risk), so most
+    """Person pages of up to `wanted` different people, oldest alerts first (not by risk), so most
     were not drawn ahead of time: each request then renders both plots (the cold path)."""
     found: dict[str, None] = {}
     for page in range(1, 50):
-        queue = client.get("/alerts", params={"min_score": 0, "sort": "oldest", "page": page}).text
+        queue = client.get("/alerts", params={"min_score": 0, "sort": "age", "page": page}).text
         for pseudonym in re.findall(r'href="/users/(P-[A-Z2-7]{8})"', queue):
             found.setdefault(f"/users/{pseudonym}", None)
         if len(found) >= wanted or "next →" not in queue:
