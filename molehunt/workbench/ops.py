@@ -79,6 +79,10 @@ def import_legacy(con: sqlite3.Connection, store: Store) -> int | None:
     how many rows were copied, or None when they were copied before. Rows already in `con` win over older ones."""
     schema(con)
     rows = _read_legacy(store)
+    if rows is None:
+        # `store` is no analytics store (an empty snapshot while nothing is published yet): marking the move done
+        # now would leave an older home's accounts and cases behind for good. A later connection moves them.
+        return None
     with opstore.transaction(con):
         if imported(con):
             return None
@@ -111,8 +115,9 @@ def _mark(con: sqlite3.Connection, copied: int) -> None:
     con.execute("INSERT OR IGNORE INTO imports VALUES (?, ?, ?)", (LEGACY, copied, stamp(utc_now())))
 
 
-def _read_legacy(store: Store) -> dict[str, list[tuple[object, ...]]]:
-    """The legacy tables' rows with times and days as the operational store keeps them (ISO text)."""
+def _read_legacy(store: Store) -> dict[str, list[tuple[object, ...]]] | None:
+    """The legacy tables' rows with times and days as the operational store keeps them (ISO text); None when the
+    store has none of those tables (it is not an analytics store of migration 4 or later)."""
     present = {
         row[0]
         for row in store.con.execute(
@@ -120,6 +125,8 @@ def _read_legacy(store: Store) -> dict[str, list[tuple[object, ...]]]:
             [list(_LEGACY_TABLES)],
         ).fetchall()
     }
+    if not present:
+        return None
     queries = {
         "web_users": "SELECT name, role, password_hash, created_at FROM web_users ORDER BY name",
         "web_sessions": "SELECT token_sha256, name, csrf_token, created_at, expires_at FROM web_sessions",

@@ -12,6 +12,7 @@ from contextlib import closing
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 from argon2 import PasswordHasher
 from typer.testing import CliRunner
@@ -21,7 +22,7 @@ from molehunt.clock import utc_now
 from molehunt.config import Home
 from molehunt.errors import StoreError
 from molehunt.pseudonyms import Pseudonyms
-from molehunt.store import open_store
+from molehunt.store import Store, open_store
 from molehunt.workbench import cases, identities, ops, queue
 from molehunt.workbench.accounts import Role, authenticate, list_users, remove_user
 from molehunt.workbench.sessions import session_for
@@ -135,3 +136,13 @@ def test_a_store_held_by_another_process_postpones_the_move_with_a_clear_error(h
         holder.communicate("", timeout=60)
     with closing(ops.connect(home)) as con:  # once it is free, the move happens
         assert [a.name for a in list_users(con)] == ["alice", "carol"]
+
+
+def test_an_empty_snapshot_does_not_mark_the_move_done(home: Home) -> None:
+    # A dashboard started on an older home before anything is published reads an empty in-memory snapshot: the
+    # move must wait for the real store instead of being recorded as done with nothing moved.
+    empty = Store(home.store_path, duckdb.connect(":memory:"))
+    with closing(ops.connect(home, empty)) as first:
+        assert not ops.imported(first) and list_users(first) == []
+    with closing(ops.connect(home)) as later:
+        assert ops.imported(later) and [a.name for a in list_users(later)] == ["alice", "carol"]
