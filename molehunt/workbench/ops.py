@@ -117,7 +117,7 @@ def _mark(con: sqlite3.Connection, copied: int) -> None:
 
 def _read_legacy(store: Store) -> dict[str, list[tuple[object, ...]]] | None:
     """The legacy tables' rows with times and days as the operational store keeps them (ISO text); None when the
-    store has none of those tables (it is not an analytics store of migration 4 or later)."""
+    store has none of those tables or is held in memory (the empty snapshot served while nothing is published)."""
     present = {
         row[0]
         for row in store.con.execute(
@@ -125,8 +125,9 @@ def _read_legacy(store: Store) -> dict[str, list[tuple[object, ...]]] | None:
             [list(_LEGACY_TABLES)],
         ).fetchall()
     }
-    if not present:
-        return None
+    found = store.con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+    if not present or (found.fetchone() or (None,))[0] is None:
+        return None  # not an analytics store, or an in-memory one (the empty snapshot of a home with none published)
     queries = {
         "web_users": "SELECT name, role, password_hash, created_at FROM web_users ORDER BY name",
         "web_sessions": "SELECT token_sha256, name, csrf_token, created_at, expires_at FROM web_sessions",

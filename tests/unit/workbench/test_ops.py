@@ -23,6 +23,7 @@ from molehunt.config import Home
 from molehunt.errors import StoreError
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.store import Store, open_store
+from molehunt.store.publish import Snapshots
 from molehunt.workbench import cases, identities, ops, queue
 from molehunt.workbench.accounts import Role, authenticate, list_users, remove_user
 from molehunt.workbench.sessions import session_for
@@ -141,8 +142,15 @@ def test_a_store_held_by_another_process_postpones_the_move_with_a_clear_error(h
 def test_an_empty_snapshot_does_not_mark_the_move_done(home: Home) -> None:
     # A dashboard started on an older home before anything is published reads an empty in-memory snapshot: the
     # move must wait for the real store instead of being recorded as done with nothing moved.
-    empty = Store(home.store_path, duckdb.connect(":memory:"))
-    with closing(ops.connect(home, empty)) as first:
+    bare = Store(home.store_path, duckdb.connect(":memory:"))
+    with closing(ops.connect(home, bare)) as first:
         assert not ops.imported(first) and list_users(first) == []
+    empty = Snapshots(home.store_path).connect()  # what the dashboard reads while nothing is published
+    try:
+        assert empty.count("SELECT count(*) FROM web_users") == 0  # the legacy tables exist, empty
+        with closing(ops.connect(home, empty)) as second:
+            assert not ops.imported(second)
+    finally:
+        empty.close()
     with closing(ops.connect(home)) as later:
         assert ops.imported(later) and [a.name for a in list_users(later)] == ["alice", "carol"]
