@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
 from molehunt.audit import AuditError, AuditLog
+from molehunt.audit.entries import format_time
 from molehunt.audit.verify import ENTRIES_FILE
 from molehunt.config import Home
 from molehunt.detect.calibration import Calibrated, calibrate, calibration_note
@@ -165,8 +166,9 @@ def score_store(
     return ScoreRun(len(users), len(set(users)), len(hits), clock.seconds)
 
 
-def logged_rule_settings(home: Home) -> dict[str, LoggedSetting]:
+def logged_rule_settings(home: Home, as_of: datetime | None = None) -> dict[str, LoggedSetting]:
     """Each rule's setting as its latest ``rule.change`` audit entry records it (empty when the home has no log);
+    with `as_of` (aware), the latest entry at or before that moment: what a copy of the store taken then holds.
     AuditError when the log stays busy."""
     if not (home.audit_dir / ENTRIES_FILE).exists():
         return {}
@@ -179,9 +181,12 @@ def logged_rule_settings(home: Home) -> dict[str, LoggedSetting]:
                 raise
             time.sleep(0.05)
     found: dict[str, LoggedSetting] = {}
+    until = format_time(as_of) if as_of is not None else None  # fixed-width UTC text: ordered as the times are
     with log:
         for index in range(log.size):
             entry = log.entry(index)
+            if until is not None and entry.time > until:
+                continue
             if entry.action == "rule.change" and (setting := LoggedSetting.from_details(index, entry.details)):
                 found[entry.target] = setting
     return found
