@@ -19,3 +19,5 @@ class InputError(MolehuntError):
 
 class StoreError(MolehuntError):
     """The store cannot be opened or is not in a state molehunt understands."""
+
+    busy: bool = False  # another process holds the store (it may let go soon)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from molehunt.cli.options import SOURCES, day_of, home_of, store_path_of
+from molehunt.cli.options import SOURCES, day_of, home_of, read_store, store_path_of
 from molehunt.cli.ui import (
     RichProgress,
     exit_on_errors,
@@ -126,10 +126,9 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Summarize what the store holds."""
-    from molehunt.store import open_store
     from molehunt.store.summary import summarize
 
-    with exit_on_errors(), open_store(home_of(ctx).store_path, read_only=True) as store:
+    with exit_on_errors(), read_store(home_of(ctx).store_path) as store:
         summary = summarize(store)
     if as_json:
         out.print_json(json.dumps(summary.to_json()))
@@ -144,10 +143,9 @@ def quarantine_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """List quarantined rows: file, line, reason and the raw text."""
-    from molehunt.store import open_store
     from molehunt.store.summary import quarantined_rows
 
-    with exit_on_errors(), open_store(home_of(ctx).store_path, read_only=True) as store:
+    with exit_on_errors(), read_store(home_of(ctx).store_path) as store:
         rows = quarantined_rows(store, limit=limit, path=str(Path(file).resolve()) if file else None)
     if as_json:
         out.print_json(json.dumps(rows))

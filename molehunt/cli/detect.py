@@ -17,6 +17,7 @@ from molehunt.cli.options import (
     SOURCES,
     day_of,
     home_of,
+    read_store,
     record_shown,
     reveal_of,
     store_path_of,
@@ -132,12 +133,11 @@ def alerts_command(
     from dataclasses import replace
 
     from molehunt.detect.alerts import alerts_for, has_scores
-    from molehunt.store import open_store
 
     chosen, reveal = day_of(day, "--day"), reveal_of(names, reason)
     home = home_of(ctx)
     with exit_on_errors():
-        with open_store(store or home.store_path, read_only=True) as opened:
+        with read_store(store or home.store_path) as opened:
             scored = has_scores(opened)
             shown_day, found = alerts_for(opened, chosen, limit) if scored else (None, [])
         person = record_shown(home, reveal, "alerts", [a.user_id for a in found])

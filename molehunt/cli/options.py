@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from molehunt.config import Home
 
 if TYPE_CHECKING:  # the report package pulls in scikit-learn and matplotlib: only the commands that use it load it
     from molehunt.report.reveal import Reveal
+    from molehunt.store import Store
 
 # The built-in readers, named in --help without importing them (the readers load pyarrow); a test checks they are
 # molehunt.ingest.READERS.
@@ -71,3 +73,20 @@ def record_shown(home: Home, reveal: Reveal | None, target: str, user_ids: Itera
 
 NAMES_HELP = "Show real user ids instead of pseudonyms (needs --reason; recorded in the audit log)."
 REASON_HELP = "Why real ids are needed; recorded in the audit log."
+
+
+@contextmanager
+def read_store(path: Path) -> Iterator[Store]:
+    """The store opened read-only, or while an ingest or scoring run holds it, the snapshot it last published,
+    with a note on standard error saying so: a read-only command does not fail because the pipeline is running."""
+    from molehunt.cli.ui import console
+    from molehunt.store import open_reading
+
+    store, generation = open_reading(path)
+    if generation is not None:
+        console.print(
+            "note: an ingest or scoring run is using the store; showing what was published last"
+            f" (snapshot {generation})"
+        )
+    with store:
+        yield store

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,12 +70,29 @@ def bound_params(sql: str, values: Mapping[str, object]) -> dict[str, object]:
     return {name: value for name, value in values.items() if f"${name}" in sql}
 
 
-def open_store(path: Path, *, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> Store:
-    """Open (creating if needed) the DuckDB store at path and bring its schema up to date.
+LOCK_WAIT_SECONDS = 5.0  # the dashboard holds the store for one short action at a time (a vault read, a rule change)
+
+
+def open_store(
+    path: Path, *, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT, wait: float = LOCK_WAIT_SECONDS
+) -> Store:
+    """Open (creating if needed) the DuckDB store at path and bring its schema up to date, waiting up to `wait`
+    seconds while another process holds it (long enough for a dashboard action, not for an ingest run).
 
     Raises StoreError when the file is not a DuckDB database, is locked by another process, or was written
     by a newer molehunt.
     """
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return _open_store(path, read_only=read_only, memory_limit=memory_limit)
+        except StoreError as exc:
+            if not exc.busy or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _open_store(path: Path, *, read_only: bool, memory_limit: str) -> Store:
     if read_only and not path.exists():
         raise StoreError(f"no store at {path}: run `molehunt ingest` or `molehunt demo` first")
     # The store holds password hashes and real user ids: it, its WAL and spill files are created private.
@@ -94,7 +112,9 @@ def open_store(path: Path, *, read_only: bool = False, memory_limit: str = DEFAU
         if "lock" in str(exc).lower():
             holder = re.search(r"PID (\d+)", str(exc))
             who = f"another molehunt (PID {holder[1]})" if holder else "another process"
-            raise StoreError(f"{who} is using the store {path}; wait for it to finish, or use another --home") from exc
+            busy = StoreError(f"{who} is using the store {path}; wait for it to finish, or use another --home")
+            busy.busy = True
+            raise busy from exc
         raise StoreError(f"cannot open the store {path}: {str(exc).split(' See also')[0]}") from exc
     store = Store(path=path, con=con)
     if not read_only:

@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,17 +53,31 @@ def open_briefly(store_path: Path, *, wait: float = 3.0) -> Store:
     """The store opened read-write for one short action of a long-running process (a dashboard's vault read or
     rule change), trying again for up to `wait` seconds while another process holds it; StoreBusy after that.
     Close it as soon as the action is done: while it is open, a pipeline command cannot start."""
-    deadline = time.monotonic() + wait
-    while True:
+    try:
+        return open_store(store_path, wait=wait)
+    except StoreError as exc:
+        if exc.busy:
+            raise StoreBusy(BUSY) from exc
+        raise
+
+
+def open_reading(store_path: Path, *, wait: float = 2.0) -> tuple[Store, int | None]:
+    """(the store opened read-only, None), or while a pipeline run holds it for more than `wait` seconds, (a
+    read-only store over the newest published snapshot, its generation): a read-only command never fails because
+    an ingest or scoring run is going; it shows what was last published, and should say so. StoreError when the
+    store is busy and nothing is published, or for any other reason it cannot be read."""
+    try:
+        return open_store(store_path, read_only=True, wait=wait), None
+    except StoreError as exc:
+        if not exc.busy or (generation := current_generation(store_path)) is None:
+            raise
+        path = store_path.parent / FOLDER / f"{generation}.duckdb"
         try:
-            return open_store(store_path)
-        except StoreError as exc:
-            locked = isinstance(exc.__cause__, duckdb.IOException) and "lock" in str(exc.__cause__).lower()
-            if not locked:
-                raise
-            if time.monotonic() >= deadline:
-                raise StoreBusy(BUSY) from exc
-        time.sleep(0.05)
+            con = duckdb.connect(str(path), read_only=True, config=_READ_CONFIG)
+        except duckdb.Error:
+            raise exc from None
+        con.execute("SET enable_progress_bar = false")
+        return Store(store_path, con), generation
 
 
 def published_dir(store_path: Path) -> Path:

@@ -33,7 +33,11 @@ def test_a_change_not_yet_published_leaves_the_pages_working(app_client: TestCli
 
 def test_a_setting_changed_behind_the_logs_back_is_still_refused(app_client: TestClient) -> None:
     login(app_client, "admin")
-    with app_writable(app_client) as store:  # published afterwards
+    web: Web = app_client.app.state.web  # type: ignore[attr-defined]
+    with app_writable(app_client) as store:  # an audited change first (this test may run alone), then published
+        Workbench(web.home, store).change_rule("cloud-upload-burst", True, {KEY: 11.0}, by="admin")
+    assert "store tampered" not in app_client.get("/rules").text
+    with app_writable(app_client) as store:
         store.con.execute("UPDATE rule_settings SET thresholds = '{\"burst.cloud_uploads|gte\": 999.0}'")
     page = app_client.get("/rules")
     assert "store tampered" in page.text
