@@ -30,7 +30,9 @@ _ensured_lock = threading.Lock()
 def connect(home: Home) -> sqlite3.Connection:
     """A new connection to HOME/workbench.sqlite (created private, WAL, foreign keys on, autocommit: use
     `transaction` for several statements)."""
-    path = home.ensure().root / OPS_FILE
+    # The home is made private when a command starts (Home.ensure); a connection per request must not walk it.
+    home.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = home.root / OPS_FILE
     if not path.exists():
         # Created 0600 before SQLite opens it, whatever the umask (its -wal and -shm follow the file's mode).
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))

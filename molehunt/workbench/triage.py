@@ -333,6 +333,11 @@ def _latest_scores(store: Store, user_ids: list[str]) -> dict[str, tuple[date, f
     return {user: (day, float(score)) for user, day, score in rows}
 
 
+def _days_before(day: date, days: int) -> date:
+    """`day` minus `days`, or the first representable day (a filter's "until 0001-01-05" must not overflow)."""
+    return day - timedelta(days=days) if day - date.min > timedelta(days=days) else date.min
+
+
 def _trends(store: Store, ends: dict[str, date]) -> dict[str, tuple[float, ...]]:
     """Each person's daily scores over the TREND_DAYS days to their latest scored day (0 on days without
     activity): a person who left shows the run-up to their departure, not a flat line after it."""
@@ -340,7 +345,7 @@ def _trends(store: Store, ends: dict[str, date]) -> dict[str, tuple[float, ...]]
         return {}
     rows = store.con.execute(
         "SELECT user_id, day, score FROM scores WHERE list_contains($ids, user_id) AND day >= $start",
-        {"ids": list(ends), "start": min(ends.values()) - timedelta(days=TREND_DAYS - 1)},
+        {"ids": list(ends), "start": _days_before(min(ends.values()), TREND_DAYS - 1)},
     ).fetchall()
     series = {user: [0.0] * TREND_DAYS for user in ends}
     for user, day, score in rows:

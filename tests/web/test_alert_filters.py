@@ -121,3 +121,9 @@ def test_a_blank_date_means_unset_but_a_bad_one_is_still_refused(app_client: Tes
     assert _page(app_client, [("min_score", ""), ("since", "")]) == _page(app_client, [])
     bad = app_client.get("/alerts", params={"since": "yesterday"})
     assert bad.status_code == 400 and "since" in bad.text
+
+
+def test_dates_at_the_edge_of_the_calendar_answer_a_page(app_client: TestClient) -> None:
+    login(app_client, "analyst")
+    for params in ({"until": "0001-01-05"}, {"since": "0001-01-01", "until": "0001-01-31"}, {"since": "9999-12-31"}):
+        assert app_client.get("/alerts", params=params).status_code == 200, params
