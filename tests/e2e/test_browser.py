@@ -186,6 +186,18 @@ def test_analyst_works_an_alert_in_chromium(chromium: Path, served: tuple[str, H
             expect(plot).to_have_js_property("complete", True)
             assert plot.evaluate("img => img.naturalWidth") > 0, "the risk plot did not load"
             snap(page, "person")
+            # the evidence explorer: a week of logons only, the events the rules count first
+            explore = page.locator("[data-testid=event-filter]")
+            day = explore.locator("input[name=to]").input_value()
+            week_before = time.strftime(
+                "%Y-%m-%d", time.gmtime(time.mktime(time.strptime(day, "%Y-%m-%d")) - 6 * 86400)
+            )
+            explore.locator("input[name=from]").fill(week_before)
+            explore.locator("input[value=logon]").check()
+            explore.locator("[data-testid=filter-events]").click()
+            kinds = page.locator("[data-testid=events] tbody tr td:nth-child(2)").all_inner_texts()
+            assert kinds and set(kinds) == {"logon"}, kinds
+            page.go_back()
 
             page.fill("textarea[name=justification]", "Browser test: checking the reveal path end to end")
             page.click("[data-testid=reveal]")
@@ -243,6 +255,19 @@ def test_analyst_works_an_alert_in_chromium(chromium: Path, served: tuple[str, H
             rows = list(csv.reader(io.StringIO(as_csv.value.path().read_text())))
             assert rows[0][:2] == ["# case", str(case_id)] and rows[1][0] == "time"
             assert len(rows) == 2 + len(evidence["events"])
+            page.select_option("select[name=priority]", "high")
+            page.select_option("select[name=disposition]", "referred-hr")
+            page.click("[data-testid=set-facts]")
+            expect(page.locator("[data-testid=case-disposition]")).to_have_text("referred-hr")
+            expect(page.locator("[data-testid=case-alerts] tbody tr")).to_have_count(1)
+            with page.expect_download() as as_package:
+                page.click("[data-testid=export-package]")
+            package = as_package.value
+            assert package.suggested_filename == f"molehunt-case-{case_id}-evidence.package.json"
+            checked = subprocess.run(
+                [str(MOLEHUNT), "audit", "verify-package", str(package.path())], capture_output=True, text=True
+            )
+            assert checked.returncode == 0 and "case.facts" in checked.stdout, checked.stdout + checked.stderr
             snap(page, "exported")
         finally:
             browser.close()
