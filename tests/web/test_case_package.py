@@ -52,6 +52,7 @@ def test_a_case_holds_alerts_and_exports_a_package_that_verifies_offline(
     assert 'data-testid="case-priority">high' in shown and 'data-testid="case-disposition">referred-hr' in shown
     rows = re.findall(r'<tr><td><a href="/alerts/[^/]+/(\d{4}-\d{2}-\d{2})">', shown)
     assert sorted(rows) == sorted([day, second]) and '<svg class="spark"' in shown
+    assert not re.search(r"(^|, |; |>)0 [a-z]", shown.split('data-testid="case-alerts"', 1)[1].split("</table>", 1)[0])
 
     exported = app_client.get(f"{case_url}/evidence.package")
     assert exported.status_code == 200

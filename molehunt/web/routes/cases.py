@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import RedirectResponse, Response
 
 from molehunt.web.context import Ctx, NotFound, analyst, analyst_form, viewer
-from molehunt.workbench import cases
+from molehunt.workbench import alert_view, cases
 from molehunt.workbench.accounts import list_users
 from molehunt.workbench.actions import EvidenceFormat
 from molehunt.workbench.cases import Case, Disposition, Priority, Status
@@ -52,6 +52,8 @@ def case_page(ctx: Annotated[Ctx, Depends(viewer)], case_id: int) -> Response:
         accounts = list_users(con)
     days = sorted(day for _, day in found.alerts)
     alerts = [(day, cases.alert_facts(ctx.store, found.user_id, day)) for day in days]
+    for _, facts in alerts:  # as on the alert page: no reason that states a zero
+        facts["shown_reasons"] = alert_view.shown_reasons(facts["reasons"] or "")
     scores = cases.timeline(ctx.store, found.user_id, days[0], days[-1])
     bands = score_bands(ctx.store)
     trend = sparkline(tuple(score for _, score in scores), bands.critical, bands.medium, width=480, height=60)
