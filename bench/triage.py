@@ -23,11 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from molehunt import opstore  # noqa: E402
 from molehunt.config import Home  # noqa: E402
 from molehunt.pseudonyms import Pseudonyms  # noqa: E402
 from molehunt.report.budget import budget_threshold  # noqa: E402
 from molehunt.store import Store, open_store  # noqa: E402
-from molehunt.workbench import opstore, people, queue, search, triage  # noqa: E402
+from molehunt.workbench import people, queue, search, triage  # noqa: E402
 from molehunt.workbench.rules import current_rules  # noqa: E402
 
 

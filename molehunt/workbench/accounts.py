@@ -1,5 +1,5 @@
 """Dashboard accounts: a name, a role, an argon2 password hash, kept in the operational store (HOME/workbench.sqlite,
-molehunt.workbench.opstore), so `molehunt user ...` works while a server runs and a pipeline holds the analytics store.
+molehunt.opstore), so `molehunt user ...` works while a server runs and a pipeline holds the analytics store.
 
 A disabled account keeps its row with the hash prefixed by "!" (as /etc/shadow locks a password): it cannot sign in
 and its sessions are ended; `molehunt user add NAME --replace` gives it a new password and enables it again."""
@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from molehunt.clock import utc_now
 from molehunt.errors import MolehuntError
-from molehunt.workbench.opstore import ensure_schema, transaction
+from molehunt.opstore import ensure_schema, transaction
 
 _HASHER = PasswordHasher()
 

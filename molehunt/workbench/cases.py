@@ -17,11 +17,11 @@ from typing import Any
 
 from molehunt.clock import utc_now
 from molehunt.errors import MolehuntError
+from molehunt.opstore import ensure_schema, transaction
 from molehunt.outputs import defuse
 from molehunt.store import Store
 from molehunt.workbench import people
 from molehunt.workbench.accounts import find_account, stamp
-from molehunt.workbench.opstore import ensure_schema, transaction
 
 EVIDENCE_DAYS = 7  # events from this many days before the alert day up to the day itself
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from molehunt.clock import utc_now
 from molehunt.errors import MolehuntError
+from molehunt.opstore import ensure_schema
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.store import Store
 from molehunt.workbench import accounts, people
-from molehunt.workbench.opstore import ensure_schema
 from molehunt.workbench.sessions import Session
 
 MIN_JUSTIFICATION = 10

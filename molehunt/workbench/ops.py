@@ -14,11 +14,12 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, datetime
 
+from molehunt import opstore
 from molehunt.clock import utc_now
 from molehunt.config import Home
 from molehunt.errors import StoreError
 from molehunt.store import Store, open_store
-from molehunt.workbench import cases, identities, opstore, queue
+from molehunt.workbench import cases, identities, queue
 from molehunt.workbench.accounts import stamp
 
 LEGACY = "analytics-store-v4"  # the marker's name: rows of the DuckDB tables of the store's migration 4

@@ -1,7 +1,7 @@
 """Alerts (scored user-days) and their dismissals with a reason; the queue by person is molehunt.workbench.triage.
 
 Scores come from the analytics store; dismissals are the analysts' and live in the operational store
-(HOME/workbench.sqlite, molehunt.workbench.opstore), so dismissing never waits for a scoring run.
+(HOME/workbench.sqlite, molehunt.opstore), so dismissing never waits for a scoring run.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from molehunt.clock import utc_now
 from molehunt.detect.alerts import has_scores
 from molehunt.detect.rules import Rule
 from molehunt.errors import MolehuntError
+from molehunt.opstore import ensure_schema, transaction
 from molehunt.store import Store
 from molehunt.workbench.accounts import stamp
-from molehunt.workbench.opstore import ensure_schema, transaction
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS alert_dismissals (

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from molehunt.clock import utc_now
+from molehunt.opstore import transaction
 from molehunt.workbench.accounts import DISABLED, Role, schema, stamp
-from molehunt.workbench.opstore import transaction
 
 SESSION_HOURS = 8  # one working day
 

@@ -5,7 +5,7 @@ with open alerts (alerts not dismissed): their peak and latest risk with a sever
 scenarios their rules belong to, a status (new, triaged, escalated, closed), an assignee and an age.
 
 Scores come from the analytics store (read only); the triage state (each alert's confirmation or dismissal with its
-disposition, each person's status and assignee) lives in the operational store (molehunt.workbench.opstore), so
+disposition, each person's status and assignee) lives in the operational store (molehunt.opstore), so
 triage never needs the analytics store's writer. Every change goes through `TriageDesk`, which appends the audit
 entry first, as `Workbench` does.
 
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
+from molehunt import opstore
 from molehunt.audit.entries import JsonValue
 from molehunt.clock import utc_now
 from molehunt.config import Home
@@ -30,7 +31,7 @@ from molehunt.detect.rules import Rule
 from molehunt.errors import MolehuntError
 from molehunt.report.budget import DEFAULT_BUDGET, budget_threshold
 from molehunt.store import Store
-from molehunt.workbench import ops, opstore, queue
+from molehunt.workbench import ops, queue
 from molehunt.workbench.actions import Workbench
 from molehunt.workbench.alert_view import sparkline as sparkline  # the case page draws its trend the same way
 from molehunt.workbench.paging import page_bounds

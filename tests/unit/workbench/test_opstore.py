@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from molehunt.config import Home
-from molehunt.workbench.opstore import OPS_FILE, connect, ensure_schema, transaction
+from molehunt.opstore import OPS_FILE, connect, ensure_schema, transaction
 
 WRITER = """
 import sys
 from molehunt.config import Home
-from molehunt.workbench.opstore import connect, ensure_schema, transaction
+from molehunt.opstore import connect, ensure_schema, transaction
 con = connect(Home(__import__('pathlib').Path(sys.argv[1])))
 ensure_schema(con, "t", ["CREATE TABLE IF NOT EXISTS hits (who TEXT, n INTEGER)"])
 for n in range(200):
