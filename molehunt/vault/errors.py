@@ -26,3 +26,12 @@ class VaultIntegrityError(VaultError):
     def __init__(self, message: str, reason: str = "integrity check failed") -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class VaultHeld(VaultDenied):
+    """A read or checkout held for a second person's approval (two-person rule): ``request_id`` names the pending
+    request. The message says only that it needs approval, never why (a person is never told their level)."""
+
+    def __init__(self, action: str, target: str, request_id: str) -> None:
+        super().__init__(action, target, f"needs approval: request {request_id}")
+        self.request_id = request_id
