@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -22,7 +22,7 @@ from molehunt.store import Snapshots, StoreBusy, publish_readable
 from molehunt.store.publish import current_generation
 from molehunt.vault.errors import VaultDenied
 from molehunt.web.context import Forbidden, LoginRequired, NotFound, Web
-from molehunt.web.routes import alerts, auth, cases, people, rules, search, sources, vault
+from molehunt.web.routes import alerts, api, auth, cases, people, rules, search, sources, vault
 from molehunt.web.routes import audit as audit_log
 from molehunt.web.security import SecurityHeaders, trusted_proxies
 
@@ -66,7 +66,7 @@ def create_app(home: Home, *, warm: int = 0, proxies: tuple[str, ...] = ()) -> F
     if proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies(proxies)))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, alerts, people, search, cases, rules, sources, vault):
+    for module in (auth, alerts, people, search, cases, rules, sources, vault, api):
         app.include_router(module.router)
     app.include_router(audit_log.router)
 
@@ -74,6 +74,10 @@ def create_app(home: Home, *, warm: int = 0, proxies: tuple[str, ...] = ()) -> F
     async def login_first(request: Request, exc: LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(api.ApiError)
+    async def api_error(request: Request, exc: api.ApiError) -> Response:
+        return _error(request, exc.status, exc.message)
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
@@ -107,7 +111,9 @@ def create_app(home: Home, *, warm: int = 0, proxies: tuple[str, ...] = ()) -> F
     return app
 
 
-def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> HTMLResponse:
+def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    if request.url.path.startswith("/api/"):  # scripts get JSON, not a page
+        return JSONResponse({"error": message}, status_code=status, headers=headers)
     web: Web = request.app.state.web
     return web.templates.TemplateResponse(
         request, "error.html", {"status": status, "message": message, "me": None, "csrf": ""}, status_code=status,
