@@ -2,7 +2,8 @@
 
 The audit entry is appended first and is the source of truth; the event points back at it through provenance:
 file_id is the single ``ingested_files`` row (role 'vault') standing for the log's ``entries.log`` and line is the
-entry's index. Event content reads ``allowed: <policies>`` or ``denied: <reason>``; a touch of a decoy is prefixed
+entry's index. Event content reads ``allowed: <policies>``, ``denied: <reason>`` or ``held: <reason>`` (waiting for
+a second person's approval); a touch of a decoy is prefixed
 ``decoy touch: `` so detectors can count denials and decoy touches without reading the audit log.
 
 The two records are one step (:func:`record`, under the home's vault lock, see molehunt.vault.lock): before the
@@ -57,10 +58,15 @@ class Outcome:
     size: int | None = None
     decoy: bool = False
     details: dict[str, JsonValue] = field(default_factory=dict)
+    held: bool = False  # not allowed yet: waiting for a second person's approval
+
+    @property
+    def decision(self) -> str:
+        return "hold" if self.held else "allow" if self.allowed else "deny"
 
     @property
     def summary(self) -> str:
-        said = f"{'allowed' if self.allowed else 'denied'}: {self.reason}"
+        said = f"{'held' if self.held else 'allowed' if self.allowed else 'denied'}: {self.reason}"
         return f"decoy touch: {said}" if self.decoy and self.action in {"read", "checkout"} else said
 
 
@@ -68,7 +74,7 @@ def append_audit(audit_dir: Path, keys_dir: Path, outcome: Outcome, *, request: 
     """Append the outcome to the audit log and return the entry's index (AuditError if the log is damaged)."""
     event_fields = {"doc_id": outcome.doc_id, "content_type": outcome.content_type, "bytes": outcome.size}
     details: dict[str, JsonValue] = {
-        "decision": "allow" if outcome.allowed else "deny",
+        "decision": outcome.decision,
         "reason": outcome.reason,
         **({"decoy": True} if outcome.decoy else {}),
         **({"request": request} if request is not None else {}),
@@ -199,6 +205,7 @@ def outcome_of(entry: Entry) -> Outcome:
         content_type=text("content_type"),
         size=size if isinstance(size, int) and not isinstance(size, bool) else None,
         decoy=details.get("decoy") is True,
+        held=details.get("decision") == "hold",
     )
 
 

@@ -15,7 +15,7 @@ import os
 import secrets
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,12 +26,14 @@ from duckdb import DuckDBPyConnection
 from molehunt.audit.entries import JsonValue
 from molehunt.clock import utc_now_aware
 from molehunt.config import Home
+from molehunt.opstore import connect
+from molehunt.protect import Level, level_of
 from molehunt.store import Store, open_store
 from molehunt.trace.marking import TEXT_TYPES, MarkedCopy, mark_copy
-from molehunt.vault import crypto, records
+from molehunt.vault import crypto, protection, records
 from molehunt.vault import state as bound
 from molehunt.vault.decoys import make_decoys
-from molehunt.vault.errors import VaultDenied, VaultError, VaultIntegrityError
+from molehunt.vault.errors import VaultDenied, VaultError, VaultHeld, VaultIntegrityError
 from molehunt.vault.labels import DEFAULT_LEVELS, Label, Levels, parse_compartments
 from molehunt.vault.lock import home_lock
 from molehunt.vault.policy import Clearance, Decision, Resource, decide
@@ -113,6 +115,7 @@ class Vault:
     store: Store
     config: VaultConfig = VaultConfig()
     clock: Callable[[], datetime] = field(default=utc_now_aware)
+    impersonated_by: str | None = None  # the administrator (OS user) acting as the named users, from the CLI
 
     @property
     def blobs(self) -> Path:
@@ -128,12 +131,23 @@ class Vault:
 
     # ---- subjects -------------------------------------------------------------------------------------------
 
-    def grant(self, user: str, clearance: Label | str, projects: Iterable[str], *, by: str = ADMIN) -> Subject:
-        """Give (or replace) ``user``'s clearance and projects; VaultError for an unknown level or bad name."""
+    def grant(
+        self,
+        user: str,
+        clearance: Label | str,
+        projects: Iterable[str],
+        *,
+        by: str = ADMIN,
+        approver: bool = False,
+    ) -> Subject:
+        """Give (or replace) ``user``'s clearance and projects, and with ``approver`` the right to approve others'
+        held requests; VaultError for an unknown level or bad name."""
         label = self._label(clearance)
         subject = Subject(_name(user, "user"), label, parse_compartments(projects))
         members: list[JsonValue] = [*sorted(subject.projects)]
         details: dict[str, JsonValue] = {"clearance": str(label), "projects": members}
+        if approver:
+            details["approver"] = True
         with self._step():
             outcome = self._outcome(by, "grant", user, True, "granted", details=details)
             row = [user, label.level, sorted(label.compartments), sorted(subject.projects), _naive(outcome.time)]
@@ -143,6 +157,8 @@ class Vault:
                 con.execute("INSERT INTO vault_subjects VALUES (?, ?, ?, ?, ?)", row)
 
             records.record(self.home, self.store, outcome, apply)
+            with closing(connect(self.home)) as ops:
+                protection.set_approver(ops, user, approver)
         return subject
 
     def revoke(self, user: str, *, by: str = ADMIN) -> None:
@@ -151,6 +167,9 @@ class Vault:
             known = self.subject(user) is not None
             outcome = self._outcome(by, "revoke", user, known, "revoked" if known else "not granted")
             self._record(outcome, "DELETE FROM vault_subjects WHERE user_id = ?", [user])
+            if known:
+                with closing(connect(self.home)) as ops:
+                    protection.set_approver(ops, user, False)
         if not known:
             raise VaultDenied("revoke", user, outcome.reason)
 
@@ -274,9 +293,10 @@ class Vault:
         """``as_user``'s copy of ``doc_id`` (a text document carries their fingerprint: what is read can be copied);
         VaultDenied with the reason, VaultIntegrityError for a damaged blob."""
         with self._step():
-            doc, data = self._open_for("read", doc_id, as_user)
+            doc, data, extra = self._open_for("read", doc_id, as_user)
             marked = self._mark(doc, data, as_user, pdf=False)
-            self._record(self._access_outcome("read", as_user, doc, marked.data, details=_fingerprint_details(marked)))
+            details = {**_fingerprint_details(marked), **extra}
+            self._record(self._access_outcome("read", as_user, doc, marked.data, details=details))
         return marked.data
 
     def checkout(self, doc_id: str, *, for_user: str, out_path: Path, pdf: bool = False) -> Checkout:
@@ -285,10 +305,10 @@ class Vault:
         if out_path.exists():
             raise VaultError(f"{out_path} exists; choose a new file for the checkout")
         with self._step():
-            doc, data = self._open_for("checkout", doc_id, for_user)
+            doc, data, extra = self._open_for("checkout", doc_id, for_user)
             marked = self._mark(doc, data, for_user, pdf=pdf)
             _write_private(out_path, marked.data, exclusive=True)
-            return self._record_checkout(doc, marked, for_user, str(out_path))
+            return self._record_checkout(doc, marked, for_user, str(out_path), extra)
 
     def checkout_copy(
         self, doc_id: str, *, for_user: str, delivered_to: str, pdf: bool = False
@@ -297,9 +317,9 @@ class Vault:
         to a file. ``delivered_to`` says where the copy went (e.g. "web download"); it takes the place of the path.
         """
         with self._step():
-            doc, data = self._open_for("checkout", doc_id, for_user)
+            doc, data, extra = self._open_for("checkout", doc_id, for_user)
             marked = self._mark(doc, data, for_user, pdf=pdf)
-            return self._record_checkout(doc, marked, for_user, delivered_to), marked.data
+            return self._record_checkout(doc, marked, for_user, delivered_to, extra), marked.data
 
     def original(self, doc_id: str) -> tuple[DocumentInfo, bytes]:
         """The stored plaintext with no policy check, for tracing a leak (the caller records the trace)."""
@@ -316,7 +336,7 @@ class Vault:
         """Everyone who was handed a copy of the document (an allowed read or checkout), from the recorded events."""
         rows = self.store.con.execute(
             "SELECT DISTINCT user_id FROM events WHERE source = ? AND kind = 'vault' AND path = ?"
-            " AND activity IN ('read', 'checkout') AND content NOT LIKE '%denied:%' ORDER BY user_id",
+            " AND activity IN ('read', 'checkout') AND content LIKE '%allowed:%' ORDER BY user_id",
             [records.SOURCE, doc_id],
         ).fetchall()
         return [row[0] for row in rows]
@@ -327,10 +347,12 @@ class Vault:
         key = crypto.load_or_create_key(self.keys_dir)
         return mark_copy(key, doc.info.doc_id, data, doc.info.content_type, recipient, pdf=pdf, title=doc.info.title)
 
-    def _record_checkout(self, doc: _Doc, marked: MarkedCopy, for_user: str, out: str) -> Checkout:
+    def _record_checkout(
+        self, doc: _Doc, marked: MarkedCopy, for_user: str, out: str, extra: dict[str, JsonValue]
+    ) -> Checkout:
         data = marked.data
         digest = hashlib.sha256(data).hexdigest()
-        details: dict[str, JsonValue] = {"recipient": for_user, "out": out, **_fingerprint_details(marked)}
+        details: dict[str, JsonValue] = {"recipient": for_user, "out": out, **_fingerprint_details(marked), **extra}
         outcome = self._access_outcome("checkout", for_user, doc, data, details=details)
 
         def apply(con: DuckDBPyConnection, seq: int) -> None:
@@ -344,7 +366,9 @@ class Vault:
 
     # ---- decisions and records ------------------------------------------------------------------------------
 
-    def _open_for(self, action: str, doc_id: str, user: str) -> tuple[_Doc, bytes]:
+    def _open_for(self, action: str, doc_id: str, user: str) -> tuple[_Doc, bytes, dict[str, JsonValue]]:
+        """The allowed document's plaintext (with the notice its recipient's protection level asks for) and what
+        the access's audit entry adds (the notice, the approval used); records and raises a refusal or a hold."""
         docs = self._documents(doc_id)
         if not docs:
             self._deny(user, action, doc_id, "no such document", doc_id=doc_id)
@@ -363,16 +387,110 @@ class Vault:
         key = crypto.load_or_create_key(self.keys_dir)
         if not (self.blobs / doc_id).is_symlink() and not (self.blobs / doc_id).exists():
             self._deny(user, action, doc_id, "blob missing", **common)
+        extra = self._protect(action, user, doc, common)
         try:
             blob = self._blob(doc_id)
         except VaultIntegrityError as exc:
             self._record(self._outcome(user, action, doc_id, False, exc.reason, **common))
             raise
         try:
-            return doc, crypto.open_blob(key, doc_id, blob)
+            plain = crypto.open_blob(key, doc_id, blob)
         except VaultIntegrityError:
             self._record(self._outcome(user, action, doc_id, False, "integrity check failed", **common))
             raise
+        shown = extra.get("notice")
+        if isinstance(shown, str) and doc.info.content_type in TEXT_TYPES:
+            plain = f"{shown}\n\n".encode() + plain  # a header line; a --pdf copy renders it on the page
+        return doc, plain, extra
+
+    def _protect(self, action: str, user: str, doc: _Doc, common: dict[str, Any]) -> dict[str, JsonValue]:
+        """What the requester's protection level does to this request (see molehunt.vault.protection): nothing
+        at level none or below the protected level; the day's cap and a notice at elevated; a hold at high unless
+        an approval of the same request is waiting. The person is told only that it needs approval."""
+        with closing(connect(self.home)) as ops:
+            level = level_of(ops, user).level
+            if level is Level.NONE:
+                return {}
+            limits = protection.settings(self.home)
+            levels, doc_id, now = self.config.levels, doc.info.doc_id, self.clock()
+            protected = levels.names[levels.rank(limits.protected_level) :]
+            if doc.info.label.level not in protected:
+                return {}
+            extra: dict[str, JsonValue] = {"protection": level.value}
+            if level is Level.HIGH:
+                approval = protection.usable_approval(ops, user, doc_id, action, now)
+                if approval is None:
+                    held = protection.request_id()
+                    details: dict[str, JsonValue] = {"request_id": held, **extra}
+                    self._record(self._outcome(user, action, doc_id, False, "needs approval", held=True,
+                                               details=details, **common))  # fmt: skip
+                    protection.new_request(ops, held, user, doc_id, action, now)
+                    raise VaultHeld(action, doc_id, held)
+                protection.decide(ops, approval, "used", "", "", now)
+                extra["approval"] = approval
+            elif self._protected_today(user, protected) >= limits.elevated_daily_cap:
+                capped = {**extra, "limit": f"elevated daily cap ({limits.elevated_daily_cap})"}
+                self._deny(user, action, doc_id, "needs approval", details=capped, **common)
+            copies = self.store.count(
+                "SELECT count(*) FROM events WHERE source = ? AND user_id = ? AND path = ?"
+                " AND activity IN ('read', 'checkout') AND content LIKE '%allowed:%'",
+                [records.SOURCE, user, doc_id],
+            )
+            extra["notice"] = protection.notice(user, now, copies + 1)
+            return extra
+
+    def _protected_today(self, user: str, protected: tuple[str, ...]) -> int:
+        """The user's allowed reads and checkouts today (UTC) of documents at the given levels."""
+        start = _naive(self.clock()).replace(hour=0, minute=0, second=0, microsecond=0)
+        return self.store.count(
+            "SELECT count(*) FROM events e JOIN vault_documents d ON d.doc_id = e.path WHERE e.source = ?"
+            " AND e.user_id = ? AND e.activity IN ('read', 'checkout') AND e.content LIKE '%allowed:%'"
+            " AND e.time >= ? AND list_contains(?, d.level)",
+            [records.SOURCE, user, start, list(protected)],
+        )
+
+    # ---- two-person rule -------------------------------------------------------------------------------------
+
+    def requests(self, *, state: str | None = None) -> list[protection.Request]:
+        """Held requests and what became of them, newest first (not audited: it shows no document content)."""
+        with closing(connect(self.home)) as ops:
+            return protection.requests(ops, state=state)
+
+    def approve(self, request_id: str, *, by: str, reason: str) -> protection.Request:
+        """Approve another person's pending request (``by`` must be an approver); the requester's same read or
+        checkout then succeeds once within 24 hours. VaultDenied (recorded) when not allowed."""
+        return self._settle(request_id, "approved", by, reason)
+
+    def deny(self, request_id: str, *, by: str, reason: str) -> protection.Request:
+        """Refuse another person's pending request (``by`` must be an approver); VaultDenied when not allowed."""
+        return self._settle(request_id, "denied", by, reason)
+
+    def _settle(self, request_id: str, state: str, by: str, reason: str) -> protection.Request:
+        action = "approve" if state == "approved" else "deny"
+        if not reason.strip():
+            raise VaultError(f"{action} needs a --reason")
+        with self._step(), closing(connect(self.home)) as ops:
+            found = protection.get(ops, request_id)
+            problem = self._subject_problem(self._logged(), by)
+            problem = f"{TAMPERED}: {problem}" if problem else None
+            if found is None:
+                problem = "no such request"
+            elif problem is None and by not in protection.approvers(ops):
+                problem = "not an approver"
+            elif problem is None and found.user == by:
+                problem = "an approver may not decide their own request"
+            elif problem is None and found.state != "pending":
+                problem = f"the request is {found.state}"
+            details: dict[str, JsonValue] = {"note": reason}
+            if found is not None:
+                details |= {"user": found.user, "doc_id": found.doc_id, "request_action": found.action}
+            if problem is not None:
+                self._deny(by, action, request_id, problem, details=details)
+            self._record(self._outcome(by, action, request_id, True, state, details=details))
+            protection.decide(ops, request_id, state, by, reason, self.clock())
+            settled = protection.get(ops, request_id)
+        assert settled is not None
+        return settled
 
     def _blob(self, doc_id: str) -> bytes:
         """The stored blob's bytes; VaultIntegrityError (with a short ``reason``) when it is missing, not a regular
@@ -424,10 +542,12 @@ class Vault:
             levels = self.config.levels
             problems: list[str] = []
             subjects: dict[str, bound.Clearance] = {}
+            with closing(connect(self.home)) as ops:
+                approvers = protection.approvers(ops)
             for user, level, compartments, projects in rows:
                 try:
                     subjects[user] = bound.Clearance(Label(levels.canonical(level), frozenset(compartments)),
-                                                     frozenset(projects))  # fmt: skip
+                                                     frozenset(projects), user in approvers)  # fmt: skip
                 except VaultError as exc:
                     problems.append(f"the clearance of {user} is unreadable: {exc}")
             documents = {
@@ -448,7 +568,11 @@ class Vault:
             found = self.subject(user)
         except VaultError as exc:
             return f"the clearance of {user} is unreadable ({exc})"
-        stored = bound.Clearance(found.clearance, found.projects) if found is not None else None
+        stored = None
+        if found is not None:
+            with closing(connect(self.home)) as ops:
+                approver = user in protection.approvers(ops)
+            stored = bound.Clearance(found.clearance, found.projects, approver)
         return bound.subject_mismatch(logged, user, stored)
 
     def _document_problem(self, logged: bound.Logged, doc: _Doc) -> str | None:
@@ -477,6 +601,8 @@ class Vault:
         raise VaultDenied(action, target, reason)
 
     def _outcome(self, actor: str, action: str, target: str, allowed: bool, reason: str, **extra: Any) -> Outcome:
+        if self.impersonated_by is not None:
+            extra["details"] = {**extra.get("details", {}), "impersonated_by": self.impersonated_by}
         return Outcome(actor, action, target, allowed, reason, self.clock(), **extra)
 
     def _record(self, outcome: Outcome, sql: str | None = None, params: list[Any] | None = None) -> int:

@@ -32,6 +32,7 @@ class Clearance:
 
     label: Label
     projects: frozenset[str]
+    approver: bool = False  # may approve others' held requests (two-person rule)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _fold(state: Logged, entry: Entry, levels: Levels) -> None:
     if entry.action == "grant":
         state.subjects[entry.target] = (
             entry.seq,
-            _clearance(details.get("clearance"), details.get("projects"), levels),
+            _clearance(details.get("clearance"), details.get("projects"), levels, details.get("approver") is True),
         )
     elif entry.action == "revoke":
         state.subjects[entry.target] = (entry.seq, None)
@@ -88,11 +89,11 @@ def _fold(state: Logged, entry: Entry, levels: Levels) -> None:
         state.documents[entry.target] = (entry.seq, _placement(details, entry.action == "decoy", levels))
 
 
-def _clearance(label: object, projects: object, levels: Levels) -> Clearance | None:
+def _clearance(label: object, projects: object, levels: Levels, approver: bool = False) -> Clearance | None:
     if not isinstance(label, str) or not isinstance(projects, list):
         return None
     try:
-        return Clearance(Label.parse(label, levels), parse_compartments(str(p) for p in projects))
+        return Clearance(Label.parse(label, levels), parse_compartments(str(p) for p in projects), approver)
     except VaultError:
         return None
 
@@ -118,7 +119,11 @@ def subject_mismatch(logged: Logged, user: str, stored: Clearance | None) -> str
         return f"the clearance of {user} differs from audit entry {seq} (revoked there)"
     if stored is None:
         return f"the clearance of {user} granted in audit entry {seq} is missing from the store"
-    return f"the clearance of {user} differs from audit entry {seq} ({want.label} {','.join(sorted(want.projects))})"
+    approver = " approver" if want.approver else ""
+    return (
+        f"the clearance of {user} differs from audit entry {seq}"
+        f" ({want.label} {','.join(sorted(want.projects))}{approver})"
+    )
 
 
 def document_mismatch(logged: Logged, doc_id: str, stored: Placement | None) -> str | None:
