@@ -22,7 +22,7 @@ from molehunt.store import Snapshots, StoreBusy, publish_readable
 from molehunt.store.publish import current_generation
 from molehunt.vault.errors import VaultDenied
 from molehunt.web.context import Forbidden, LoginRequired, NotFound, Web
-from molehunt.web.routes import alerts, api, auth, cases, people, rules, search, sources, vault
+from molehunt.web.routes import alerts, api, approvals, auth, cases, people, rules, search, sources, vault
 from molehunt.web.routes import audit as audit_log
 from molehunt.web.security import SecurityHeaders, trusted_proxies
 
@@ -66,7 +66,7 @@ def create_app(home: Home, *, warm: int = 0, proxies: tuple[str, ...] = ()) -> F
     if proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies(proxies)))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, alerts, people, search, cases, rules, sources, vault, api):
+    for module in (auth, alerts, people, search, cases, rules, sources, vault, approvals, api):
         app.include_router(module.router)
     app.include_router(audit_log.router)
 
