@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from molehunt.audit import AuditError, AuditLog
-from molehunt.audit.entries import format_time
+from molehunt import opstore
+from molehunt.audit import AuditError, AuditLog, NewEntry, append_entry
+from molehunt.audit.entries import JsonValue, format_time
 from molehunt.audit.verify import ENTRIES_FILE
 from molehunt.config import Home
 from molehunt.detect.calibration import Calibrated, calibrate, calibration_note
@@ -44,9 +45,14 @@ from molehunt.errors import MolehuntError
 from molehunt.features.domains import DomainLists
 from molehunt.outputs import write_private_csv
 from molehunt.progress import NoProgress, Progress
+from molehunt.protect import Level, list_levels, set_level
+from molehunt.protect.changes import Change, score_changes
+from molehunt.protect.derive import levels_from_scores, priority_people
+from molehunt.protect.policy import Policy
 from molehunt.store import Store
 
 TOP_INDICATORS = 2
+SCORE_ACTOR = "molehunt score"  # who the audit log says changed a protection level after a scoring run
 # The user_day columns the evidence models (volume, new habits) read for everyone's whole history.
 EVIDENCE_COLUMNS = tuple(dict.fromkeys((*VOLUME_COLUMNS, *HABIT_COLUMNS)))
 
@@ -98,6 +104,7 @@ def score_store(
     # The shipped domain lists plus the home's own (HOME/domains.yaml, HOME/domains/<category>.txt), the home
     # being the folder of the store; read before any work so a bad list fails the run at once.
     lists = domains if domains is not None else DomainLists.for_home(store.path.parent)
+    policy = Policy.for_home(Home(store.path.parent))  # likewise HOME/protect.yaml, for the levels at the end
     with use_engine(engine) as runner:
         runner.features(store, lists, since)
         clock.lap()
@@ -161,9 +168,38 @@ def score_store(
                        _rule_fields(running))  # fmt: skip
     counted = {row: [hits[n] for n in numbers if earned[n] > 0] for row, numbers in fired.items()}
     _write(store, users, days, risk, anomaly, rule_points, volume.points, counted, reasons, since)
+    protect_after_scoring(store, policy)
     clock.lap()
     sink.end()
     return ScoreRun(len(users), len(set(users)), len(hits), clock.seconds)
+
+
+def protect_after_scoring(store: Store, policy: Policy | None = None) -> list[Change]:
+    """Recompute protection levels from the new scores when `store` is a home's store (HOME/molehunt.duckdb):
+    each change is an audit entry (actor "molehunt score", action protect.change) first, then the operational
+    store. Automatic levels only rise above an analyst's (molehunt.protect.changes). Returns the changes made."""
+    home = Home(store.path.parent)
+    if store.path != home.store_path:
+        return []
+    policy = policy or Policy.for_home(home)
+    priority: set[str] = set()
+    if policy.priority_compartments:
+        subjects = store.con.execute("SELECT user_id, compartments FROM vault_subjects").fetchall()
+        priority = priority_people([(str(user), list(held)) for user, held in subjects], policy)
+    derived = levels_from_scores(store, policy, priority)
+    con = opstore.connect(home)
+    try:
+        current = {p.user: p for p in list_levels(con, at_least=Level.NONE)}
+        changes = score_changes(current, derived)
+        for change in changes:
+            details: dict[str, JsonValue] = {
+                "level": change.level.value, "reasons": list[JsonValue](change.reasons), "source": change.source
+            }  # fmt: skip
+            append_entry(home.audit_dir, home.keys_dir, NewEntry(SCORE_ACTOR, "protect.change", change.user, details))
+            set_level(con, change.user, change.level, change.reasons, source=change.source, by=SCORE_ACTOR)
+    finally:
+        con.close()
+    return changes
 
 
 def logged_rule_settings(home: Home, as_of: datetime | None = None) -> dict[str, LoggedSetting]:

@@ -1,8 +1,10 @@
-"""Which automatic level changes to make: they only raise a level above what an analyst (or the vault) set.
+"""Which automatic level changes to make: they only raise a level, never lower what an analyst or the vault set.
 
-An analyst's set or lift stands until the next analyst change or a higher automatic raise. A level the scores set
-follows the scores, down as well as up; a level the vault raised as it happened stays until an analyst lifts it or
-something raises it further. Pure: the caller records each change in the audit log first, then `set_level`.
+An analyst's set or lift stands until the next analyst change or a higher raise by the vault's own events (new
+behaviour the analyst has not seen). The nightly scores do not override an analyst: they re-derive the same peaks
+of the last 30 days every night, so a lift would be undone the next morning. A level the scores set follows the
+scores, down as well as up; a level the vault raised as it happened stays until an analyst lifts it or something
+raises it further. Pure: the caller records each change in the audit log first, then `set_level`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ class Change:
 
 def automatic_change(current: Protection, level: Level, reasons: list[str], source: str) -> Change | None:
     """The change an automatic finding (`source` score or vault) makes to `current`, or None."""
+    if source == "score" and current.source == "analyst":
+        return None
     if level.rank > current.level.rank:
         return Change(current.user, level, reasons, source)
     if source == "score" and current.source == "score" and level.rank < current.level.rank:

@@ -12,9 +12,10 @@ def at(user: str, level: Level, source: str) -> Protection:
     return Protection(user, level, datetime(2010, 7, 1), ("why",), source, "someone")
 
 
-def test_an_analysts_lift_stands_until_a_higher_automatic_raise() -> None:
+def test_an_analysts_lift_stands_until_the_vault_raises_it() -> None:
     lifted = at("A", Level.NONE, "analyst")
     assert automatic_change(lifted, Level.NONE, [], "score") is None
+    assert automatic_change(lifted, Level.HIGH, ["peak risk 900"], "score") is None  # the scores the analyst saw
     raised = automatic_change(lifted, Level.ELEVATED, ["peak risk 300"], "vault")
     assert raised is not None and (raised.level, raised.source, raised.reasons) == (
         Level.ELEVATED,
@@ -31,14 +32,13 @@ def test_score_levels_come_down_vault_levels_stay() -> None:
         "S": at("S", Level.HIGH, "score"),  # scores fell: down to elevated
         "T": at("T", Level.ELEVATED, "score"),  # no longer derived: back to none
         "V": at("V", Level.HIGH, "vault"),  # raised as it happened: stays
-        "N": at("N", Level.NONE, "analyst"),  # lifted by an analyst, now derived high: raised
+        "N": at("N", Level.NONE, "analyst"),  # lifted by an analyst: the scores leave it
     }
     derived = {"S": (Level.ELEVATED, ["peak 200"]), "N": (Level.HIGH, ["peak 900"]), "U": (Level.ELEVATED, ["p"])}
     changes = {c.user: (c.level, c.source) for c in score_changes(current, derived)}
     assert changes == {
         "S": (Level.ELEVATED, "score"),
         "T": (Level.NONE, "score"),
-        "N": (Level.HIGH, "score"),
         "U": (Level.ELEVATED, "score"),
     }
     assert score_changes({"S": at("S", Level.ELEVATED, "score")}, {"S": (Level.ELEVATED, ["same"])}) == []
