@@ -1,10 +1,15 @@
 """The `molehunt vault` commands: thin wrappers over molehunt.vault.service, one library call each.
 
-The parent app puts a molehunt.config.Home in ctx.obj; errors print one red line and exit 2 (a denial too).
+The parent app puts a molehunt.config.Home in ctx.obj; errors print one red line and exit 2 (a denial too); a read
+or checkout held for a second person's approval prints `held for approval: request ID` and exits 3.
+
+Naming another user (`--as`, `--for`) is an administrator's impersonation: only the operating-system user who owns
+the home may run these commands, and every audit entry they write records `impersonated_by: <os user>`.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,13 +32,21 @@ def _vault(ctx: typer.Context, *, admin: bool = False) -> Iterator[Vault]:
     """The home's vault; `admin` commands (grant, revoke, add, decoy) publish the store after they succeed, so a
     running dashboard sees the change (reads and checkouts do not: their events reach it with the next run)."""
     from molehunt.store import publish
+    from molehunt.vault.errors import VaultHeld
+    from molehunt.vault.protection import administrator
     from molehunt.vault.service import open_vault
 
     home: Home = ctx.obj
-    with exit_on_errors(), open_vault(home) as vault:
-        yield vault
-        if admin:
-            publish(vault.store)
+    with exit_on_errors():
+        by = administrator(home.ensure())
+        try:
+            with open_vault(home, impersonated_by=by) as vault:
+                yield vault
+                if admin:
+                    publish(vault.store)
+        except VaultHeld as held:  # recorded by the vault; the person is told only that it needs approval
+            typer.echo(f"held for approval: request {held.request_id}")
+            raise typer.Exit(3) from None
 
 
 @app.command("grant")
@@ -42,11 +55,15 @@ def grant_command(
     user: Annotated[str, typer.Argument(help="Account to clear.")],
     clearance: Annotated[str, typer.Option(help="LEVEL[:C1,C2], e.g. 'SECRET:CRYPTO'.")],
     projects: Annotated[str, typer.Option(help="Comma-separated projects the user needs to know.")] = "",
+    approver: Annotated[
+        bool, typer.Option("--approver", help="May approve others' held reads and checkouts (never their own).")
+    ] = False,
 ) -> None:
     """Give USER a clearance and project memberships (replacing any earlier grant)."""
     with _vault(ctx, admin=True) as vault:
-        subject = vault.grant(user, clearance, projects.split(","))
-    typer.echo(f"{subject.user_id}: {subject.clearance} projects={','.join(sorted(subject.projects))}")
+        subject = vault.grant(user, clearance, projects.split(","), approver=approver)
+    role = " approver" if approver else ""
+    typer.echo(f"{subject.user_id}: {subject.clearance} projects={','.join(sorted(subject.projects))}{role}")
 
 
 @app.command("revoke")
@@ -137,3 +154,47 @@ def verify_command(ctx: typer.Context) -> None:
     if problems:
         raise typer.Exit(1)
     typer.echo("ok: every clearance and document label in the store is the one the audit log records")
+
+
+@app.command("requests")
+def requests_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON list of {id, user, doc_id, action, state}.")] = False,
+) -> None:
+    """List reads and checkouts held for a second person's approval, newest first: id, user, document, action,
+    state (tab-separated)."""
+    with _vault(ctx) as vault:
+        found = vault.requests()
+    if as_json:
+        typer.echo(json.dumps([request.to_json() for request in found], indent=2))
+        return
+    if not found:
+        typer.echo("No held requests.", err=True)
+    for r in found:
+        typer.echo(f"{r.id}\t{r.user}\t{r.doc_id}\t{r.action}\t{r.state}")
+
+
+@app.command("approve")
+def approve_command(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument(help="Request id (from `vault requests`).")],
+    as_user: Annotated[str, typer.Option("--as", help="Approver's account (granted with --approver).")],
+    reason: Annotated[str, typer.Option(help="Why (recorded in the audit log).")],
+) -> None:
+    """Approve another person's held request: their same read or checkout succeeds once within 24 hours."""
+    with _vault(ctx) as vault:
+        done = vault.approve(request_id, by=as_user, reason=reason)
+    typer.echo(f"{done.id}: {done.state} ({done.action} {done.doc_id} for {done.user})")
+
+
+@app.command("deny")
+def deny_command(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument(help="Request id (from `vault requests`).")],
+    as_user: Annotated[str, typer.Option("--as", help="Approver's account (granted with --approver).")],
+    reason: Annotated[str, typer.Option(help="Why (recorded in the audit log).")],
+) -> None:
+    """Refuse another person's held request."""
+    with _vault(ctx) as vault:
+        done = vault.deny(request_id, by=as_user, reason=reason)
+    typer.echo(f"{done.id}: {done.state} ({done.action} {done.doc_id} for {done.user})")

@@ -642,11 +642,14 @@ class Vault:
 
 
 @contextmanager
-def open_vault(home: Home, config: VaultConfig = VaultConfig()) -> Iterator[Vault]:
+def open_vault(
+    home: Home, config: VaultConfig = VaultConfig(), *, impersonated_by: str | None = None
+) -> Iterator[Vault]:
     """The home's vault over its store for one process's command: the vault lock is taken before the store is
-    opened (DuckDB lets one process write at a time), so parallel commands wait their turn instead of failing."""
+    opened (DuckDB lets one process write at a time), so parallel commands wait their turn instead of failing.
+    ``impersonated_by`` names the administrator acting as the users a command names (recorded in every entry)."""
     with home_lock(home.root), open_store(home.ensure().store_path) as store:
-        yield Vault(home, store, config)
+        yield Vault(home, store, config, impersonated_by=impersonated_by)
 
 
 def _name(value: str, what: str) -> str:
