@@ -15,6 +15,7 @@ import typer
 from molehunt import __version__
 from molehunt.cli import data, detect, report
 from molehunt.cli.audit import audit_app
+from molehunt.cli.protect import app as protect_app
 from molehunt.cli.trace import trace_command
 from molehunt.cli.ui import exit_on_errors, out
 from molehunt.cli.vault import app as vault_app
@@ -31,6 +32,7 @@ app = typer.Typer(
 app.add_typer(audit_app, name="audit")
 app.add_typer(vault_app, name="vault")
 app.add_typer(user_app, name="user")
+app.add_typer(protect_app, name="protect")
 
 
 def _version(value: bool) -> None:

@@ -28,6 +28,7 @@ from molehunt.audit.package import EXPORT_DIGEST, assemble, content_digest
 from molehunt.config import Home
 from molehunt.detect.rules.settings import RuleSetting, check_setting, logged_text, save_setting
 from molehunt.errors import MolehuntError
+from molehunt.protect import Level, Protection, set_level
 from molehunt.store import Store
 from molehunt.workbench import accounts, cases, identities, ops, queue
 from molehunt.workbench.accounts import authenticate
@@ -217,6 +218,18 @@ class Workbench:
         self.record(by, "rule.change", rule_id, {"enabled": setting.enabled, "thresholds": changed})
         save_setting(self.analytics, rule_id, setting)
         return setting
+
+    def set_protection(self, user: str, level: Level, reason: str, *, by: str) -> Protection:
+        """Set or lift `user`'s protection level as an analyst, with a reason (audit entry protect.change first);
+        it stands until the next analyst change or a higher raise by the vault's own events. MolehuntError when the
+        reason is blank."""
+        why = reason.strip()
+        if not why:
+            raise MolehuntError("say why this protection level is set (--reason TEXT)")
+        details: dict[str, JsonValue] = {"level": level.value, "reasons": [why], "source": "analyst"}
+        with self.opened() as con:
+            self.record(by, "protect.change", user, details)
+            return set_level(con, user, level, [why], source="analyst", by=by)
 
 
 def _about(entry: Entry, case: cases.Case) -> bool:
