@@ -54,6 +54,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("vault_reads", "documents read in the vault", "reads"),
     Feature("vault_checkouts", "copies checked out of the vault", "copies"),
     Feature("vault_denied", "vault requests refused by policy", "requests"),
+    Feature("vault_held", "vault reads and checkouts held for a second person's approval", "requests"),
 )
 
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)

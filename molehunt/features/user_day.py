@@ -175,11 +175,14 @@ _STAGES: tuple[tuple[str, str], ...] = (
                  AS leak_uploads,
                count(*) FILTER (WHERE kind = 'http' AND content_type = 'exe') AS exe_downloads,
                count(*) FILTER (WHERE kind = 'http' AND category = 'hacking') AS hacking_downloads,
-               count(*) FILTER (WHERE kind = 'vault' AND activity = 'read' AND content NOT LIKE 'denied%')
-                 AS vault_reads,
-               count(*) FILTER (WHERE kind = 'vault' AND activity = 'checkout' AND content NOT LIKE 'denied%')
-                 AS vault_checkouts,
-               count(*) FILTER (WHERE kind = 'vault' AND content LIKE 'denied%') AS vault_denied
+               count(*) FILTER (WHERE kind = 'vault' AND activity = 'read' AND content NOT LIKE 'denied%'
+                 AND content NOT LIKE 'held%') AS vault_reads,
+               count(*) FILTER (WHERE kind = 'vault' AND activity = 'checkout' AND content NOT LIKE 'denied%'
+                 AND content NOT LIKE 'held%') AS vault_checkouts,
+               count(*) FILTER (WHERE kind = 'vault' AND content LIKE 'denied%') AS vault_denied,
+               -- held for approval (molehunt.vault.protection), a decoy touch included
+               count(*) FILTER (WHERE kind = 'vault' AND (content LIKE 'held:%' OR content LIKE 'decoy touch: held:%'))
+                 AS vault_held
         FROM fx_events LEFT JOIN (SELECT DISTINCT lower(path) AS decoy_path FROM decoy_files) ON decoy_path = path
         GROUP BY ALL""",
     ),
