@@ -11,11 +11,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query
 from fastapi.responses import RedirectResponse, Response
 
+from molehunt.protect import Level, level_of
 from molehunt.store import Store
-from molehunt.web.context import Ctx, NotFound, Web, analyst_form, viewer
+from molehunt.web.context import Ctx, Forbidden, NotFound, Web, analyst_form, viewer
 from molehunt.web.routes.alerts import Day, back_to
 from molehunt.workbench import alert_view, people, plots, triage
-from molehunt.workbench.accounts import list_users
+from molehunt.workbench.accounts import Role, list_users
 from molehunt.workbench.people import IndexSort
 from molehunt.workbench.rules import current_rules
 from molehunt.workbench.triage import Disposition, Status, TriageDesk
@@ -61,12 +62,15 @@ def person_page(
     with ctx.ops() as con:
         state = triage.person_triage(ctx.store, con, user_id) if found.active_days else None
         accounts = list_users(con)
+        # Analysts only, and never on one's own page: a person is not told their level.
+        shows_level = ctx.me.role.allows(Role.ANALYST) and ctx.me.name != user_id
+        protection = level_of(con, user_id) if shows_level else None
     return ctx.render(
         "person.html", profile=found, pseudonym=pseudonym, focus=focus, plots=drawn,
         indicators=people.indicators(ctx.store, user_id, focus) if focus else [],
         events=explored, kinds=people.EVENT_KINDS, peers=peer_rows, user_id=user_id,
         mask=ctx.shown.mask, revealed=ctx.shown.shows(user_id), triage=state, accounts=accounts,
-        dispositions=list(Disposition), statuses=list(Status),
+        dispositions=list(Disposition), statuses=list(Status), protection=protection, levels=list(Level),
     )  # fmt: skip
 
 
@@ -131,3 +135,17 @@ def set_status(
     with ctx.ops() as con:
         TriageDesk(ctx.home, ctx.store, con).set_status(user_id, status, by=ctx.me.name)
     return RedirectResponse(back_to(back, f"/users/{pseudonym}"), status_code=303)
+
+
+@router.post("/users/{pseudonym}/protection")
+def set_protection(
+    ctx: Annotated[Ctx, Depends(analyst_form)],
+    pseudonym: str,
+    level: Annotated[Level, Form()],
+    reason: Annotated[str, Form(min_length=3, max_length=2000)],
+) -> Response:
+    user_id = ctx.user_of(pseudonym)
+    if user_id == ctx.me.name:
+        raise Forbidden("nobody sets their own protection level")
+    ctx.bench.set_protection(user_id, level, reason, by=ctx.me.name)  # audit entry protect.change first
+    return RedirectResponse(f"/users/{pseudonym}#protection", status_code=303)
