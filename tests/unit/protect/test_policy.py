@@ -40,3 +40,11 @@ def test_a_bad_file_is_one_line_naming_file_line_and_key(tmp_path: Path, text: s
         Policy.for_home(Home(tmp_path))
     message = str(caught.value)
     assert expected in message and "\n" not in message and message.startswith(str(tmp_path))
+
+
+def test_every_policy_key_is_documented_with_its_default() -> None:
+    rows = (Path(__file__).resolve().parents[3] / "docs" / "protection.md").read_text(encoding="utf-8").splitlines()
+    for key, info in Policy.model_fields.items():
+        default = info.default
+        shown = "[]" if default == () else str(default)
+        assert any(row.startswith(f"| `{key}` | ") and shown in row for row in rows), f"{key} ({shown}) undocumented"
