@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from molehunt.config import Home
 from molehunt.opstore import ensure_schema, transaction
+from molehunt.protect.policy import Policy
 from molehunt.vault.errors import VaultError
 
 APPROVAL_TTL = timedelta(hours=24)
@@ -73,16 +74,8 @@ class Request:
 
 def settings(home: Home) -> Settings:
     """The vault's part of the home's protection policy (InputError, one line, when the policy file is bad)."""
-    try:
-        from molehunt.protect import policy as module
-    except ImportError:  # the policy module is another part of issue 18; its defaults until it lands
-        return Settings()
-    load = getattr(module, "load_policy", None) or getattr(module, "Policy").for_home  # noqa: B009
-    found = load(home)
-    return Settings(
-        str(getattr(found, "protected_level", DEFAULT_PROTECTED_LEVEL)),
-        int(getattr(found, "elevated_daily_cap", DEFAULT_ELEVATED_DAILY_CAP)),
-    )
+    found = Policy.for_home(home)
+    return Settings(found.protected_level, found.elevated_daily_cap)
 
 
 def notice(user: str, when: datetime, copy: int) -> str:

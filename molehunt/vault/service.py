@@ -6,6 +6,8 @@ vault activity, inserted into the store's events (see molehunt.vault.records). A
 Reads and checkouts are rate-limited per user over a sliding window counted from the store's own vault events.
 Each operation runs under the home's vault lock (molehunt.vault.lock), so the decision, the count it rests on, the
 audit entry and the event are one step for the threads of a server and for separate CLI processes alike.
+The requester's protection level shapes reads and checkouts (molehunt.vault.protection), and each read, checkout,
+refusal or hold may raise it as it happens (molehunt.vault.realtime).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from molehunt.opstore import connect
 from molehunt.protect import Level, level_of
 from molehunt.store import Store, open_store
 from molehunt.trace.marking import TEXT_TYPES, MarkedCopy, mark_copy
-from molehunt.vault import crypto, protection, records
+from molehunt.vault import crypto, protection, realtime, records
 from molehunt.vault import state as bound
 from molehunt.vault.decoys import make_decoys
 from molehunt.vault.errors import VaultDenied, VaultError, VaultHeld, VaultIntegrityError
@@ -297,6 +299,7 @@ class Vault:
             marked = self._mark(doc, data, as_user, pdf=False)
             details = {**_fingerprint_details(marked), **extra}
             self._record(self._access_outcome("read", as_user, doc, marked.data, details=details))
+            realtime.react(self.home, self.store, as_user, self.clock())
         return marked.data
 
     def checkout(self, doc_id: str, *, for_user: str, out_path: Path, pdf: bool = False) -> Checkout:
@@ -362,6 +365,7 @@ class Vault:
             )
 
         seq = records.record(self.home, self.store, outcome, apply)
+        realtime.react(self.home, self.store, for_user, self.clock())
         return Checkout(doc.info.doc_id, for_user, out, digest, seq, marked.fingerprinted, marked.warning)
 
     # ---- decisions and records ------------------------------------------------------------------------------
@@ -425,6 +429,7 @@ class Vault:
                     self._record(self._outcome(user, action, doc_id, False, "needs approval", held=True,
                                                details=details, **common))  # fmt: skip
                     protection.new_request(ops, held, user, doc_id, action, now)
+                    realtime.react(self.home, self.store, user, self.clock())
                     raise VaultHeld(action, doc_id, held)
                 protection.decide(ops, approval, "used", "", "", now)
                 extra["approval"] = approval
@@ -598,6 +603,8 @@ class Vault:
 
     def _deny(self, user: str, action: str, target: str, reason: str, **extra: Any) -> NoReturn:
         self._record(self._outcome(user, action, target, False, reason, **extra))
+        if action in {"read", "checkout"}:  # a refusal can raise the person's level as it happens
+            realtime.react(self.home, self.store, user, self.clock())
         raise VaultDenied(action, target, reason)
 
     def _outcome(self, actor: str, action: str, target: str, allowed: bool, reason: str, **extra: Any) -> Outcome:
