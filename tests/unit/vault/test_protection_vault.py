@@ -187,3 +187,15 @@ def test_impersonation_is_in_every_entry(home: Home, store: Store, docs: tuple[s
     with pytest.raises(VaultDenied):
         admin.read(secret, as_user="nobody")
     assert [e.get("impersonated_by") for e in entries(home)[-2:]] == ["root", "root"]
+
+
+def test_a_pdf_copy_carries_the_notice_on_the_page(
+    vault: Vault, docs: tuple[str, str], home: Home, tmp_path: Path
+) -> None:
+    from molehunt.trace.carriers.pdf import pdf_text
+
+    secret, _ = docs
+    put(home, "alice", Level.ELEVATED)
+    vault.checkout(secret, for_user="alice", out_path=tmp_path / "a.pdf", pdf=True)
+    text = pdf_text((tmp_path / "a.pdf").read_bytes()).translate(STRIP_MARKS)
+    assert "Issued to alice on 2026-03-01 - copy 1" in text and "The window opens at dawn." in text
