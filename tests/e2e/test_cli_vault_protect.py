@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,52 @@ def test_only_the_homes_owner_may_act_as_someone(tmp_path: Path, monkeypatch: py
     assert code == 2 and len(said.splitlines()) == 1 and "owner" in said and "launch" not in said
     with AuditLog.open(home / "audit", home / "keys") as log:
         assert log.entry(log.size - 1).action == "add"  # nothing was read or recorded for them
+
+
+def test_the_seed_case_through_the_cli(tmp_path: Path) -> None:
+    """Issue 18's walk: HR notice ingested, 25 reads of the project in a minute, 10 refused outside it, a decoy
+    opened: `protect ls` shows the person at high at once; the next SECRET checkout is held until approved."""
+    from molehunt.cli import app
+
+    home = tmp_path / "home"
+    today = datetime.now(UTC).date()
+    hr = tmp_path / "hr.csv"
+    hr.write_text(f"user,notice_date,last_day\neve,{today - timedelta(days=3)},{today + timedelta(days=14)}\n")
+    assert runner.invoke(app, ["--home", str(home), "ingest", "--source", "hr", str(hr)]).exit_code == 0
+    for user, clearance, projects in [("eve", "SECRET", "apollo"), ("conf", "CONFIDENTIAL", "apollo,gemini")]:
+        assert molehunt(home, "grant", user, "--clearance", clearance, "--projects", projects)[0] == 0
+    assert molehunt(home, "grant", "olga", "--clearance", "SECRET", "--projects", "apollo", "--approver")[0] == 0
+    note = tmp_path / "note.md"
+    note.write_text("# Notes\nNothing to see.\n")
+
+    def add(label: str, project: str, writer: str) -> str:
+        code, doc_id = molehunt(home, "add", str(note), "--label", label, "--project", project, "--as", writer)
+        assert code == 0, doc_id
+        return doc_id
+
+    ours = [add("CONFIDENTIAL", "apollo", "conf") for _ in range(25)]
+    theirs = [add("CONFIDENTIAL", "gemini", "conf") for _ in range(10)]
+    secret = add("SECRET", "apollo", "olga")
+    code, decoys = molehunt(home, "decoy", "--project", "apollo", "--count", "1")
+    assert code == 0
+
+    for doc_id in ours:
+        assert molehunt(home, "read", doc_id, "--as", "eve")[0] == 0
+    for doc_id in theirs:
+        code, said = molehunt(home, "read", doc_id, "--as", "eve")
+        assert code == 2 and "need-to-know" in said
+    assert molehunt(home, "read", decoys.split()[0], "--as", "eve")[0] == 0
+    listed = runner.invoke(app, ["--home", str(home), "protect", "ls", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert [entry["level"] for entry in json.loads(listed.stdout)] == ["high"]  # eve, by pseudonym
+
+    code, said = molehunt(home, "checkout", secret, "--for", "eve", "--out", str(tmp_path / "eve.md"))
+    assert code == 3 and said.startswith("held for approval: request ")
+    request = said.removeprefix("held for approval: request ")
+    assert molehunt(home, "approve", request, "--as", "olga", "--reason", "handover")[0] == 0
+    assert molehunt(home, "checkout", secret, "--for", "eve", "--out", str(tmp_path / "eve.md"))[0] == 0
+    with AuditLog.open(home / "audit", home / "keys") as log:
+        actions = [log.entry(i).action for i in range(log.size)]
+    assert {"protect.change", "checkout", "approve"} <= set(actions)
+    verified = runner.invoke(app, ["--home", str(home), "audit", "verify"])
+    assert verified.exit_code == 0, verified.output
