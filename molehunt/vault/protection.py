@@ -137,6 +137,16 @@ def get(con: sqlite3.Connection, request: str) -> Request | None:
     return _request(row) if row else None
 
 
+def expire(con: sqlite3.Connection, now: datetime) -> None:
+    """Approvals left unused for :data:`APPROVAL_TTL` become ``expired``."""
+    schema(con)
+    with transaction(con):
+        con.execute(
+            "UPDATE vault_requests SET state = 'expired' WHERE state = 'approved' AND decided < ?",
+            ((now - APPROVAL_TTL).isoformat(),),
+        )
+
+
 def requests(con: sqlite3.Connection, *, state: str | None = None) -> list[Request]:
     """Every request (or those in ``state``), newest first."""
     schema(con)

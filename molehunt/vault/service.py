@@ -459,6 +459,7 @@ class Vault:
     def requests(self, *, state: str | None = None) -> list[protection.Request]:
         """Held requests and what became of them, newest first (not audited: it shows no document content)."""
         with closing(connect(self.home)) as ops:
+            protection.expire(ops, self.clock())
             return protection.requests(ops, state=state)
 
     def approve(self, request_id: str, *, by: str, reason: str) -> protection.Request:

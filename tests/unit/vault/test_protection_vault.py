@@ -199,3 +199,17 @@ def test_a_pdf_copy_carries_the_notice_on_the_page(
     vault.checkout(secret, for_user="alice", out_path=tmp_path / "a.pdf", pdf=True)
     text = pdf_text((tmp_path / "a.pdf").read_bytes()).translate(STRIP_MARKS)
     assert "Issued to alice on 2026-03-01 - copy 1" in text and "The window opens at dawn." in text
+
+
+def test_an_unused_approval_expires_after_24_hours(
+    vault: Vault, docs: tuple[str, str], home: Home, clock: Clock
+) -> None:
+    secret, _ = docs
+    put(home, "alice", Level.HIGH)
+    with pytest.raises(VaultHeld) as held:
+        vault.read(secret, as_user="alice")
+    vault.approve(held.value.request_id, by="olga", reason="ok")
+    clock.now += timedelta(hours=24, minutes=1)
+    with pytest.raises(VaultHeld):
+        vault.read(secret, as_user="alice")
+    assert {r.id: r.state for r in vault.requests()}[held.value.request_id] == "expired"
