@@ -26,6 +26,8 @@ LIMIT = 30  # VaultConfig's default: reads + checkouts per user a minute
 
 def _home_with_document(tmp_path: Path) -> tuple[Home, str]:
     home = Home(tmp_path / "home").ensure()
+    # About the rate limit: a burst this size would also raise the reader's protection level (issue 18)
+    (home.root / "protect.yaml").write_text("burst_reads: 1000\n")
     plan = tmp_path / "plan.md"
     plan.write_bytes(b"# Apollo\nStage two ignition at T+152 s.\n")
     add_users(home, Role.VIEWER)
