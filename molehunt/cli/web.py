@@ -34,7 +34,11 @@ def add_command(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Account name (letters, digits, '.', '_', '-').")],
     role: Annotated[
-        Role, typer.Option(help="viewer reads; analyst also reveals and works cases; admin also edits rules.")
+        Role,
+        typer.Option(
+            help="member uses the vault as themselves and sees nothing of detection; viewer reads the dashboard;"
+            " analyst also reveals and works cases; admin also edits rules."
+        ),
     ],
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")

@@ -239,6 +239,8 @@ def needs(role: Role, *, form: bool = False) -> Callable[..., Awaitable[Ctx]]:
     return check
 
 
+member = needs(Role.MEMBER)  # any signed-in account: the vault as oneself, approvals
+member_form = needs(Role.MEMBER, form=True)
 viewer = needs(Role.VIEWER)
 analyst = needs(Role.ANALYST)
 analyst_form = needs(Role.ANALYST, form=True)

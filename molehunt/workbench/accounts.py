@@ -35,8 +35,10 @@ DISABLED = "!"  # prefix of a disabled account's password hash
 
 
 class Role(StrEnum):
-    """What an account may do: viewers read, analysts also reveal and work cases, admins also change rules."""
+    """What an account may do: members use the vault as themselves (and approve if granted so) and see nothing of
+    detection; viewers read the dashboard, analysts also reveal and work cases, admins also change rules."""
 
+    MEMBER = "member"
     VIEWER = "viewer"
     ANALYST = "analyst"
     ADMIN = "admin"
@@ -63,7 +65,7 @@ class AccountError(MolehuntError):
 TABLES = (
     """CREATE TABLE IF NOT EXISTS web_users (
         name TEXT PRIMARY KEY,
-        role TEXT NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+        role TEXT NOT NULL CHECK (role IN ('member', 'viewer', 'analyst', 'admin')),
         password_hash TEXT NOT NULL,
         created_at TEXT NOT NULL  -- ISO 8601, naive UTC as molehunt.clock keeps time
     )""",

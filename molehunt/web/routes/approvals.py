@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from molehunt.vault import protection
 from molehunt.vault.service import Vault
-from molehunt.web.context import Ctx, Forbidden, viewer, viewer_form
+from molehunt.web.context import Ctx, Forbidden, member, member_form
 
 router = APIRouter()
 
@@ -23,7 +23,7 @@ def _approver(ctx: Ctx) -> None:
 
 
 @router.get("/approvals")
-def pending(ctx: Annotated[Ctx, Depends(viewer)]) -> Response:
+def pending(ctx: Annotated[Ctx, Depends(member)]) -> Response:
     _approver(ctx)
     vault = Vault(ctx.home, ctx.store)  # titles from the published snapshot; not an access to any document
     requests = vault.requests(state="pending")
@@ -33,7 +33,7 @@ def pending(ctx: Annotated[Ctx, Depends(viewer)]) -> Response:
 
 @router.post("/approvals/{request_id}")
 def decide(
-    ctx: Annotated[Ctx, Depends(viewer_form)],
+    ctx: Annotated[Ctx, Depends(member_form)],
     request_id: str,
     decision: Annotated[str, Form(pattern="^(approve|deny)$")],
     reason: Annotated[str, Form(min_length=3, max_length=2000)],

@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from molehunt.web.context import COOKIE, Ctx, Forbidden, context, viewer_form
+from molehunt.web.context import COOKIE, Ctx, Forbidden, context, member_form
+from molehunt.workbench.accounts import Role
 from molehunt.workbench.sessions import SESSION_HOURS, end_session
 
 router = APIRouter()
@@ -29,8 +30,13 @@ def _cookie(response: Response, request: Request, name: str, value: str, max_age
 
 
 @router.get("/")
-def home() -> RedirectResponse:
-    return RedirectResponse("/alerts", status_code=303)
+def home(ctx: Annotated[Ctx, Depends(context)]) -> RedirectResponse:
+    return RedirectResponse(_start(ctx), status_code=303)
+
+
+def _start(ctx: Ctx) -> str:
+    """Where a signed-in account starts: the vault for members (they see nothing of detection), else the queue."""
+    return "/vault" if ctx.session is not None and ctx.session.role is Role.MEMBER else "/alerts"
 
 
 def _login_page(ctx: Ctx, next_page: str, error: str = "", status: int = 200) -> Response:
@@ -43,7 +49,7 @@ def _login_page(ctx: Ctx, next_page: str, error: str = "", status: int = 200) ->
 @router.get("/login")
 def login_form(ctx: Annotated[Ctx, Depends(context)], next: str | None = None) -> Response:
     if ctx.session is not None:
-        return RedirectResponse(_safe_next(next), status_code=303)
+        return RedirectResponse(_safe_next(next) if next else _start(ctx), status_code=303)
     return _login_page(ctx, _safe_next(next))
 
 
@@ -53,7 +59,7 @@ def login(
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=1024)],
     csrf_token: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/alerts",
+    next: Annotated[str, Form()] = "",
 ) -> Response:
     expected = ctx.request.cookies.get(LOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(expected.encode(), csrf_token.encode()):
@@ -66,14 +72,14 @@ def login(
     if token is None:
         return _login_page(ctx, _safe_next(next), "Wrong user name or password.", 401)
     ctx.web.limiter.succeeded(username, client)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(_safe_next(next) if next else "/", status_code=303)
     _cookie(response, ctx.request, COOKIE, token, SESSION_HOURS * 3600)
     response.delete_cookie(LOGIN_COOKIE, path="/")
     return response
 
 
 @router.post("/logout")
-def logout(ctx: Annotated[Ctx, Depends(viewer_form)]) -> Response:
+def logout(ctx: Annotated[Ctx, Depends(member_form)]) -> Response:
     with ctx.ops() as con:
         end_session(con, ctx.request.cookies.get(COOKIE))
     response = RedirectResponse("/login", status_code=303)

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from molehunt.vault.errors import VaultHeld
 from molehunt.vault.service import Checkout, DocumentInfo, Vault
-from molehunt.web.context import Ctx, viewer, viewer_form
+from molehunt.web.context import Ctx, member, member_form
 
 router = APIRouter()
 _TEXT_TYPES = {"txt"}
@@ -45,7 +45,7 @@ def _held(ctx: Ctx, doc_id: str, action: str, request_id: str) -> Response:
 
 
 @router.get("/vault")
-def documents(ctx: Annotated[Ctx, Depends(viewer)]) -> Response:
+def documents(ctx: Annotated[Ctx, Depends(member)]) -> Response:
     # Every vault operation, listing included, is recorded in the store: it is opened read-write for the moment
     # (503 while a pipeline run holds it: see Web.writable).
     with ctx.web.writable() as store:
@@ -56,7 +56,7 @@ def documents(ctx: Annotated[Ctx, Depends(viewer)]) -> Response:
 
 
 @router.get("/vault/{doc_id}")
-def read(ctx: Annotated[Ctx, Depends(viewer)], doc_id: str) -> Response:
+def read(ctx: Annotated[Ctx, Depends(member)], doc_id: str) -> Response:
     with ctx.web.writable() as store:
         vault = Vault(ctx.home, store)
         try:
@@ -70,7 +70,7 @@ def read(ctx: Annotated[Ctx, Depends(viewer)], doc_id: str) -> Response:
 
 
 @router.post("/vault/{doc_id}/checkout")
-def checkout(ctx: Annotated[Ctx, Depends(viewer_form)], doc_id: str, pdf: Annotated[bool, Form()] = False) -> Response:
+def checkout(ctx: Annotated[Ctx, Depends(member_form)], doc_id: str, pdf: Annotated[bool, Form()] = False) -> Response:
     with ctx.web.writable() as store:
         vault = Vault(ctx.home, store)
         try:
