@@ -8,8 +8,9 @@ store, which `molehunt score --out` writes as CSV and `molehunt alerts` ranks. G
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -17,8 +18,9 @@ import numpy as np
 import pyarrow as pa
 
 from molehunt import opstore
-from molehunt.audit import AuditError, AuditLog, NewEntry, append_entry
-from molehunt.audit.entries import JsonValue, format_time
+from molehunt.audit import NewEntry, append_entry
+from molehunt.audit.entries import Entry, JsonValue, format_time
+from molehunt.audit.listing import fold_new, reading
 from molehunt.audit.verify import ENTRIES_FILE
 from molehunt.config import Home
 from molehunt.detect.calibration import Calibrated, calibrate, calibration_note
@@ -202,30 +204,38 @@ def protect_after_scoring(store: Store, policy: Policy | None = None) -> list[Ch
     return changes
 
 
+@dataclass
+class _RuleChanges:
+    """The rule.change entries of the first `size` entries of a home's log: (entry time, rule id, setting)."""
+
+    size: int = 0
+    last: bytes = b""
+    changes: list[tuple[str, str, LoggedSetting]] = field(default_factory=list)
+
+
+def _fold_rule_change(known: _RuleChanges, entry: Entry) -> None:
+    if entry.action == "rule.change" and (setting := LoggedSetting.from_details(entry.seq, entry.details)):
+        known.changes.append((entry.time, entry.target, setting))
+
+
+# Kept per process and grown by the entries appended since the last look: the dashboard asks on every queue, alert
+# and person page, so a page must not read the whole log.
+_rule_changes: dict[Path, _RuleChanges] = {}
+_rule_changes_lock = threading.Lock()
+
+
 def logged_rule_settings(home: Home, as_of: datetime | None = None) -> dict[str, LoggedSetting]:
     """Each rule's setting as its latest ``rule.change`` audit entry records it (empty when the home has no log);
     with `as_of` (aware), the latest entry at or before that moment: what a copy of the store taken then holds.
     AuditError when the log stays busy."""
     if not (home.audit_dir / ENTRIES_FILE).exists():
         return {}
-    for attempt in range(41):  # another process's append holds the log for milliseconds: wait up to two seconds
-        try:
-            log = AuditLog.open(home.audit_dir, home.keys_dir)
-            break
-        except AuditError as exc:
-            if "open in another process" not in str(exc) or attempt == 40:
-                raise
-            time.sleep(0.05)
-    found: dict[str, LoggedSetting] = {}
     until = format_time(as_of) if as_of is not None else None  # fixed-width UTC text: ordered as the times are
-    with log:
-        for index in range(log.size):
-            entry = log.entry(index)
-            if until is not None and entry.time > until:
-                continue
-            if entry.action == "rule.change" and (setting := LoggedSetting.from_details(index, entry.details)):
-                found[entry.target] = setting
-    return found
+    key = home.audit_dir.resolve()
+    with _rule_changes_lock, reading(home.audit_dir, home.keys_dir) as log:
+        known = fold_new(log, _rule_changes.get(key), _RuleChanges, _fold_rule_change)
+        _rule_changes[key] = known
+        return {rule_id: setting for at, rule_id, setting in known.changes if until is None or at <= until}
 
 
 def weights_earned(hits: list[RuleMatch], calibrated: Calibrated) -> np.ndarray:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from molehunt.audit.entries import Entry
 from molehunt.audit.errors import AuditError
@@ -77,6 +78,30 @@ def reading(directory: Path, keys_dir: Path) -> Iterator[AuditLog]:
             time.sleep(0.05)
     with log:
         yield log
+
+
+class Folded(Protocol):
+    """A state built from the log's first ``size`` entries; ``last`` is the canonical bytes of entry size-1."""
+
+    size: int
+    last: bytes
+
+
+F = TypeVar("F", bound=Folded)
+
+
+def fold_new(log: AuditLog, known: F | None, fresh: Callable[[], F], step: Callable[[F, Entry], None]) -> F:
+    """Bring `known` up to the end of `log`, folding in only the entries appended since it was built (a reader that
+    keeps a state per process reads each entry once); start from `fresh()` when there is none, or when the log is
+    shorter or its entry size-1 changed (it was replaced: read it again)."""
+    if known is None or known.size > log.size or (known.size and log.entry(known.size - 1).canonical != known.last):
+        known = fresh()
+    for index in range(known.size, log.size):
+        entry = log.entry(index)
+        step(known, entry)
+        known.last = entry.canonical
+    known.size = log.size
+    return known
 
 
 def list_entries(log: AuditLog, where: Filter = Filter(), *, limit: int = 50, before: int | None = None) -> Page:

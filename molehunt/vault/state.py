@@ -20,6 +20,7 @@ from pathlib import Path
 
 from molehunt.audit import Entry
 from molehunt.audit.entries import JsonValue
+from molehunt.audit.listing import fold_new
 from molehunt.config import Home
 from molehunt.vault.errors import VaultError
 from molehunt.vault.labels import Label, Levels, parse_compartments
@@ -62,14 +63,7 @@ def logged_state(home: Home, levels: Levels) -> Logged:
     """The state the home's audit log establishes now (AuditError when the log cannot be opened)."""
     key = (home.audit_dir.resolve(), levels.names)
     with _cache_lock, open_log(home) as log:
-        known = _cache.get(key) or Logged()
-        if known.size > log.size or (known.size and log.entry(known.size - 1).canonical != known.last):
-            known = Logged()
-        for index in range(known.size, log.size):
-            entry = log.entry(index)
-            _fold(known, entry, levels)
-            known.last = entry.canonical
-        known.size = log.size
+        known = fold_new(log, _cache.get(key), Logged, lambda state, entry: _fold(state, entry, levels))
         _cache[key] = known
         return known
 
