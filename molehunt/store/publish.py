@@ -39,6 +39,19 @@ _READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "memory_limit": "1GB",
     "preserve_insertion_order": False,
 }
+
+
+def _snapshot_path(store_path: Path, generation: int) -> Path:
+    return store_path.parent / FOLDER / f"{generation}.duckdb"
+
+
+def _open_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a published snapshot (duckdb.Error when it is gone or unreadable)."""
+    con = duckdb.connect(str(path), read_only=True, config=_READ_CONFIG)
+    con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would write into pages and --json output
+    return con
+
+
 _SNAPSHOT = re.compile(r"(\d+)\.duckdb(\.wal)?")
 
 
@@ -71,12 +84,10 @@ def open_reading(store_path: Path, *, wait: float = 2.0) -> tuple[Store, int | N
     except StoreError as exc:
         if not exc.busy or (generation := current_generation(store_path)) is None:
             raise
-        path = store_path.parent / FOLDER / f"{generation}.duckdb"
         try:
-            con = duckdb.connect(str(path), read_only=True, config=_READ_CONFIG)
+            con = _open_snapshot(_snapshot_path(store_path, generation))
         except duckdb.Error:
             raise exc from None
-        con.execute("SET enable_progress_bar = false")
         return Store(store_path, con), generation
 
 
@@ -115,7 +126,7 @@ def _copy(store_path: Path) -> int:
         folder = published_dir(store_path)
         with _publishing(folder):
             generation = 1 + max([current_generation(store_path) or 0, *_generations(folder)])
-            target = folder / f"{generation}.duckdb"
+            target = _snapshot_path(store_path, generation)
             try:
                 for source, copy in ((store_path, target), (_wal(store_path), _wal(target))):
                     if source.exists():
@@ -217,11 +228,7 @@ class Snapshots:
         Its `path` is the analytics store's, so code finding the home from it keeps working."""
         with self._lock:  # connect before another thread can retire this snapshot's anchor
             snapshot, old = self._swap()
-            if snapshot.path is None:
-                con = snapshot.anchor.cursor()
-            else:
-                con = duckdb.connect(str(snapshot.path), read_only=True, config=_READ_CONFIG)
-                con.execute("SET enable_progress_bar = false")
+            con = snapshot.anchor.cursor() if snapshot.path is None else _open_snapshot(snapshot.path)
         _retire(old)
         return Store(self.store_path, con)
 
@@ -251,12 +258,11 @@ class Snapshots:
         generation = current_generation(self.store_path)
         if generation is None:
             return _empty() if self._current.generation is not None else None
-        path = self.store_path.parent / FOLDER / f"{generation}.duckdb"
+        path = _snapshot_path(self.store_path, generation)
         try:
-            anchor = duckdb.connect(str(path), read_only=True, config=_READ_CONFIG)
+            anchor = _open_snapshot(path)
         except duckdb.Error:
             return None  # replaced and unlinked between reading CURRENT and opening: the next call sees the new one
-        anchor.execute("SET enable_progress_bar = false")
         version = anchor.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
         if version != SCHEMA_VERSION:  # published by another molehunt: wait for this one's next run to publish
             anchor.close()
