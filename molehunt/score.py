@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from molehunt import opstore
-from molehunt.audit import NewEntry, append_entry
+from molehunt.audit import NewEntry, append_entries
 from molehunt.audit.entries import Entry, JsonValue, format_time
 from molehunt.audit.listing import fold_new, reading
 from molehunt.audit.verify import ENTRIES_FILE
@@ -193,11 +193,14 @@ def protect_after_scoring(store: Store, policy: Policy | None = None) -> list[Ch
     try:
         current = {p.user: p for p in list_levels(con, at_least=Level.NONE)}
         changes = score_changes(current, derived)
+        entries = [
+            NewEntry(SCORE_ACTOR, "protect.change", change.user,
+                     {"level": change.level.value, "reasons": list[JsonValue](change.reasons), "source": change.source})
+            for change in changes
+        ]  # fmt: skip
+        if entries:  # all recorded first, in one append (one fsync, one checkpoint), then set
+            append_entries(home.audit_dir, home.keys_dir, entries)
         for change in changes:
-            details: dict[str, JsonValue] = {
-                "level": change.level.value, "reasons": list[JsonValue](change.reasons), "source": change.source
-            }  # fmt: skip
-            append_entry(home.audit_dir, home.keys_dir, NewEntry(SCORE_ACTOR, "protect.change", change.user, details))
             set_level(con, change.user, change.level, change.reasons, source=change.source, by=SCORE_ACTOR)
     finally:
         con.close()

@@ -10,7 +10,7 @@
 from molehunt.audit.checkpoint import Checkpoint, Exported, export, load_export
 from molehunt.audit.entries import Entry, NewEntry
 from molehunt.audit.errors import AuditError, VerificationError
-from molehunt.audit.log import AuditLog, append_entry
+from molehunt.audit.log import AuditLog, append_entries, append_entry
 from molehunt.audit.proofs import ConsistencyProof, InclusionProof
 from molehunt.audit.verify import Problem, Report, verify_directory
 
@@ -26,6 +26,7 @@ __all__ = [
     "Problem",
     "Report",
     "VerificationError",
+    "append_entries",
     "append_entry",
     "export",
     "load_export",

@@ -29,7 +29,7 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -377,7 +377,13 @@ _BUSY_RETRIES = 40  # x 50 ms: how long to wait for another process's append to 
 
 
 def append_entry(directory: Path, keys_dir: Path, entry: NewEntry) -> int:
-    """Open the log, append one entry durably, close it; returns the entry's index.
+    """Open the log, append one entry durably, close it; returns the entry's index (see append_entries)."""
+    return append_entries(directory, keys_dir, [entry])[0]
+
+
+def append_entries(directory: Path, keys_dir: Path, entries: Sequence[NewEntry]) -> list[int]:
+    """Open the log, append the entries with one write and one fsync, close it (signing one checkpoint over them);
+    returns their indexes.
 
     Threads of one process take turns (the log allows one open writer), and a log held by another process is
     retried for about two seconds before AuditError is raised.
@@ -392,5 +398,5 @@ def append_entry(directory: Path, keys_dir: Path, entry: NewEntry) -> int:
                 time.sleep(0.05)
                 continue
             with log:
-                return log.append(entry)
+                return log.append_many(entries)
     raise AssertionError("unreachable")
