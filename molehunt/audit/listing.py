@@ -9,7 +9,6 @@ whole log, and appends between two pages do not shift them.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,10 +18,8 @@ from typing import Protocol, TypeVar
 
 from molehunt.audit.entries import Entry
 from molehunt.audit.errors import AuditError
-from molehunt.audit.log import AuditLog
+from molehunt.audit.log import AuditLog, open_waiting
 from molehunt.audit.verify import CHECKPOINTS_FILE, ENTRIES_FILE, Report, verify_directory
-
-_BUSY_WAIT = 2.0  # seconds: an append holds the log for milliseconds
 
 
 @dataclass(frozen=True)
@@ -67,16 +64,7 @@ def reading(directory: Path, keys_dir: Path) -> Iterator[AuditLog]:
     """
     if not (directory / ENTRIES_FILE).exists():
         raise AuditError(f"no audit log at {directory}")
-    deadline = time.monotonic() + _BUSY_WAIT
-    while True:
-        try:
-            log = AuditLog.open(directory, keys_dir, checkpoint_on_close=False)
-            break
-        except AuditError as exc:
-            if "open in another process" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-    with log:
+    with open_waiting(directory, keys_dir, checkpoint_on_close=False) as log:
         yield log
 
 

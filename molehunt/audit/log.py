@@ -388,15 +388,18 @@ def append_entries(directory: Path, keys_dir: Path, entries: Sequence[NewEntry])
     Threads of one process take turns (the log allows one open writer), and a log held by another process is
     retried for about two seconds before AuditError is raised.
     """
-    with _APPEND_LOCK:
-        for attempt in range(_BUSY_RETRIES + 1):
-            try:
-                log = AuditLog.open(directory, keys_dir)
-            except AuditError as exc:
-                if "open in another process" not in str(exc) or attempt == _BUSY_RETRIES:
-                    raise
-                time.sleep(0.05)
-                continue
-            with log:
-                return log.append_many(entries)
+    with _APPEND_LOCK, open_waiting(directory, keys_dir) as log:
+        return log.append_many(entries)
+
+
+def open_waiting(directory: Path, keys_dir: Path, *, checkpoint_on_close: bool = True) -> AuditLog:
+    """AuditLog.open, tried again for about two seconds while another process holds the log (an append holds it
+    for milliseconds); AuditError after that, or at once for any other reason."""
+    for attempt in range(_BUSY_RETRIES + 1):
+        try:
+            return AuditLog.open(directory, keys_dir, checkpoint_on_close=checkpoint_on_close)
+        except AuditError as exc:
+            if "open in another process" not in str(exc) or attempt == _BUSY_RETRIES:
+                raise
+            time.sleep(0.05)
     raise AssertionError("unreachable")

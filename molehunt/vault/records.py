@@ -26,8 +26,9 @@ from pathlib import Path
 
 import duckdb
 
-from molehunt.audit import AuditError, AuditLog, Entry, NewEntry, append_entry
+from molehunt.audit import AuditLog, Entry, NewEntry, append_entry
 from molehunt.audit.entries import JsonValue
+from molehunt.audit.log import open_waiting
 from molehunt.audit.verify import ENTRIES_FILE
 from molehunt.clock import utc_now
 from molehunt.config import Home
@@ -40,7 +41,6 @@ SOURCE = "vault"
 ROLE = "vault"
 PENDING_FILE = "pending"
 _ATTEMPTS = 6  # DuckDB write conflicts: retried with a doubling pause from 10 ms (about 0.6 s in all)
-_BUSY_RETRIES = 40  # x 50 ms: how long to wait for another process's append when opening the log to read it
 
 
 @dataclass(frozen=True)
@@ -211,14 +211,7 @@ def outcome_of(entry: Entry) -> Outcome:
 
 def open_log(home: Home) -> AuditLog:
     """The home's audit log opened to be read, waiting (about two seconds) for another writer's append."""
-    for attempt in range(_BUSY_RETRIES + 1):
-        try:
-            return AuditLog.open(home.audit_dir, home.keys_dir)
-        except AuditError as exc:
-            if "open in another process" not in str(exc) or attempt == _BUSY_RETRIES:
-                raise
-            time.sleep(0.05)
-    raise AssertionError("unreachable")
+    return open_waiting(home.audit_dir, home.keys_dir)
 
 
 def _find_request(home: Home, request: str) -> Entry | None:
