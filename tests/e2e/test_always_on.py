@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from molehunt.config import Home
-from tests.e2e.test_browser import MOLEHUNT, PASSWORD, _free_port, _wait_until_up
+from tests.e2e.test_browser import MOLEHUNT, PASSWORD, serving
 from tests.e2e.test_cli_watch import cut
 
 pytestmark = pytest.mark.slow
@@ -90,25 +90,10 @@ def served(scored_home: Home, tmp_path: Path) -> Iterator[tuple[str, Path, Path]
     ok(molehunt(home, "ingest", str(first)))
     ok(molehunt(home, "score", "--out", str(tmp_path / "scores.csv")))
     ok(molehunt(home, "user", "add", "analyst", "--role", "analyst", "--password-stdin", stdin=f"{PASSWORD}\n"))
-    port = _free_port()
     log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [MOLEHUNT, "--home", home, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_up(server, f"{base}/login", log)
+    with serving(home, log) as (base, server):
         yield base, home, new
         assert server.poll() is None, f"the server stopped:\n{log.read_text()}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _new_day_people(client: httpx.Client) -> set[str]:

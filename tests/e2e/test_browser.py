@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -63,6 +64,30 @@ def _wait_until_up(server: subprocess.Popen[bytes], url: str, log: Path, seconds
     pytest.fail(f"`molehunt serve` did not answer {url} within {seconds:.0f} s:\n{log.read_text()}")
 
 
+@contextmanager
+def serving(
+    home: Path, log: Path, *options: str, seconds: float = 20.0
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """(base URL, process) of a real `molehunt serve` on a free loopback port, its output in `log`; stopped after."""
+    port = _free_port()
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [MOLEHUNT, "--home", str(home), "serve", "--host", "127.0.0.1", "--port", str(port), *options],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_up(server, f"{base}/login", log, seconds)
+        yield base, server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     """Debian's Chromium; a missing browser fails the test (never skips it), before anything is built."""
@@ -80,24 +105,8 @@ def served(chromium: Path, scored_home: Home, tmp_path: Path) -> Iterator[tuple[
         input=f"{PASSWORD}\n", text=True, capture_output=True,
     )  # fmt: skip
     assert added.returncode == 0, f"`molehunt user add` failed:\n{added.stdout}{added.stderr}"
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [MOLEHUNT, "--home", home.root, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_up(server, f"{base}/login", log)
+    with serving(home.root, tmp_path / "serve.log") as (base, _):
         yield base, home
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _is_loopback(url: str) -> bool:

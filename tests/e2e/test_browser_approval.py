@@ -18,7 +18,7 @@ from molehunt.audit import AuditLog
 from molehunt.config import Home
 from molehunt.protect import Level, set_level
 from molehunt.trace.carriers.text import STRIP_MARKS
-from tests.e2e.test_browser import CHROMIUM_ARGS, MOLEHUNT, _free_port, _wait_until_up, chromium  # noqa: F401
+from tests.e2e.test_browser import CHROMIUM_ARGS, MOLEHUNT, chromium, serving  # noqa: F401
 from tests.homes import copy_of
 
 pytestmark = pytest.mark.slow
@@ -47,24 +47,8 @@ def served(chromium: Path, scored_home: Home, tmp_path: Path) -> Iterator[tuple[
     doc = _molehunt(home, "vault", "add", str(plan), "--label", "SECRET", "--project", "orion", "--as", "approver")
     with closing(opstore.connect(home)) as con:
         set_level(con, "requester", Level.HIGH, ["set for the test"], source="analyst", by="test")
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [MOLEHUNT, "--home", home.root, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_up(server, f"{base}/login", log)
+    with serving(home.root, tmp_path / "serve.log") as (base, _):
         yield base, home, doc.strip().splitlines()[-1]
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _sign_in(browser: Browser, base: str, name: str) -> Page:

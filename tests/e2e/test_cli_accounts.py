@@ -6,11 +6,9 @@ from __future__ import annotations
 import getpass
 import json
 import re
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -27,6 +25,7 @@ from molehunt.web.security import ADDRESS_FAILURES
 from molehunt.workbench import ops
 from molehunt.workbench.accounts import authenticate
 from molehunt.workbench.sessions import session_for, start_session
+from tests.e2e.test_browser import serving
 
 MOLEHUNT = Path(sys.executable).parent / "molehunt"  # the console script beside the venv's interpreter
 PASSWORD = "correct horse battery staple"
@@ -93,37 +92,10 @@ def test_disable_or_remove_of_no_such_account_says_so(home: Path) -> None:
         assert code != 0 and "no dashboard account 'carol'" in out and "Traceback" not in out
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def served(home: Path, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [MOLEHUNT, "--home", str(home), "serve", "--port", str(port), "--warm-plots", "0"],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"`molehunt serve` did not start:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{base}/login", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with serving(home, tmp_path / "serve.log", "--warm-plots", "0", seconds=30) as (base, _):
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 @pytest.mark.slow
