@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -14,38 +13,18 @@ from molehunt.audit import AuditLog, verify_directory
 from molehunt.config import Home
 from molehunt.opstore import connect
 from molehunt.protect import Level, level_of, list_levels
-from molehunt.store import Store, open_store
+from molehunt.store import Store
 from molehunt.vault import Vault, VaultConfig, VaultDenied
 from molehunt.vault.errors import VaultHeld
 from molehunt.vault.realtime import gather
+from tests.unit.vault.conftest import Clock
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(milliseconds=1)
-        return self.now
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
-    monkeypatch.delenv("MOLEHUNT_VAULT_KEY", raising=False)
-    return Home(tmp_path / "home").ensure()
-
-
-@pytest.fixture
-def store(home: Home) -> Iterator[Store]:
-    with open_store(home.store_path) as opened:
-        yield opened
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,37 +12,13 @@ from molehunt.audit import AuditLog, verify_directory
 from molehunt.config import Home
 from molehunt.opstore import connect
 from molehunt.protect import Level, set_level
-from molehunt.store import Store, open_store
+from molehunt.store import Store
 from molehunt.trace.carriers.text import STRIP_MARKS
 from molehunt.vault import Vault, VaultConfig, VaultDenied, VaultError
 from molehunt.vault.errors import VaultHeld
+from tests.unit.vault.conftest import Clock
 
 PLAN = b"# Apollo launch plan\nThe window opens at dawn.\n"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(milliseconds=1)
-        return self.now
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Home:
-    return Home(tmp_path / "home").ensure()
-
-
-@pytest.fixture
-def store(home: Home) -> Iterator[Store]:
-    with open_store(home.store_path) as opened:
-        yield opened
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

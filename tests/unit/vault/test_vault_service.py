@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,33 +15,15 @@ from molehunt.config import Home
 from molehunt.store import Store, open_store
 from molehunt.trace.carriers.text import STRIP_MARKS
 from molehunt.vault import Vault, VaultConfig, VaultDenied, VaultError, VaultIntegrityError
+from tests.unit.vault.conftest import Clock
 
 PLAN = b"# Apollo launch plan\nThe window opens at dawn.\n"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(milliseconds=1)
-        return self.now
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Home:
-    return Home(tmp_path / "home").ensure()
 
 
 @pytest.fixture
 def vault_store(home: Home) -> Iterator[Store]:
     with open_store(home.store_path) as store:
         yield store
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture
