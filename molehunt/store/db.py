@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -26,6 +27,8 @@ class Store:
 
     path: Path
     con: duckdb.DuckDBPyConnection
+    # A published snapshot's: when its file was written (what it can reflect of the audit log); None for the store.
+    written_at: datetime | None = None
 
     def close(self) -> None:
         self.con.close()

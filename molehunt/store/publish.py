@@ -23,6 +23,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -43,6 +44,10 @@ _READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {
 
 def _snapshot_path(store_path: Path, generation: int) -> Path:
     return store_path.parent / FOLDER / f"{generation}.duckdb"
+
+
+def _written_at(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
 
 def _open_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
@@ -84,11 +89,13 @@ def open_reading(store_path: Path, *, wait: float = 2.0) -> tuple[Store, int | N
     except StoreError as exc:
         if not exc.busy or (generation := current_generation(store_path)) is None:
             raise
+        path = _snapshot_path(store_path, generation)
         try:
-            con = _open_snapshot(_snapshot_path(store_path, generation))
-        except duckdb.Error:
+            con = _open_snapshot(path)
+            written_at = _written_at(path)
+        except (duckdb.Error, OSError):
             raise exc from None
-        return Store(store_path, con), generation
+        return Store(store_path, con, written_at), generation
 
 
 def published_dir(store_path: Path) -> Path:
@@ -196,6 +203,7 @@ class Snapshot:
     generation: int | None  # None: nothing published, an empty in-memory store
     path: Path | None
     anchor: duckdb.DuckDBPyConnection
+    written_at: datetime  # the file's modification time, read while it is surely there (the epoch when empty)
 
 
 class Snapshots:
@@ -230,7 +238,7 @@ class Snapshots:
             snapshot, old = self._swap()
             con = snapshot.anchor.cursor() if snapshot.path is None else _open_snapshot(snapshot.path)
         _retire(old)
-        return Store(self.store_path, con)
+        return Store(self.store_path, con, snapshot.written_at)
 
     def _swap(self) -> tuple[Snapshot, Snapshot | None]:
         """(the current snapshot, the one it replaced if CURRENT changed); call with the lock held."""
@@ -261,13 +269,14 @@ class Snapshots:
         path = _snapshot_path(self.store_path, generation)
         try:
             anchor = _open_snapshot(path)
-        except duckdb.Error:
+            written_at = _written_at(path)
+        except (duckdb.Error, OSError):
             return None  # replaced and unlinked between reading CURRENT and opening: the next call sees the new one
         version = anchor.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
         if version != SCHEMA_VERSION:  # published by another molehunt: wait for this one's next run to publish
             anchor.close()
             return _empty() if self._current.generation is not None else None
-        return Snapshot(generation, path, anchor)
+        return Snapshot(generation, path, anchor, written_at)
 
 
 def _retire(snapshot: Snapshot | None) -> None:
@@ -283,4 +292,4 @@ def _empty() -> Snapshot:
     for _, statements in MIGRATIONS:
         for statement in statements:
             con.execute(statement)
-    return Snapshot(None, None, con)
+    return Snapshot(None, None, con, datetime.fromtimestamp(0, UTC))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 
 from molehunt.config import Home
 from molehunt.detect.rules import Rule, builtin_rules
@@ -25,19 +23,7 @@ def current_rules(store: Store) -> list[Rule]:
 
     The dashboard reads a published snapshot, which may predate the latest rule change (the change is logged, then
     saved, then published): a snapshot is compared with the entries logged before its file was last written."""
-    return effective_rules(store, logged_rule_settings(Home(store.path.parent), _written_at(store)))
-
-
-def _written_at(store: Store) -> datetime | None:
-    """When the file behind a snapshot connection was last written (None for the analytics store itself: compare
-    with the latest entries; the epoch for an in-memory store, which holds no settings)."""
-    found = store.con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
-    path = (found.fetchone() or (None,))[0]
-    if path is None:
-        return datetime.fromtimestamp(0, UTC)
-    if Path(path).resolve() == store.path.resolve():
-        return None
-    return datetime.fromtimestamp(Path(path).stat().st_mtime, UTC)
+    return effective_rules(store, logged_rule_settings(Home(store.path.parent), store.written_at))
 
 
 def rule_table(store: Store) -> RuleTable:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from molehunt.config import Home
 from molehunt.web.context import Web
 from molehunt.workbench.actions import Workbench
+from molehunt.workbench.rules import current_rules
 
 from .conftest import app_writable, login
 
@@ -44,3 +45,16 @@ def test_a_setting_changed_behind_the_logs_back_is_still_refused(app_client: Tes
     with app_writable(app_client) as store:  # put the logged value back for the other tests
         store.con.execute("UPDATE rule_settings SET thresholds = '{\"burst.cloud_uploads|gte\": 11.0}'")
     assert "store tampered" not in app_client.get("/rules").text
+
+
+def test_a_request_whose_snapshot_was_replaced_meanwhile_still_reads_the_rules(app_client: TestClient) -> None:
+    # A page opened on one generation while the pipeline publishes the next (which unlinks the old file): the
+    # request's rules are still compared with the log as of its own snapshot, whose file is gone by then.
+    web: Web = app_client.app.state.web  # type: ignore[attr-defined]
+    store = web.cursor()
+    try:
+        with web.writable() as writable:
+            web.publish(writable)
+        assert current_rules(store)
+    finally:
+        store.close()
