@@ -203,7 +203,9 @@ def test_analyst_works_an_alert_in_chromium(chromium: Path, served: tuple[str, H
             )
             explore.locator("input[name=from]").fill(week_before)
             explore.locator("input[value=logon]").check()
-            explore.locator("[data-testid=filter-events]").click()
+            with page.expect_navigation():  # read the filtered page, not the one being left
+                explore.locator("[data-testid=filter-events]").click()
+            page.wait_for_load_state()
             kinds = page.locator("[data-testid=events] tbody tr td:nth-child(2)").all_inner_texts()
             assert kinds and set(kinds) == {"logon"}, kinds
             page.go_back()
