@@ -32,7 +32,9 @@ ACTIVITIES: dict[EventKind, frozenset[str]] = {
     EventKind.FILE: frozenset({"open", "write", "copy", "delete"}),
     EventKind.EMAIL: frozenset({"send", "view"}),
     EventKind.HTTP: frozenset({"visit", "download", "upload"}),
-    EventKind.VAULT: frozenset({"read", "checkout", "print", "export", "add", "grant", "revoke", "decoy"}),
+    EventKind.VAULT: frozenset(
+        {"read", "checkout", "print", "export", "add", "grant", "revoke", "decoy", "approve", "deny"}
+    ),
 }
 
 # Content types recognised from file signatures or extensions; anything else is "other".

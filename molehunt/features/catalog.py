@@ -55,6 +55,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("vault_checkouts", "copies checked out of the vault", "copies"),
     Feature("vault_denied", "vault requests refused by policy", "requests"),
     Feature("vault_held", "vault reads and checkouts held for a second person's approval", "requests"),
+    Feature("vault_refused", "held vault requests a second person refused", "requests"),
+    Feature("vault_approved", "held vault requests a second person approved", "requests"),
 )
 
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)

@@ -182,7 +182,12 @@ _STAGES: tuple[tuple[str, str], ...] = (
                count(*) FILTER (WHERE kind = 'vault' AND content LIKE 'denied%') AS vault_denied,
                -- held for approval (molehunt.vault.protection), a decoy touch included
                count(*) FILTER (WHERE kind = 'vault' AND (content LIKE 'held:%' OR content LIKE 'decoy touch: held:%'))
-                 AS vault_held
+                 AS vault_held,
+               -- a second person's decision on the user's held request (molehunt.vault.records)
+               count(*) FILTER (WHERE kind = 'vault' AND activity = 'deny' AND content LIKE 'refused:%')
+                 AS vault_refused,
+               count(*) FILTER (WHERE kind = 'vault' AND activity = 'approve' AND content LIKE 'approved:%')
+                 AS vault_approved
         FROM fx_events LEFT JOIN (SELECT DISTINCT lower(path) AS decoy_path FROM decoy_files) ON decoy_path = path
         GROUP BY ALL""",
     ),

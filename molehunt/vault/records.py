@@ -4,7 +4,11 @@ The audit entry is appended first and is the source of truth; the event points b
 file_id is the single ``ingested_files`` row (role 'vault') standing for the log's ``entries.log`` and line is the
 entry's index. Event content reads ``allowed: <policies>``, ``denied: <reason>`` or ``held: <reason>`` (waiting for
 a second person's approval); a touch of a decoy is prefixed
-``decoy touch: `` so detectors can count denials and decoy touches without reading the audit log.
+``decoy touch: `` so detectors can count denials and decoy touches without reading the audit log. An approver's
+decision on a held request is an event of the *requester* (activity ``approve`` or ``deny``, content
+``approved: <action> by a second person`` or ``refused: <action> by a second person``): it is the requester the
+detector weighs; the audit entry names the approver. A refused attempt to decide (not an approver, one's own
+request) stays the actor's ``denied:`` event.
 
 The two records are one step (:func:`record`, under the home's vault lock, see molehunt.vault.lock): before the
 entry is appended, ``HOME/vault/pending`` names the request id the entry will carry; the event is committed (retried
@@ -90,18 +94,19 @@ def insert_event(con: duckdb.DuckDBPyConnection, audit_dir: Path, outcome: Outco
     if outcome.action not in ACTIVITIES[EventKind.VAULT]:
         return
     file_id = log_file_id(con, audit_dir / ENTRIES_FILE)
+    user, content = _subject(outcome)
     event = Event(
         source=SOURCE,
         kind=EventKind.VAULT,
         time=outcome.time.astimezone(UTC).replace(tzinfo=None),
-        user_id=outcome.actor,
+        user_id=user,
         activity=outcome.action,
         provenance=Provenance(file_id=file_id, line=seq),
         event_id=f"audit-{seq}",
         path=outcome.doc_id,
         bytes=outcome.size,
         content_type=outcome.content_type,
-        content=outcome.summary,
+        content=content,
     )
     columns = ", ".join(EVENT_COLUMN_NAMES)
     marks = ", ".join("?" for _ in EVENT_COLUMN_NAMES)
@@ -111,6 +116,15 @@ def insert_event(con: duckdb.DuckDBPyConnection, audit_dir: Path, outcome: Outco
         " WHERE file_id = ?",
         [event.time, file_id],
     )
+
+
+def _subject(outcome: Outcome) -> tuple[str, str]:
+    """The (user, content) of the outcome's event: a second person's decision on a held request is the requester's."""
+    requester, requested = outcome.details.get("user"), outcome.details.get("request_action")
+    if outcome.action in {"approve", "deny"} and outcome.allowed and isinstance(requester, str):
+        verdict = "approved" if outcome.action == "approve" else "refused"
+        return requester, f"{verdict}: {requested} by a second person"
+    return outcome.actor, outcome.summary
 
 
 def log_file_id(con: duckdb.DuckDBPyConnection, entries: Path) -> int:
@@ -205,6 +219,7 @@ def outcome_of(entry: Entry) -> Outcome:
         content_type=text("content_type"),
         size=size if isinstance(size, int) and not isinstance(size, bool) else None,
         decoy=details.get("decoy") is True,
+        details=dict(details),
         held=details.get("decision") == "hold",
     )
 

@@ -60,6 +60,8 @@ FEATURE_EVENTS: dict[str, str] = {
     "vault_reads": "kind = 'vault' AND activity = 'read'",
     "vault_checkouts": "kind = 'vault' AND activity = 'checkout'",
     "vault_denied": "kind = 'vault' AND content LIKE 'denied%'",
+    "vault_held": "kind = 'vault' AND content LIKE '%held:%'",
+    "vault_refused": "kind = 'vault' AND activity = 'deny' AND content LIKE 'refused:%'",
 }  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from molehunt.opstore import connect
 from molehunt.protect import Level, set_level
 from molehunt.store import open_store
 from molehunt.vault import Vault, VaultConfig
-from molehunt.vault.errors import VaultHeld
+from molehunt.vault.errors import VaultDenied, VaultHeld
 
 
 def test_a_held_read_is_counted_and_alerts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -55,4 +55,52 @@ def test_a_held_read_is_counted_and_alerts(tmp_path: Path, monkeypatch: pytest.M
         found = match_rules(store.con, rule)
     assert [(m.user_id, m.day, m.level.value, m.explanation) for m in found] == [
         ("ann", date(2026, 3, 2), "medium", "2 vault request(s) held for approval")
+    ]
+
+
+def test_an_approvers_decisions_are_the_requesters_events_and_a_refusal_alerts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MOLEHUNT_VAULT_KEY", raising=False)
+    home = Home(tmp_path / "home").ensure()
+    plan = tmp_path / "plan.md"
+    plan.write_text("# Apollo launch plan\n")
+    moments = iter(datetime(2026, 3, 2, 10, tzinfo=UTC) + timedelta(seconds=i) for i in range(100))
+    with open_store(home.store_path) as store:
+        vault = Vault(home, store, VaultConfig(), clock=lambda: next(moments))
+        for user in ("ann", "bob"):
+            vault.grant(user, "SECRET", ["apollo"])
+        vault.grant("carol", "SECRET", ["apollo"], approver=True)
+        doc_id = vault.add(plan, "SECRET", "apollo", as_user="bob")
+        with closing(connect(home)) as con:
+            set_level(con, "ann", Level.HIGH, ["test"], source="analyst", by="test")
+        held = []
+        for action in (vault.read, vault.read, vault.read):
+            with pytest.raises(VaultHeld) as caught:
+                action(doc_id, as_user="ann")
+            held.append(caught.value.request_id)
+        vault.approve(held[0], by="carol", reason="needed for the review")
+        vault.deny(held[1], by="carol", reason="not her project this month")
+        with pytest.raises(VaultDenied):
+            vault.approve(held[2], by="ann", reason="approving my own")  # refused: her own request
+        kinds = store.con.execute(
+            "SELECT user_id, activity, content FROM events WHERE activity IN ('approve', 'deny') ORDER BY time"
+        ).fetchall()
+        assert kinds == [
+            ("ann", "approve", "approved: read by a second person"),
+            ("ann", "deny", "refused: read by a second person"),
+            ("ann", "approve", "denied: not an approver"),
+        ]
+        build_user_day(store)
+        build_baselines(store)
+        row = store.con.execute(
+            "SELECT vault_held, vault_refused, vault_approved, vault_denied FROM user_day_features"
+            " WHERE user_id = 'ann'"
+        ).fetchall()
+        assert row == [(3, 1, 1, 1)]
+        carol = store.count("SELECT count(*) FROM events WHERE user_id = 'carol' AND activity IN ('approve', 'deny')")
+        assert carol == 0  # the approver's decisions are in the audit log, not counted against her
+        found = match_rules(store.con, [r for r in builtin_rules() if r.id == "vault-refused"])
+    assert [(m.user_id, m.level.value, m.explanation) for m in found] == [
+        ("ann", "high", "1 held vault request(s) refused by a second person")
     ]
