@@ -261,9 +261,12 @@ def summary_table(summary: StoreSummary) -> Table:
 
 
 def _short(reasons: str, limit: int) -> str:
-    """The first reasons that fit in `limit` characters (the full text is in the scores CSV and --json)."""
+    """The first reasons that fit in `limit` characters, without the counts that did not happen, as the dashboard
+    shows them (the full text is in the scores CSV and --json)."""
+    from molehunt.workbench.alert_view import shown_reasons  # only when a table of alerts is printed
+
     kept: list[str] = []
-    for part in reasons.split("; "):
+    for part in shown_reasons(reasons):
         if kept and len("; ".join([*kept, part])) > limit:
             return "; ".join(kept) + " …"
         kept.append(part)

@@ -72,3 +72,17 @@ def test_json_output_escapes_what_a_terminal_could_act_on() -> None:
     console.print_json(json.dumps({"raw": HOSTILE.replace("\udc80", "?")}))
     assert_inert(buffer.getvalue())
     assert json.loads(re.sub("\x1b\\[[0-9;]*m", "", buffer.getvalue()))["raw"].startswith("OSC52")  # still JSON
+
+
+def test_the_alerts_table_leaves_out_the_counts_that_did_not_happen() -> None:
+    from datetime import date
+
+    from molehunt.detect.alerts import Alert
+
+    reasons = (
+        "52 files to removable media (own median 0), 0 cloud uploads; 0 attachments to personal mail; decoy opened"
+    )
+    alert = Alert(1, "u1", date(2026, 3, 2), 212.0, ("bulk-usb-copy",), reasons)
+    shown = " ".join(render(ui.alerts_table("Alerts", [alert]), markup_styles=False).split())
+    assert "52 files to removable media (own median 0)" in shown and "; decoy" in shown
+    assert "cloud uploads" not in shown and "personal mail" not in shown
