@@ -8,6 +8,28 @@ both layers (imported separately: it loads fpdf2 and pypdf).
 >>> symbols = extract(original, leaked_text)  # doctest: +SKIP
 """
 
-from molehunt.trace.carriers.text import MARKS, Layout, embed, extract, layout, normalize, offsets
+from molehunt.trace.carriers.text import (
+    CURRENT_SCHEME,
+    MARKS,
+    SCHEMES,
+    Layout,
+    SchemeError,
+    embed,
+    extract,
+    layout,
+    normalize,
+    offsets,
+)
 
-__all__ = ["MARKS", "Layout", "embed", "extract", "layout", "normalize", "offsets"]
+__all__ = [
+    "CURRENT_SCHEME",
+    "MARKS",
+    "SCHEMES",
+    "Layout",
+    "SchemeError",
+    "embed",
+    "extract",
+    "layout",
+    "normalize",
+    "offsets",
+]

@@ -49,15 +49,17 @@ A leaked text is aligned to the original by variant-blind word keys (:mod:`moleh
 so an excerpt, a re-wrapped copy or a copy merged from several recipients' copies reads each position from
 whichever copy's text is there, and -1 where the position's words are absent.
 
+Scheme 1 (the first copies' layer, kept so that they stay traceable):
+
 >>> original = "The team will organise the archive, e.g. by colour."
->>> layout(original)
+>>> layout(original, scheme=1)
 Layout(alphabet=(2, 3, 2, 4, 4, 4, 4, 4, 4, 4, 4), robust=3, fragile=8)
->>> copy = embed(original, [1, 2, 0, 0, 1, 2, 3, 0, 1, 2, 3])
+>>> copy = embed(original, [1, 2, 0, 0, 1, 2, 3, 0, 1, 2, 3], scheme=1)
 >>> copy.translate(STRIP_MARKS)
 'The team will organize the archive, for instance by colour.'
->>> extract(original, copy).tolist()
+>>> extract(original, copy, scheme=1).tolist()
 [1, 2, 0, 0, 1, 2, 3, 0, 1, 2, 3]
->>> extract(original, copy.translate(STRIP_MARKS)).tolist()  # retyped: the fragile layer is gone
+>>> extract(original, copy.translate(STRIP_MARKS), scheme=1).tolist()  # retyped: the fragile layer is gone
 [1, 2, 0, -1, -1, -1, -1, -1, -1, -1, -1]
 """
 
@@ -72,6 +74,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from molehunt.errors import MolehuntError
 from molehunt.trace.carriers import variants
 from molehunt.trace.carriers.tokens import (
     MARKS,
@@ -84,7 +87,30 @@ from molehunt.trace.carriers.tokens import (
     tokenize,
 )
 
-__all__ = ["MARKS", "STRIP_MARKS", "Layout", "embed", "extract", "layout", "normalize", "offsets"]
+__all__ = [
+    "CURRENT_SCHEME",
+    "MARKS",
+    "SCHEMES",
+    "STRIP_MARKS",
+    "Layout",
+    "SchemeError",
+    "embed",
+    "extract",
+    "layout",
+    "normalize",
+    "offsets",
+]
+
+SCHEMES = frozenset({1, 2})
+"""1: the robust layer of the first copies (kept so that they stay traceable); 2: the dense, consistent layer."""
+
+CURRENT_SCHEME = 2
+"""The scheme new copies are issued with; a copy is read back with the scheme it was issued with."""
+
+
+class SchemeError(MolehuntError, ValueError):
+    """An unknown fingerprint scheme number."""
+
 
 Kind = Literal["word", "part", "number", "percent", "dash", "serial"]
 
@@ -135,27 +161,28 @@ class _Plan:
     fragile: tuple[int, ...]  # i: the gap after token i
 
 
-def layout(text: str) -> Layout:
-    """The positions of ``text``: robust slots, then fragile gaps, each in document order."""
-    plan = _plan(text)
+def layout(text: str, scheme: int = CURRENT_SCHEME) -> Layout:
+    """The positions of ``text`` under ``scheme``: robust positions, then fragile gaps, each in document order."""
+    plan = _plan(text, _checked(scheme))
     alphabet = tuple(len(slot.forms) for slot in plan.slots) + (len(MARKS),) * len(plan.fragile)
     return Layout(alphabet=alphabet, robust=len(plan.slots), fragile=len(plan.fragile))
 
 
-def offsets(text: str) -> tuple[int, ...]:
-    """Where each position of ``layout(text)`` starts in ``text`` (a slot's word or gap, a fragile gap)."""
-    plan = _plan(text)
+def offsets(text: str, scheme: int = CURRENT_SCHEME) -> tuple[int, ...]:
+    """Where each position of ``layout(text, scheme)`` starts in ``text`` (a slot's word or gap, a fragile gap)."""
+    plan = _plan(text, _checked(scheme))
     return tuple(slot.at for slot in plan.slots) + tuple(plan.tokens.ends[i] for i in plan.fragile)
 
 
-def embed(text: str, symbols: Sequence[int] | npt.NDArray[np.integer]) -> str:
-    """The copy of ``text`` carrying ``symbols`` (one per position of ``layout(text)``).
+def embed(text: str, symbols: Sequence[int] | npt.NDArray[np.integer], scheme: int = CURRENT_SCHEME) -> str:
+    """The copy of ``text`` carrying ``symbols`` (one per position of ``layout(text, scheme)``).
 
-    Raises ValueError when ``symbols`` has the wrong length or a symbol outside its position's alphabet.
+    Raises ValueError when ``symbols`` has the wrong length or a symbol outside its position's alphabet, and
+    SchemeError for an unknown scheme.
     """
-    plan = _plan(text)
+    plan = _plan(text, _checked(scheme))
     values = [int(s) for s in symbols]
-    alphabet = layout(text).alphabet
+    alphabet = layout(text, scheme).alphabet
     if len(values) != len(alphabet):
         raise ValueError(f"embed needs {len(alphabet)} symbols for this text's layout; got {len(values)}.")
     bad = [i for i, (s, q) in enumerate(zip(values, alphabet, strict=True)) if not 0 <= s < q]
@@ -172,13 +199,13 @@ def embed(text: str, symbols: Sequence[int] | npt.NDArray[np.integer]) -> str:
     return edit.text()
 
 
-def extract(original: str, leaked: str) -> npt.NDArray[np.int64]:
-    """The symbol ``leaked`` carries at each position of ``layout(original)``, or -1 where it cannot be read.
+def extract(original: str, leaked: str, scheme: int = CURRENT_SCHEME) -> npt.NDArray[np.int64]:
+    """The symbol ``leaked`` carries at each position of ``layout(original, scheme)``, or -1 where it cannot be read.
 
     Works on a whole copy, an excerpt, a re-wrapped or retyped copy, and copies merged from several recipients.
     """
-    plan = _plan(original)
-    leak = tokenize(leaked)
+    plan = _plan(original, _checked(scheme))
+    leak = tokenize(leaked, scheme)
     mapping = align(plan.tokens.keys, leak.keys)
     out = np.full(len(plan.slots) + len(plan.fragile), -1, dtype=np.int64)
     for k, slot in enumerate(plan.slots):
@@ -195,24 +222,30 @@ def extract(original: str, leaked: str) -> npt.NDArray[np.int64]:
     return out
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, scheme: int = CURRENT_SCHEME) -> str:
     """``text`` without fragile marks and with every robust variant in its canonical form (case kept).
 
     Any copy normalizes to the same text as its original: ``normalize(embed(t, s)) == normalize(t)``.
     """
     plain = text.translate(STRIP_MARKS)
-    tokens = tokenize(plain)
+    tokens = tokenize(plain, _checked(scheme))
     edit = _Edit(tokens)
-    for slot in _detect(tokens, strict=False):
+    for slot in _detect(tokens, strict=False, scheme=scheme):
         edit.write(slot, 0)
     return edit.text()
 
 
+def _checked(scheme: int) -> int:
+    if scheme not in SCHEMES:
+        raise SchemeError(f"unknown fingerprint scheme {scheme!r}: this version knows schemes {sorted(SCHEMES)}.")
+    return scheme
+
+
 @lru_cache(maxsize=16)
-def _plan(text: str) -> _Plan:
-    tokens = tokenize(text)
+def _plan(text: str, scheme: int) -> _Plan:
+    tokens = tokenize(text, scheme)
     guard = protected(tokens)
-    slots = _detect(tokens, strict=True, guard=guard)
+    slots = _detect(tokens, strict=True, guard=guard, scheme=scheme)
     robust_gaps = {slot.token for slot in slots if slot.kind in ("dash", "serial")}
     robust_gaps |= {slot.token - 1 for slot in slots if slot.kind == "percent"}
     fragile = tuple(
@@ -225,7 +258,7 @@ def _plan(text: str) -> _Plan:
     return _Plan(tokens, tuple(slots), fragile)
 
 
-def _detect(tokens: Tokens, *, strict: bool, guard: tuple[bool, ...] | None = None) -> list[_Slot]:
+def _detect(tokens: Tokens, *, strict: bool, scheme: int, guard: tuple[bool, ...] | None = None) -> list[_Slot]:
     """Robust slots: ``strict`` for a layout (original-only rules), else every place a copy may vary."""
     return _Detector(tokens, guard if guard is not None else protected(tokens), strict).slots()
 

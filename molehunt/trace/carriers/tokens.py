@@ -103,8 +103,8 @@ class Tokens:
         return self.text[start:end]
 
 
-def tokenize(text: str) -> Tokens:
-    """Split ``text`` into word tokens (marks and punctuation stay in the gaps)."""
+def tokenize(text: str, scheme: int = 1) -> Tokens:
+    """Split ``text`` into word tokens (marks and punctuation stay in the gaps), with ``scheme``'s keys."""
     starts: list[int] = []
     ends: list[int] = []
     keys: list[str] = []

@@ -29,17 +29,19 @@ def codeword(shape: Layout, seed: int) -> npt.NDArray[np.int64]:
     return np.array([rng.integers(q) for q in shape.alphabet], dtype=np.int64)
 
 
-def paragraph_of_positions(text: str) -> npt.NDArray[np.int64]:
+def paragraph_of_positions(text: str, scheme: int = 1) -> npt.NDArray[np.int64]:
     starts, at = [], 0
     for block in text.split("\n\n"):
         starts.append(at)
         at += len(block) + 2
-    return np.array([bisect_right(starts, offset) - 1 for offset in offsets(text)], dtype=np.int64)
+    return np.array([bisect_right(starts, offset) - 1 for offset in offsets(text, scheme)], dtype=np.int64)
 
 
 @pytest.fixture(scope="session")
 def marked() -> Marked:
+    """Two scheme-1 copies (the scheme the first copies were issued with)."""
     original = document(10_000, seed=7)
-    shape = layout(original)
+    shape = layout(original, scheme=1)
     a, b = codeword(shape, 1), codeword(shape, 2)
-    return Marked(original, shape, a, b, embed(original, a), embed(original, b), paragraph_of_positions(original))
+    copy_a, copy_b = embed(original, a, scheme=1), embed(original, b, scheme=1)
+    return Marked(original, shape, a, b, copy_a, copy_b, paragraph_of_positions(original, scheme=1))

@@ -9,10 +9,11 @@ import unicodedata
 
 import numpy as np
 
-from molehunt.trace.carriers.text import MARKS, STRIP_MARKS, extract, layout, offsets
+from molehunt.trace.carriers.text import MARKS, STRIP_MARKS
 from molehunt.trace.carriers.tokens import PART_FOLD, WHOLE_FOLD, tokenize
 from tests.unit.trace.carriers.conftest import Marked
 from tests.unit.trace.carriers.prose import UNRELATED
+from tests.unit.trace.carriers.scheme1 import extract, layout, offsets
 
 
 def test_a_whole_copy_reads_back_exactly(marked: Marked) -> None:
