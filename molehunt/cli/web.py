@@ -45,14 +45,14 @@ def add_command(
     ] = False,
     replace: Annotated[bool, typer.Option(help="Reset an existing account's role and password.")] = False,
 ) -> None:
-    """Create a dashboard account (the password is prompted for unless --password-stdin)."""
-    from molehunt.workbench.accounts import add_user
+    """Create a dashboard account (the password is prompted for unless --password-stdin; audited, without it)."""
+    from molehunt.workbench.actions import Workbench
     from molehunt.workbench.ops import connect
 
     home: Home = ctx.obj
     password = _password(password_stdin)
     with exit_on_errors(), closing(connect(home)) as con:
-        account = add_user(con, name, role, password, replace=replace)
+        account = Workbench(home, None, con).add_user(name, role, password, replace=replace, by=getpass.getuser())
     typer.echo(f"{account.name}: {account.role.value}")
 
 

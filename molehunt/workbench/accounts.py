@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -96,8 +97,17 @@ def _now() -> str:
     return stamp(utc_now())
 
 
-def add_user(con: sqlite3.Connection, name: str, role: Role, password: str, *, replace: bool = False) -> Account:
-    """Create (or with replace, reset) an account; AccountError for a bad name, short password or existing name."""
+def add_user(
+    con: sqlite3.Connection,
+    name: str,
+    role: Role,
+    password: str,
+    *,
+    replace: bool = False,
+    record: Callable[[bool], object] | None = None,
+) -> Account:
+    """Create (or with replace, reset) an account; AccountError for a bad name, short password or existing name.
+    ``record(existed)`` runs inside the write, before it commits: an audit entry that cannot be written undoes it."""
     if not _NAME.match(name):
         raise AccountError(f"bad user name {name!r}: use letters, digits, '.', '_' or '-' (at most 64)")
     if len(password) < MIN_PASSWORD:
@@ -108,6 +118,8 @@ def add_user(con: sqlite3.Connection, name: str, role: Role, password: str, *, r
         exists = con.execute("SELECT 1 FROM web_users WHERE name = ?", (name,)).fetchone() is not None
         if exists and not replace:
             raise AccountError(f"user {name!r} exists already; pass --replace to reset their role and password")
+        if record is not None:
+            record(exists)
         _end_sessions(con, name)  # a reset ends their sessions
         con.execute(
             "INSERT INTO web_users VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET role = excluded.role,"

@@ -98,6 +98,16 @@ class Workbench:
             self.record(account.name, "login", "web", {"client": client, "role": account.role.value})
             return start_session(con, account.name)
 
+    def add_user(self, name: str, role: accounts.Role, password: str, *, replace: bool, by: str) -> accounts.Account:
+        """Create (or with replace, reset) an account, recorded as user.add or user.reset with the role (never the
+        password); AccountError for a bad name, a short password or an existing name without replace."""
+        with self.opened() as con:
+
+            def record(existed: bool) -> None:
+                self.record(by, "user.reset" if existed else "user.add", name, {"role": role.value})
+
+            return accounts.add_user(con, name, role, password, replace=replace, record=record)
+
     def disable_user(self, name: str, *, by: str) -> None:
         """Refuse `name`'s sign-ins and end their sessions; AccountError when there is no such account."""
         with self.opened() as con:

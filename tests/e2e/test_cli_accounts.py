@@ -179,3 +179,19 @@ def test_only_a_configured_proxy_may_name_the_client(home: Path) -> None:
 def test_a_trusted_proxy_must_be_an_address_or_network(home: Path) -> None:
     code, out = _molehunt(home, "serve", "--trusted-proxy", "proxy.example")
     assert code != 0 and "'proxy.example' is not an IP address or network" in out and "Traceback" not in out
+
+
+def test_adding_and_resetting_an_account_is_audited_without_the_password(home: Path) -> None:
+    added = [e for e in _audit(home) if e["action"] in ("user.add", "user.reset")]
+    assert [(e["action"], e["target"], e["actor"], e["details"]) for e in added] == [
+        ("user.add", name, getpass.getuser(), {"role": "analyst"}) for name in ("alice", "bob")
+    ]
+    reset = ("user", "add", "alice", "--role", "viewer", "--replace", "--password-stdin")
+    code, _ = _molehunt(home, *reset, stdin=PASSWORD)
+    assert code == 0
+    entry = _audit(home)[-1]
+    assert (entry["action"], entry["target"], entry["details"]) == ("user.reset", "alice", {"role": "viewer"})
+    code, out = _molehunt(home, "user", "add", "bob", "--role", "admin", "--password-stdin", stdin=PASSWORD)
+    assert code != 0 and "exists already" in out
+    assert _audit(home)[-1] == entry  # a refused add records nothing
+    assert PASSWORD not in (home / "audit" / "entries.log").read_text(errors="replace")
