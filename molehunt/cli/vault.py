@@ -22,6 +22,7 @@ from molehunt.cli.ui import exit_on_errors
 from molehunt.config import Home
 
 if TYPE_CHECKING:  # the vault loads cryptography, DuckDB and the PDF carriers: only its commands pay for them
+    from molehunt.vault.protection import Request
     from molehunt.vault.service import Vault
 
 app = typer.Typer(help="The document vault: clearances, labelled encrypted documents, checkouts, decoys.")
@@ -174,27 +175,24 @@ def requests_command(
         typer.echo(f"{r.id}\t{r.user}\t{r.doc_id}\t{r.action}\t{r.state}")
 
 
+RequestId = Annotated[str, typer.Argument(help="Request id (from `vault requests`).")]
+Approver = Annotated[str, typer.Option("--as", help="Approver's account (granted with --approver).")]
+Reason = Annotated[str, typer.Option(help="Why (recorded in the audit log).")]
+
+
 @app.command("approve")
-def approve_command(
-    ctx: typer.Context,
-    request_id: Annotated[str, typer.Argument(help="Request id (from `vault requests`).")],
-    as_user: Annotated[str, typer.Option("--as", help="Approver's account (granted with --approver).")],
-    reason: Annotated[str, typer.Option(help="Why (recorded in the audit log).")],
-) -> None:
+def approve_command(ctx: typer.Context, request_id: RequestId, as_user: Approver, reason: Reason) -> None:
     """Approve another person's held request: their same read or checkout succeeds once within 24 hours."""
     with _vault(ctx) as vault:
-        done = vault.approve(request_id, by=as_user, reason=reason)
-    typer.echo(f"{done.id}: {done.state} ({done.action} {done.doc_id} for {done.user})")
+        _say_settled(vault.approve(request_id, by=as_user, reason=reason))
 
 
 @app.command("deny")
-def deny_command(
-    ctx: typer.Context,
-    request_id: Annotated[str, typer.Argument(help="Request id (from `vault requests`).")],
-    as_user: Annotated[str, typer.Option("--as", help="Approver's account (granted with --approver).")],
-    reason: Annotated[str, typer.Option(help="Why (recorded in the audit log).")],
-) -> None:
+def deny_command(ctx: typer.Context, request_id: RequestId, as_user: Approver, reason: Reason) -> None:
     """Refuse another person's held request."""
     with _vault(ctx) as vault:
-        done = vault.deny(request_id, by=as_user, reason=reason)
+        _say_settled(vault.deny(request_id, by=as_user, reason=reason))
+
+
+def _say_settled(done: Request) -> None:
     typer.echo(f"{done.id}: {done.state} ({done.action} {done.doc_id} for {done.user})")
