@@ -29,18 +29,31 @@ _FOOTER = re.compile(r"Page \d+ of \d+")
 _BULLET = re.compile(r"[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]")
 
 
-def _fonts() -> Path:
+def fonts() -> Path:
     spec = find_spec("matplotlib")  # its bundled DejaVu fonts, without importing matplotlib
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("render_pdf needs matplotlib's bundled DejaVu fonts; matplotlib is not installed.")
     return Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
 
 
-class _Document(FPDF):
+class Document(FPDF):
     def footer(self) -> None:
         self.set_y(-15)
         self.set_font("serif", size=9)
         self.cell(0, 10, f"Page {self.page_no()} of {{nb}}", align="C")
+
+
+def new_document(title: str) -> Document:
+    """An empty A4 document titled ``title`` with the serif, bold serif and mono fonts and 20 mm margins."""
+    ttf = fonts()
+    pdf = Document(format="A4")
+    pdf.set_title(title)
+    pdf.add_font("serif", "", str(ttf / "DejaVuSerif.ttf"))
+    pdf.add_font("serif", "B", str(ttf / "DejaVuSerif-Bold.ttf"))
+    pdf.add_font("mono", "", str(ttf / "DejaVuSansMono.ttf"))
+    pdf.set_margins(20, 20, 20)
+    pdf.set_auto_page_break(True, margin=22)
+    return pdf
 
 
 def render_pdf(text: str, *, title: str) -> bytes:
@@ -50,19 +63,12 @@ def render_pdf(text: str, *, title: str) -> bytes:
     monospace font line by line, a list (lines starting with ``-``, ``*`` or ``1.``) line by line, a short line
     without a full stop as a heading, anything else as a wrapped paragraph.
     """
-    fonts = _fonts()
-    pdf = _Document(format="A4")
-    pdf.set_title(title)
-    pdf.add_font("serif", "", str(fonts / "DejaVuSerif.ttf"))
-    pdf.add_font("serif", "B", str(fonts / "DejaVuSerif-Bold.ttf"))
-    pdf.add_font("mono", "", str(fonts / "DejaVuSansMono.ttf"))
-    pdf.set_margins(20, 20, 20)
-    pdf.set_auto_page_break(True, margin=22)
+    pdf = new_document(title)
     pdf.add_page()
     pdf.set_font("serif", "B", size=16)
     pdf.multi_cell(0, 8, title, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    for kind, lines in _blocks(text):
+    for kind, lines in blocks(text):
         if kind == "code":
             pdf.set_font("mono", size=8.5)
             for line in lines:
@@ -98,15 +104,15 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(pages)
 
 
-def _blocks(text: str) -> list[tuple[str, list[str]]]:
+def blocks(text: str) -> list[tuple[str, list[str]]]:
     """Split text into (kind, lines) blocks: code, list, heading or paragraph."""
-    blocks: list[tuple[str, list[str]]] = []
+    out: list[tuple[str, list[str]]] = []
     current: list[str] = []
     fenced = False
 
     def close() -> None:
         if current:
-            blocks.append(("code" if fenced else _kind(current), list(current)))
+            out.append(("code" if fenced else _kind(current), list(current)))
             current.clear()
 
     for line in text.split("\n"):
@@ -117,7 +123,7 @@ def _blocks(text: str) -> list[tuple[str, list[str]]]:
             current.append(line)
             fenced ^= fence
             if not fenced:
-                blocks.append(("code", list(current)))
+                out.append(("code", list(current)))
                 current.clear()
             continue
         if not line.strip():
@@ -125,7 +131,7 @@ def _blocks(text: str) -> list[tuple[str, list[str]]]:
         else:
             current.append(line)
     close()
-    return blocks
+    return out
 
 
 def _kind(lines: list[str]) -> str:

@@ -1,0 +1,115 @@
+"""Read page images (PNG, JPEG, TIFF, image-only PDF) with Debian's tesseract: word boxes and text per page.
+
+tesseract runs as a subprocess with its TSV output (one row per word: box, line, confidence, text) and the English
+data Debian's ``tesseract-ocr-eng`` installs; nothing is downloaded. Deskew and binarization are tesseract's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageSequence, UnidentifiedImageError
+from pypdf import PdfReader
+
+from molehunt.errors import MolehuntError
+from molehunt.trace.carriers.printed import Word
+
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+MIN_WORD_CONFIDENCE = 10.0  # tesseract's 0-100; below this a "word" is usually speckle or a ruled line
+
+
+class ScanError(MolehuntError):
+    """A page image cannot be read (no tesseract, not an image, a PDF without page images)."""
+
+
+@dataclass(frozen=True)
+class ScannedPage:
+    words: tuple[Word, ...]
+
+    @property
+    def text(self) -> str:
+        lines: list[list[str]] = []
+        last = None
+        for word in self.words:
+            if word.line != last:
+                lines.append([])
+                last = word.line
+            lines[-1].append(word.text)
+        return "\n".join(" ".join(line) for line in lines)
+
+
+def is_image(data: bytes) -> bool:
+    return data.startswith(IMAGE_MAGIC)
+
+
+def page_images(data: bytes) -> list[Image.Image]:
+    """The pages of an image file (every frame of a TIFF) or of an image-only PDF (each page's largest image).
+
+    Raises ScanError when the data is neither.
+    """
+    if data.startswith(b"%PDF"):
+        reader = PdfReader(io.BytesIO(data))
+        pages = []
+        for page in reader.pages:
+            images = [image.image for image in page.images if image.image is not None]
+            if images:
+                pages.append(max(images, key=lambda im: im.width * im.height))
+        if not pages:
+            raise ScanError("the PDF has neither text nor page images: nothing to read")
+        return pages
+    try:
+        image = Image.open(io.BytesIO(data))
+        return [frame.copy() for frame in ImageSequence.Iterator(image)]
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ScanError(f"not a readable image: {exc}") from None
+
+
+def tesseract() -> str:
+    """The tesseract executable, or ScanError naming the Debian packages to install."""
+    found = shutil.which("tesseract")
+    if found is None:
+        raise ScanError(
+            "reading images needs tesseract: install Debian's tesseract-ocr and tesseract-ocr-eng packages "
+            "(sudo apt-get install tesseract-ocr tesseract-ocr-eng, or `make tesseract` as root)"
+        )
+    return found
+
+
+def ocr(image: Image.Image) -> ScannedPage:
+    """The words tesseract reads on one page image, in reading order, with their boxes in pixels."""
+    program = tesseract()
+    with tempfile.TemporaryDirectory(prefix="molehunt-ocr-") as tmp:
+        path = Path(tmp) / "page.png"
+        image.convert("L").save(path)
+        dpi = image.info.get("dpi", (0, 0))[0]
+        command = [program, str(path), "stdout", "-l", "eng", "--psm", "3"]
+        if dpi and dpi >= 70:
+            command += ["--dpi", str(round(dpi))]
+        try:  # a fixed program and our own temporary file: nothing from the leak reaches the command line
+            done = subprocess.run(  # noqa: S603
+                [*command, "tsv"], capture_output=True, text=True, timeout=600, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise ScanError("tesseract took more than 10 minutes on one page") from None
+    if done.returncode != 0:
+        raise ScanError(f"tesseract failed: {done.stderr.strip()[-300:]}")
+    words = []
+    lines: dict[tuple[str, str, str], int] = {}
+    for row in csv.DictReader(io.StringIO(done.stdout), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") != "5" or not text or float(row.get("conf") or -1) < MIN_WORD_CONFIDENCE:
+            continue
+        line = lines.setdefault((row["block_num"], row["par_num"], row["line_num"]), len(lines))
+        words.append(Word(text, float(row["left"]), float(row["top"]), float(row["width"]), float(row["height"]), line))
+    return ScannedPage(tuple(words))
+
+
+def scan(data: bytes) -> list[ScannedPage]:
+    """Every page of an image file or image-only PDF, OCR'd."""
+    return [ocr(image) for image in page_images(data)]
