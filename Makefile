@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # machine has no fonts, and without recommends chromium brings none, so the screenshots need DejaVu.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test check extras lint install clean chromium java
+.PHONY: demo test check extras lint install clean chromium java tesseract
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "molehunt needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory tesseract; \
+	elif ! command -v tesseract >/dev/null 2>&1; then \
+		echo "note: molehunt trace reads images (scans, photos) with tesseract: install Debian's tesseract-ocr" \
+			"and tesseract-ocr-eng (sudo apt-get install tesseract-ocr tesseract-ocr-eng)"; fi
 
 demo: $(STAMP)
 	$(BIN)/molehunt demo
@@ -40,6 +44,21 @@ chromium:
 		exit 1; \
 	fi
 
+# molehunt trace reads page images (scans, photographs) with Debian's tesseract and its English data: no download.
+tesseract:
+	@if command -v tesseract >/dev/null 2>&1 && [ -n "$$(tesseract --list-langs 2>/dev/null | grep -x eng)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's tesseract-ocr and tesseract-ocr-eng for tracing scanned and photographed pages..."; \
+		apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			tesseract-ocr tesseract-ocr-eng >/dev/null && \
+		command -v tesseract >/dev/null || { echo "error: could not install tesseract" >&2; exit 1; }; \
+	else \
+		echo "error: tracing images needs tesseract: install Debian's tesseract-ocr and tesseract-ocr-eng" \
+			"(sudo apt-get install tesseract-ocr tesseract-ocr-eng), or run make test as root to have it installed" >&2; \
+		exit 1; \
+	fi
+
 # The Spark equivalence test needs a Java runtime (Spark 4 runs on Java 17 or 21).
 java:
 	@if command -v java >/dev/null 2>&1; then :; \
@@ -60,7 +79,7 @@ PYTEST := $(BIN)/pytest -q -n auto
 # Everything, nothing skipped: lint and types, the whole suite (browser, Spark, crash safety) and every extra
 # installed the way a user installs it. The extras check builds its own clean venv and needs only java, so it
 # starts first and runs beside the dev install, the lint and pytest.
-test: java
+test: java tesseract
 	@log=$$(mktemp); .ci/extras.sh "$(PYTHON)" >$$log 2>&1 & extras=$$!; \
 	$(MAKE) --no-print-directory lint chromium && { echo "$(PYTEST)"; $(PYTEST); }; status=$$?; \
 	if wait $$extras; then tail -n 1 $$log; else cat $$log >&2; status=1; fi; \
