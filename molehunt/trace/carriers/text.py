@@ -66,16 +66,17 @@ Layout(alphabet=(2, 3, 2, 4, 4, 4, 4, 4, 4, 4, 4), robust=3, fragile=8)
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from molehunt.errors import MolehuntError
-from molehunt.trace.carriers import variants
+from molehunt.trace.carriers import dense, variants
+from molehunt.trace.carriers.slots import Slot as _Slot
 from molehunt.trace.carriers.tokens import (
     MARKS,
     STRIP_MARKS,
@@ -112,9 +113,8 @@ class SchemeError(MolehuntError, ValueError):
     """An unknown fingerprint scheme number."""
 
 
-Kind = Literal["word", "part", "number", "percent", "dash", "serial"]
-
 SERIAL = ("", ",")
+_GAP_KINDS = ("dash", "serial", "comma")
 """Serial comma: absent (canonical) or present."""
 
 _SPELLING_GROUP = {form: group for group in variants.SPELLING for form in group}
@@ -146,32 +146,25 @@ class Layout:
 
 
 @dataclass(frozen=True)
-class _Slot:
-    kind: Kind
-    token: int  # word/part/number: the token; percent: the percent token; dash/serial: the token before the gap
-    forms: tuple[str, ...]
-    part: int = -1
-    at: int = 0  # offset in the original, for document order
-
-
-@dataclass(frozen=True)
 class _Plan:
     tokens: Tokens
     slots: tuple[_Slot, ...]
+    positions: tuple[tuple[int, ...], ...]  # the slots of each robust position (several for a document-level class)
     fragile: tuple[int, ...]  # i: the gap after token i
+    apostrophe: str  # the document's own, for contractions
 
 
 def layout(text: str, scheme: int = CURRENT_SCHEME) -> Layout:
     """The positions of ``text`` under ``scheme``: robust positions, then fragile gaps, each in document order."""
     plan = _plan(text, _checked(scheme))
-    alphabet = tuple(len(slot.forms) for slot in plan.slots) + (len(MARKS),) * len(plan.fragile)
-    return Layout(alphabet=alphabet, robust=len(plan.slots), fragile=len(plan.fragile))
+    robust = tuple(len(plan.slots[slots[0]].forms) for slots in plan.positions)
+    return Layout(alphabet=robust + (len(MARKS),) * len(plan.fragile), robust=len(robust), fragile=len(plan.fragile))
 
 
 def offsets(text: str, scheme: int = CURRENT_SCHEME) -> tuple[int, ...]:
     """Where each position of ``layout(text, scheme)`` starts in ``text`` (a slot's word or gap, a fragile gap)."""
     plan = _plan(text, _checked(scheme))
-    return tuple(slot.at for slot in plan.slots) + tuple(plan.tokens.ends[i] for i in plan.fragile)
+    return tuple(plan.slots[slots[0]].at for slots in plan.positions) + tuple(plan.tokens.ends[i] for i in plan.fragile)
 
 
 def embed(text: str, symbols: Sequence[int] | npt.NDArray[np.integer], scheme: int = CURRENT_SCHEME) -> str:
@@ -189,10 +182,11 @@ def embed(text: str, symbols: Sequence[int] | npt.NDArray[np.integer], scheme: i
     if bad:
         i = bad[0]
         raise ValueError(f"symbol {values[i]} at position {i} is outside its alphabet 0..{alphabet[i] - 1}.")
-    edit = _Edit(plan.tokens)
-    for slot, symbol in zip(plan.slots, values, strict=False):
-        edit.write(slot, symbol)
-    for i, symbol in zip(plan.fragile, values[len(plan.slots) :], strict=True):
+    edit = _Edit(plan.tokens, plan.apostrophe)
+    for slots, symbol in zip(plan.positions, values, strict=False):
+        for k in slots:
+            edit.write(plan.slots[k], symbol)
+    for i, symbol in zip(plan.fragile, values[len(plan.positions) :], strict=True):
         gap = plan.tokens.gap(i)
         at = next(k for k, c in enumerate(gap) if c.isspace())
         edit.gaps[i] = gap[:at] + MARKS[symbol] + gap[at:]
@@ -207,14 +201,14 @@ def extract(original: str, leaked: str, scheme: int = CURRENT_SCHEME) -> npt.NDA
     plan = _plan(original, _checked(scheme))
     leak = tokenize(leaked, scheme)
     mapping = align(plan.tokens.keys, leak.keys)
-    out = np.full(len(plan.slots) + len(plan.fragile), -1, dtype=np.int64)
-    for k, slot in enumerate(plan.slots):
-        out[k] = _read(slot, leak, mapping)
+    out = np.full(len(plan.positions) + len(plan.fragile), -1, dtype=np.int64)
+    for k, slots in enumerate(plan.positions):
+        out[k] = _vote([_read(plan.slots[s], leak, mapping) for s in slots])
     # A mark sits at the end of its gap's left word; the gap is read unless the leak's next word is aligned to
     # another place (words deleted after the mark could leave a later gap's mark there).
     aligned_to = np.full(len(leak) + 1, -1, dtype=np.int64)
     aligned_to[mapping[mapping >= 0]] = np.nonzero(mapping >= 0)[0]
-    for k, i in enumerate(plan.fragile, start=len(plan.slots)):
+    for k, i in enumerate(plan.fragile, start=len(plan.positions)):
         j = int(mapping[i])
         if j >= 0 and aligned_to[j + 1] in (-1, i + 1):
             found = {c for c in leak.gap(j) if c in MARKS}
@@ -229,9 +223,21 @@ def normalize(text: str, scheme: int = CURRENT_SCHEME) -> str:
     """
     plain = text.translate(STRIP_MARKS)
     tokens = tokenize(plain, _checked(scheme))
-    edit = _Edit(tokens)
+    edit = _Edit(tokens, _apostrophe(plain))
     for slot in _detect(tokens, strict=False, scheme=scheme):
-        edit.write(slot, 0)
+        if scheme == 1:
+            edit.write(slot, 0)
+        elif slot.kind not in _GAP_KINDS:
+            edit.write(slot, dense.normal_symbol(slot))
+    if scheme == 1:
+        return edit.text()
+    # Scheme 2's gap rules read the neighbouring words: they run on the words' normal form, the same in every copy.
+    words = edit.text()
+    tokens = tokenize(words, scheme)
+    edit = _Edit(tokens, _apostrophe(words))
+    for slot in _detect(tokens, strict=False, scheme=scheme):
+        if slot.kind in _GAP_KINDS:
+            edit.write(slot, 0)
     return edit.text()
 
 
@@ -246,7 +252,7 @@ def _plan(text: str, scheme: int) -> _Plan:
     tokens = tokenize(text, scheme)
     guard = protected(tokens)
     slots = _detect(tokens, strict=True, guard=guard, scheme=scheme)
-    robust_gaps = {slot.token for slot in slots if slot.kind in ("dash", "serial")}
+    robust_gaps = {slot.token for slot in slots if slot.kind in ("dash", "serial", "comma")}
     robust_gaps |= {slot.token - 1 for slot in slots if slot.kind == "percent"}
     fragile = tuple(
         i
@@ -255,17 +261,46 @@ def _plan(text: str, scheme: int) -> _Plan:
         and any(c.isspace() for c in tokens.gap(i))
         and not any(c in MARKS for c in tokens.gap(i))
     )
-    return _Plan(tokens, tuple(slots), fragile)
+    return _Plan(tokens, tuple(slots), _positions(slots), fragile, _apostrophe(text) if scheme > 1 else "'")
+
+
+def _positions(slots: Sequence[_Slot]) -> tuple[tuple[int, ...], ...]:
+    """Each slot is a position, except that the slots of one document-level group share one (at the first)."""
+    positions: list[list[int]] = []
+    first: dict[str, int] = {}
+    for k, slot in enumerate(slots):
+        if not slot.group:
+            positions.append([k])
+        elif slot.group in first:
+            positions[first[slot.group]].append(k)
+        else:
+            first[slot.group] = len(positions)
+            positions.append([k])
+    return tuple(tuple(p) for p in positions)
+
+
+def _vote(reads: list[int]) -> int:
+    """The symbol most of a position's readable slots carry; -1 when none is readable or the top two tie."""
+    counts = Counter(r for r in reads if r >= 0).most_common(2)
+    if not counts or (len(counts) == 2 and counts[0][1] == counts[1][1]):
+        return -1
+    return counts[0][0]
+
+
+def _apostrophe(text: str) -> str:
+    return "\u2019" if text.count("\u2019") > text.count("'") else "'"
 
 
 def _detect(tokens: Tokens, *, strict: bool, scheme: int, guard: tuple[bool, ...] | None = None) -> list[_Slot]:
     """Robust slots: ``strict`` for a layout (original-only rules), else every place a copy may vary."""
-    return _Detector(tokens, guard if guard is not None else protected(tokens), strict).slots()
+    found = _Detector(tokens, guard if guard is not None else protected(tokens), strict, scheme).slots()
+    return [dense.document_group(slot) for slot in found] if scheme > 1 else found
 
 
 class _Detector:
-    def __init__(self, tokens: Tokens, guard: tuple[bool, ...], strict: bool) -> None:
+    def __init__(self, tokens: Tokens, guard: tuple[bool, ...], strict: bool, scheme: int) -> None:
         self.t = tokens
+        self.scheme = scheme
         self.guard = guard
         self.strict = strict
         self.n = len(tokens)
@@ -288,7 +323,7 @@ class _Detector:
                 found += self._token(i)
                 if i + 1 < self.n and not self.guard[i + 1]:
                     found += self._gap(i)
-        order = {"percent": 0, "dash": 0, "serial": 0, "word": 1, "number": 1, "part": 1}
+        order = {"percent": 0, "dash": 0, "serial": 0, "comma": 0, "word": 1, "number": 1, "part": 1}
         return sorted(found, key=lambda s: (s.at, order[s.kind]))
 
     def _changeable(self, i: int, word: str, first: bool) -> bool:
@@ -307,6 +342,10 @@ class _Detector:
         )
 
     def _token(self, i: int) -> list[_Slot]:
+        if self.scheme > 1:
+            found = dense.token_slots(self, i)
+            if found is not None:
+                return found
         t, raw, key = self.t, self.raws[i], self.t.keys[i]
         form = plain_form(raw)
         at = t.starts[i]
@@ -363,6 +402,10 @@ class _Detector:
         )
 
     def _gap(self, i: int) -> list[_Slot]:
+        found = self._gap1(i)
+        return found or dense.gap_slots(self, i) if self.scheme > 1 else found
+
+    def _gap1(self, i: int) -> list[_Slot]:
         gap, at = self.gaps[i + 1], self.t.ends[i]
         if _DASH_GAP.fullmatch(gap):
             left, right = self.raws[i], self.raws[i + 1]
@@ -397,8 +440,9 @@ class _Detector:
 class _Edit:
     """New text for some tokens, token parts and gaps of a tokenized text."""
 
-    def __init__(self, tokens: Tokens) -> None:
+    def __init__(self, tokens: Tokens, apostrophe: str) -> None:
         self.t = tokens
+        self.apostrophe = apostrophe
         self.tokens: dict[int, str] = {}
         self.parts: dict[int, dict[int, str]] = {}
         self.gaps: dict[int, str] = {}
@@ -406,7 +450,7 @@ class _Edit:
     def write(self, slot: _Slot, symbol: int) -> None:
         t, i, form = self.t, slot.token, slot.forms[symbol]
         if slot.kind in ("word", "number"):
-            self.tokens[i] = _cased(form, t.raw(i))
+            self.tokens[i] = _cased(form, t.raw(i)).replace("'", self.apostrophe)
         elif slot.kind == "part":
             word = parts(t.raw(i))[slot.part].group()
             self.parts.setdefault(i, {})[slot.part] = _cased(form, word)
@@ -449,7 +493,7 @@ def _read(slot: _Slot, leak: Tokens, mapping: npt.NDArray[np.int64]) -> int:
     if int(mapping[slot.token + 1]) != j + 1:
         return -1
     gap = leak.gap(j).translate(STRIP_MARKS)
-    if slot.kind == "serial":
+    if slot.kind in ("serial", "comma"):
         return _index(gap.strip(), SERIAL)
     if gap == "\u2014":
         return 0

@@ -17,7 +17,7 @@ from itertools import accumulate
 import numpy as np
 import numpy.typing as npt
 
-from molehunt.trace.carriers import variants
+from molehunt.trace.carriers import phrases, variants
 
 MARKS = ("\u200b", "\u200c", "\u200d", "\u2060")
 """The fragile layer's symbols: ZERO WIDTH SPACE, ZERO WIDTH NON-JOINER, ZERO WIDTH JOINER, WORD JOINER."""
@@ -35,6 +35,36 @@ _PART = re.compile(r"[^\W\d_]+")
 _LINE = re.compile(r"[^\n]*\n?")
 # Whitespace-delimited chunks that look like code, paths, addresses or markup: never marked.
 _INLINE = re.compile(r"`[^`\n]*`|(?<!\S)\S*?(?:://|www\.|[@/\\_=<>{}\[\]#~^|*$])\S*")
+
+
+def _phrase(form: str) -> str:
+    """A form as a pattern: any whitespace between its words, either apostrophe."""
+    return r"\s+".join(re.escape(word).replace("'", "['\u2019]") for word in form.split())
+
+
+_MULTIWORD = sorted(
+    {
+        form
+        for group in (*phrases.SYNONYMS, phrases.CONNECTIVES, *phrases.CONTRACTIONS)
+        for form in group.forms
+        if " " in form
+    },
+    key=lambda form: (-len(form), form),
+)
+# Scheme 2: its phrases and contractions are one token each, and so is a reporting verb with an optional "that"
+# before a subject pronoun ("ensure that you"), so that a copy's variant never shifts the alignment.
+_TOKEN2 = re.compile(
+    r"(?i:(?<!\w)(?:e\.g\.|i\.e\.|for\s+example|for\s+instance|that\s+is|per\s+cent"
+    + "".join("|" + _phrase(form) for form in _MULTIWORD)
+    + r"|(?:"
+    + "|".join(sorted(phrases.REPORTING))
+    + r")\s+that(?=[\s\u200b\u200c\u200d\u2060]+(?:"
+    + "|".join(sorted(phrases.SUBJECTS))
+    + r")(?!\w)))(?!\w))"
+    r"|(?<!\w)(?:Mrs|Mr|Ms|Dr)\.(?=[\s\u200b\u200c\u200d\u2060])"
+    r"|%"
+    r"|\w+(?:['\u2019.,-]\w+)*"
+)
 
 MIN_BLOCK = 6
 """Aligned runs shorter than this many tokens are ignored: chance matches of common words."""
@@ -60,6 +90,14 @@ WHOLE_FOLD = _group_map(
 )
 """Whole-token variants."""
 
+WHOLE_FOLD2 = {
+    **WHOLE_FOLD,
+    **_group_map(tuple(group.forms for group in (*phrases.SYNONYMS, phrases.CONNECTIVES, *phrases.CONTRACTIONS))),
+    **_group_map(phrases.COMPOUNDS),
+    **_group_map((phrases.RESTRICTIVE.forms,)),
+}
+"""Scheme 2's whole-token variants: scheme 1's, phrases, contractions, compounds, "which"/"that"."""
+
 
 @lru_cache(maxsize=65536)
 def fold(raw: str) -> str:
@@ -68,6 +106,18 @@ def fold(raw: str) -> str:
     whole = WHOLE_FOLD.get(form)
     if whole is not None:
         return whole
+    return _PART.sub(lambda m: PART_FOLD.get(m.group(), m.group()), form)
+
+
+@lru_cache(maxsize=65536)
+def fold2(raw: str) -> str:
+    """Scheme 2's key: :func:`fold` with phrases, contractions and compounds folded, and "X that" keyed as "X"."""
+    form = plain_form(raw)
+    whole = WHOLE_FOLD2.get(form)
+    if whole is not None:
+        return whole
+    if form.endswith(" that") and form[:-5] in phrases.REPORTING:
+        return fold(form[:-5])
     return _PART.sub(lambda m: PART_FOLD.get(m.group(), m.group()), form)
 
 
@@ -108,10 +158,11 @@ def tokenize(text: str, scheme: int = 1) -> Tokens:
     starts: list[int] = []
     ends: list[int] = []
     keys: list[str] = []
-    for m in _TOKEN.finditer(text):
+    pattern, key = (_TOKEN, fold) if scheme == 1 else (_TOKEN2, fold2)
+    for m in pattern.finditer(text):
         starts.append(m.start())
         ends.append(m.end())
-        keys.append(fold(m.group()))
+        keys.append(key(m.group()))
     return Tokens(text, tuple(starts), tuple(ends), tuple(keys))
 
 

@@ -1,0 +1,190 @@
+"""Scheme 2's robust slots beyond scheme 1's, and its document-level classes.
+
+Per occurrence (a reader does not notice a mix): synonyms, sentence-initial connectives, contractions, a
+restrictive "which"/"that", an optional "that" after a reporting verb, optional commas after an introduction and
+before a clause-joining "and"/"but"/"or". One position per document (every occurrence carries the same symbol,
+read back by majority): British/American spelling (with towards/toward, whilst/while, ...), email/e-mail,
+honorifics' full stop, serial comma, dash style, percent style, digits/words for counts, and closed/hyphenated
+compounds by prefix (co-, re-, sub-, non-, pre-, on-).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from molehunt.trace.carriers import phrases, variants
+from molehunt.trace.carriers.phrases import words
+from molehunt.trace.carriers.slots import Slot
+from molehunt.trace.carriers.tokens import Tokens, plain_form
+
+_PHRASE = {group.forms[0]: group for group in (*phrases.SYNONYMS, *phrases.CONTRACTIONS)}
+_CLAUSE_BOUND = frozenset(
+    g.forms[0] for g in phrases.CONTRACTIONS if g.forms[0].split()[-1] in ("is", "are", "am", "will", "have")
+)
+_COMPOUND = {form: pair for pair in phrases.COMPOUNDS for form in pair}
+_INTRO = frozenset(phrases.INTRODUCTIONS)
+_LOWER_WORDS = re.compile(r"[a-z]+(?:[ \t\n'\u2019][a-z]+)*")
+_SPACE = re.compile(r"[ \t]*\r?\n?[ \t]*")
+_COMMA = re.compile(r",[ \t]*\r?\n?[ \t]*")
+_AFTER_WHICH = words(
+    "is are was were has have had can could may might must shall should will would does do did you we they it"
+)
+_NOT_NOUN = words(
+    "of in on at to for from by with into onto about under over through between among without within upon and or "
+    "but is are was were be been determine decide know see ask choose tell show say state specify indicate"
+)
+
+_SPELLING = frozenset(variants.SPELLING)
+_FUNCTION = frozenset(variants.FUNCTION_WORDS)
+_TITLES = frozenset(variants.TITLES)
+
+
+class View(Protocol):
+    """What the detector knows about the text (see text._Detector)."""
+
+    t: Tokens
+    n: int
+    strict: bool
+    raws: list[str]
+    gaps: list[str]  # gaps[i + 1]: after token i
+    initial: list[bool]
+    guard: tuple[bool, ...]
+
+    def _changeable(self, i: int, word: str, first: bool) -> bool: ...
+
+
+def document_group(slot: Slot) -> Slot:
+    """A scheme-1 slot as scheme 2 uses it: document-level classes get their group (and British forms first)."""
+    group = ""
+    forms = slot.forms
+    if slot.kind == "part" or (slot.kind == "word" and (forms in _SPELLING or forms in _FUNCTION)):
+        group = "spelling"
+        if forms == ("while", "whilst"):  # the one American-first pair
+            forms = ("whilst", "while")
+    elif slot.kind == "word" and forms == variants.EMAIL:
+        group = "email"
+    elif slot.kind == "word" and forms in _TITLES:
+        group = "title"
+    elif slot.kind == "number":
+        group = "count"
+    elif slot.kind in ("percent", "dash", "serial"):
+        group = slot.kind
+    if not group:
+        return slot
+    return Slot(slot.kind, slot.token, forms, slot.part, slot.at, group)
+
+
+_ONE_WAY = frozenset(group.forms for group in (*phrases.SYNONYMS, phrases.RESTRICTIVE) if group.one_way)
+
+
+def normal_symbol(slot: Slot) -> int:
+    """The form :func:`text.normalize` writes: the first, but the general one ("to", "if") of a one-way group, so
+    that the normal form reads the same words wherever a copy could have them."""
+    return len(slot.forms) - 1 if slot.forms in _ONE_WAY else 0
+
+
+def token_slots(v: View, i: int) -> list[Slot] | None:
+    """Scheme 2's slots on token i, or None when the token is not one of its classes (scheme 1's rules apply)."""
+    raw, key = v.raws[i], v.t.keys[i]
+    form, at = plain_form(raw), v.t.starts[i]
+    if key in _PHRASE:
+        group = _PHRASE[key]
+        if v.strict and (not _phrase_fits(v, i, key) or (group.one_way and form != group.forms[0])):
+            return []
+        ok = key.startswith("i ") or v._changeable(i, raw, True)  # "I am" is capitalised anywhere
+        return [Slot("word", i, group.forms, at=at)] if ok else []
+    if key == phrases.CONNECTIVES.forms[0]:
+        ok = v.initial[i] and v.gaps[i + 1].startswith(",") and v._changeable(i, raw, True)
+        return [Slot("word", i, phrases.CONNECTIVES.forms, at=at)] if ok or not v.strict else []
+    if key == phrases.RESTRICTIVE.forms[0]:
+        if v.strict and (form != "which" or not _restrictive(v, i)):
+            return []
+        return [Slot("word", i, phrases.RESTRICTIVE.forms, at=at)] if v._changeable(i, raw, True) else []
+    if key in phrases.REPORTING and (form.endswith(" that") or not v.strict):
+        if i + 1 >= v.n or _subject(v, i + 1) not in phrases.SUBJECTS:
+            return [] if form.endswith(" that") else None
+        verb = form.removesuffix(" that")
+        return [Slot("word", i, (verb, verb + " that"), at=at)] if v._changeable(i, raw, True) else []
+    if form in _COMPOUND:
+        pair = _COMPOUND[form]
+        prefix = pair[1].split("-")[0]
+        return [Slot("word", i, pair, at=at, group="compound " + prefix)] if v._changeable(i, raw, True) else []
+    return None
+
+
+def _phrase_fits(v: View, i: int, key: str) -> bool:
+    """Context rules of contractions: "it is" only before a word of its clause, "you have" only as a perfect."""
+    if key not in _CLAUSE_BOUND:
+        return True
+    if i + 1 >= v.n or v.guard[i + 1] or not v.gaps[i + 1] or not _SPACE.fullmatch(v.gaps[i + 1]):
+        return False
+    following = v.raws[i + 1]
+    if not following[:1].islower() or following == "not":
+        return False
+    if key in phrases.PERFECT:
+        return following.endswith("ed") or following in phrases.PARTICIPLES
+    return True
+
+
+def _restrictive(v: View, i: int) -> bool:
+    """A "which" starting a restrictive clause after a noun: "the version which is", not ", which" or "in which"."""
+    if i < 2 or i + 1 >= v.n or not v.gaps[i] or not _SPACE.fullmatch(v.gaps[i]):
+        return False
+    before = _word(v, i - 1)
+    if before in _NOT_NOUN or not v.raws[i - 1].isalpha() or _word(v, i + 1) not in _AFTER_WHICH:
+        return False
+    return any(_word(v, k) in phrases.DETERMINERS for k in range(max(0, i - 3), i - 1))
+
+
+def gap_slots(v: View, i: int) -> list[Slot]:
+    """An optional comma after token i: after a short introduction, or before "and"/"but"/"or" joining clauses."""
+    gap = v.gaps[i + 1]
+    comma = _COMMA.fullmatch(gap) is not None
+    if not comma and (v.strict or not gap or not _SPACE.fullmatch(gap)):
+        return []
+    if i + 1 >= v.n or v.guard[i + 1]:
+        return []
+    slot = [Slot("comma", i, ("", ","), at=v.t.ends[i])]
+    start = _sentence_start(v, i)
+    if start is not None:
+        words = " ".join(_word(v, k) for k in range(start, i + 1))
+        if words in _INTRO and _word(v, i + 1) not in ("and", "or", "but"):
+            return slot
+        if _word(v, start) in phrases.SUBORDINATORS and 2 <= i - start <= 12 and _clause_closed(v, i):
+            return slot if _subject(v, i + 1) in phrases.CLAUSE_SUBJECTS else []
+    if _word(v, i + 1) in ("and", "but", "or") and i + 3 < v.n:
+        subject, verb = _subject(v, i + 2), v.raws[i + 3]
+        plain = all(v.gaps[k + 1] and _SPACE.fullmatch(v.gaps[k + 1]) for k in (i + 1, i + 2))
+        if subject in phrases.CLAUSE_SUBJECTS and plain and _LOWER_WORDS.fullmatch(verb):
+            return slot
+    return []
+
+
+def _sentence_start(v: View, i: int) -> int | None:
+    """The first token of i's sentence when every gap from it to i is a plain space (no other punctuation)."""
+    k = i
+    while not v.initial[k]:
+        if i - k > 12 or not v.gaps[k] or not _SPACE.fullmatch(v.gaps[k]) or v.guard[k]:
+            return None
+        k -= 1
+    return k
+
+
+def _clause_closed(v: View, i: int) -> bool:
+    """Does token i end the introductory clause's object, so that a missing comma leads no reader astray?"""
+    raw = v.raws[i]
+    if _word(v, i) in phrases.OBJECT_END or raw[:1].isupper() or raw.isdigit():
+        return True
+    before, second = _word(v, i - 1), _word(v, i - 2)
+    return before in phrases.DETERMINERS or second in phrases.DETERMINERS or before in phrases.COPULAS
+
+
+def _word(v: View, k: int) -> str:
+    """Token k as written (lowercase): context rules read the words themselves, not their variant-blind keys."""
+    return plain_form(v.raws[k])
+
+
+def _subject(v: View, k: int) -> str:
+    """The pronoun starting token k ("you" for "you", "you are" and "you're")."""
+    return re.split(r"[ ']", _word(v, k))[0]

@@ -1,0 +1,167 @@
+"""Scheme 2: the dense robust layer (more classes), consistent within a document, and its round trips."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from molehunt.trace.carriers.text import STRIP_MARKS, _plan, embed, extract, layout, normalize
+from molehunt.trace.carriers.tokens import parts, plain_form, tokenize
+from tests.unit.trace.carriers.conftest import codeword
+from tests.unit.trace.carriers.prose import PLAIN, SENTENCES, _fill, document
+from tests.unit.trace.carriers.test_text_layout import FIXTURE
+
+TEXTS = Path(__file__).parent / "texts"  # verbatim copies of Debian's /usr/share/common-licenses files
+DENSITY_FLOOR = {"GPL-3": 0.016, "MPL-2.0": 0.008}
+
+EXAMPLES = (
+    "In practice, the team does not organise the archive in spite of the rules. If you convey the Program, you "
+    "must ensure that you keep the notice, and you must not remove it. Anyone who asks is told that it is fine. We "
+    "have received numerous requests prior to the review which are in the queue. Moreover, the co-operation of all "
+    "of the staff cannot be assumed. Although the colour is grey, the centre will re-use it whilst we are here."
+)
+
+
+def _text(name: str) -> str:
+    return (TEXTS / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["GPL-3", "Apache-2.0", "MPL-2.0"])
+def test_real_texts_round_trip_and_normalize_away(name: str) -> None:
+    text = _text(name)
+    shape = layout(text)
+    for seed in (1, 2):
+        symbols = codeword(shape, seed)
+        copy = embed(text, symbols)
+        assert np.array_equal(extract(text, copy), symbols)
+        assert normalize(copy) == normalize(text)
+        stripped = "".join(c for c in copy if unicodedata.category(c) != "Cf")
+        read = extract(text, stripped)
+        assert np.array_equal(read[: shape.robust], symbols[: shape.robust])
+        assert (read[shape.robust :] == -1).all()
+
+
+@pytest.mark.parametrize("name", sorted(DENSITY_FLOOR))
+def test_scheme_2_is_denser_than_scheme_1_on_real_licences(name: str) -> None:
+    text = _text(name)
+    words = len(text.split())
+    dense, first = layout(text).robust, layout(text, scheme=1).robust
+    assert dense / words >= DENSITY_FLOOR[name]
+    assert dense > first
+
+
+def test_every_class_writes_both_ways_and_nothing_else_changes() -> None:
+    shape = layout(EXAMPLES)
+    last = embed(EXAMPLES, np.array(shape.alphabet) - 1).translate(STRIP_MARKS)
+    first = embed(EXAMPLES, [0] * len(shape.alphabet)).translate(STRIP_MARKS)
+    assert last == (
+        "In practice, the team doesn't organize the archive despite the rules. If you convey the Program, you must "
+        "ensure that you keep the notice, and you mustn't remove it. Anybody who asks is told that it's fine. We've "
+        "received many requests before the review that are in the queue. Additionally, the co-operation of all the "
+        "staff can't be assumed. Though the color is gray, the center will re-use it while we're here."
+    )
+    assert first == (
+        "In practice the team does not organise the archive in spite of the rules. If you convey the Program you "
+        "must ensure you keep the notice and you must not remove it. Anyone who asks is told that it is fine. We "
+        "have received numerous requests prior to the review which are in the queue. Moreover, the cooperation of "
+        "all of the staff cannot be assumed. Although the colour is grey, the centre will reuse it whilst we are here."
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Stay a while and listen.",  # "while" as a noun
+        "However, the work is built.",  # "However" keeps its comma
+        "You can not sign it and still use it.",  # "can not" = may refrain
+        "You have the right to copy it.",  # "have" as a main verb
+        "It stays as it is.",  # "it is" closing its clause
+        "Ask the manager, which is quicker.",  # a non-restrictive "which"
+        "Decide which is better for you.",  # an interrogative "which"
+        "Since you asked, the team helps.",  # "since" is left out (time or cause)
+        "Call us before noon if you can.",  # "before" and "if" only from "prior to" and "in the event that"
+    ],
+)
+def test_sentences_without_a_safe_variant_offer_no_robust_position(sentence: str) -> None:
+    shape = layout(sentence)
+    assert shape.robust == 0, [s for s in _plan(sentence, 2).slots]
+
+
+def _forms_written(original: str, copy: str) -> dict[str, set[str]]:
+    """For each document-level class, the forms the copy wrote at its slots."""
+    plan = _plan(original, 2)
+    written = tokenize(copy.translate(STRIP_MARKS), 2)
+    assert written.keys == plan.tokens.keys
+    out: dict[str, set[str]] = {}
+    for slot in plan.slots:
+        if not slot.group:
+            continue
+        raw = written.raw(slot.token)
+        if slot.kind == "part":
+            form = parts(raw)[slot.part].group().casefold()
+        elif slot.kind in ("dash", "serial"):
+            form = written.gap(slot.token).translate(STRIP_MARKS).strip() or " "
+        else:
+            form = plain_form(raw)
+        out.setdefault(slot.group, set()).add(str(slot.forms.index(form)) if form in slot.forms else form)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_copy_never_mixes_spellings_or_styles(seed: int) -> None:
+    original = document(6000, seed=seed) + "\n\n" + FIXTURE
+    shape = layout(original)
+    copy = embed(original, codeword(shape, seed))
+    written = _forms_written(original, copy)
+    assert {"spelling", "serial", "dash", "percent", "email"} <= set(written)
+    assert len(written["spelling"]) == 1 and written["spelling"] <= {"0", "1"}
+    for group, forms in written.items():
+        assert len(forms) == 1, (group, forms)
+    counts = [len([s for s in _plan(original, 2).slots if s.group == "spelling"])]
+    assert counts[0] > 20  # one position carried by many words
+
+
+def test_a_document_level_position_is_read_by_majority() -> None:
+    original = document(4000, seed=3)
+    shape = layout(original)
+    symbols = codeword(shape, 5)
+    plan = _plan(original, 2)
+    spelling = next(k for k, slots in enumerate(plan.positions) if plan.slots[slots[0]].group == "spelling")
+    slots = [plan.slots[k] for k in plan.positions[spelling]]
+    assert len(slots) >= 5
+    copy = embed(original, symbols)
+    # A reader "fixes" the first two spelling slots back to the other convention: the majority still reads.
+    flipped = symbols.copy()
+    flipped[spelling] = 1 - symbols[spelling]
+    other = embed(original, flipped)
+    cut = tokenize(copy, 2).starts[slots[2].token]
+    mixed = other[: tokenize(other, 2).starts[slots[2].token]] + copy[cut:]
+    assert extract(original, mixed)[spelling] == symbols[spelling]
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> str:
+    picks = draw(st.lists(st.sampled_from(SENTENCES + PLAIN + (EXAMPLES,)), min_size=1, max_size=12))
+    rng = random.Random(draw(st.integers(0, 1000)))
+    sentences = [_fill(s, rng) for s in picks]
+    breaks = draw(st.lists(st.booleans(), min_size=len(sentences), max_size=len(sentences)))
+    return "".join(s + ("\n\n" if b else " ") for s, b in zip(sentences, breaks, strict=True)).strip() + "\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=documents(), seed=st.integers(0, 2**32 - 1))
+def test_any_scheme_2_codeword_round_trips_and_normalizes_away(text: str, seed: int) -> None:
+    shape = layout(text)
+    symbols = codeword(shape, seed)
+    copy = embed(text, symbols)
+    assert np.array_equal(extract(text, copy), symbols)
+    assert normalize(copy) == normalize(text)
+    retyped = extract(text, copy.translate(STRIP_MARKS))
+    assert np.array_equal(retyped[: shape.robust], symbols[: shape.robust])
+    assert (retyped[shape.robust :] == -1).all()
