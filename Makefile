@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # machine has no fonts, and without recommends chromium brings none, so the screenshots need DejaVu.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test check extras lint install clean chromium java tesseract
+.PHONY: demo test check extras lint install clean chromium java tesseract hunspell
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "molehunt needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
@@ -59,6 +59,20 @@ tesseract:
 		exit 1; \
 	fi
 
+# The text carrier's spell-check attack (bench/text_attacks.py and its tests) runs Debian's hunspell, en_US.
+hunspell:
+	@if command -v hunspell >/dev/null 2>&1 && [ -f /usr/share/hunspell/en_US.dic ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's hunspell and hunspell-en-us for the spell-check attack on text copies..."; \
+		apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends hunspell hunspell-en-us >/dev/null && \
+		command -v hunspell >/dev/null || { echo "error: could not install hunspell" >&2; exit 1; }; \
+	else \
+		echo "error: the spell-check attack test needs hunspell: install Debian's hunspell and hunspell-en-us" \
+			"(sudo apt-get install hunspell hunspell-en-us), or run make test as root to have it installed" >&2; \
+		exit 1; \
+	fi
+
 # The Spark equivalence test needs a Java runtime (Spark 4 runs on Java 17 or 21).
 java:
 	@if command -v java >/dev/null 2>&1; then :; \
@@ -79,7 +93,7 @@ PYTEST := $(BIN)/pytest -q -n auto
 # Everything, nothing skipped: lint and types, the whole suite (browser, Spark, crash safety) and every extra
 # installed the way a user installs it. The extras check builds its own clean venv and needs only java, so it
 # starts first and runs beside the dev install, the lint and pytest.
-test: java tesseract
+test: java tesseract hunspell
 	@log=$$(mktemp); .ci/extras.sh "$(PYTHON)" >$$log 2>&1 & extras=$$!; \
 	$(MAKE) --no-print-directory lint chromium && { echo "$(PYTEST)"; $(PYTEST); }; status=$$?; \
 	if wait $$extras; then tail -n 1 $$log; else cat $$log >&2; status=1; fi; \
