@@ -237,9 +237,12 @@ def _place(original: Unit, copy_text: str, ranges: list[tuple[int, int]]) -> _Pl
     return _Placed(copy, [(s, max(s, e)) for s, e in zip(starts, bounds, strict=True)], same)
 
 
-def render_printed(marked: str, *, original: str, title: str, symbols: Sequence[int] | None = None) -> bytes:
+def render_printed(
+    marked: str, *, original: str, title: str, symbols: Sequence[int] | None = None, notice: str | None = None
+) -> bytes:
     """``marked`` (a copy of ``original``) as an A4 PDF laid out like ``print_layout(original, title)``, each print
-    position's middle word moved by its symbol (1: right, 0: left; ``symbols=None``: no word moved).
+    position's middle word moved by its symbol (1: right, 0: left; ``symbols=None``: no word moved). A ``notice``
+    ("Issued to ...") is printed in the top margin of every page, outside the layout the tracer recomputes.
 
     Raises ValueError when ``symbols`` does not fit the layout or ``marked`` is not a copy of ``original``.
     """
@@ -261,17 +264,26 @@ def render_printed(marked: str, *, original: str, title: str, symbols: Sequence[
         lo, hi = p.lines[line_no]
         if min(trio) >= lo and trio[1] == trio[0] + 1 and trio[2] == trio[1] + 1 and trio[2] < hi:
             shifts[(position.unit, trio[1])] = SHIFT if symbols[k] else -SHIFT  # type: ignore[index]
-    return _draw(plan, placed, shifts, title)
+    return _draw(plan, placed, shifts, title, notice)
 
 
 def _lines_of(plan: PrintLayout, unit: int) -> list[int]:
     return [i for i, line in enumerate(plan.lines) if line.unit == unit]
 
 
-def _draw(plan: PrintLayout, placed: list[_Placed], shifts: dict[tuple[int, int], float], title: str) -> bytes:
+def _draw(
+    plan: PrintLayout, placed: list[_Placed], shifts: dict[tuple[int, int], float], title: str, notice: str | None
+) -> bytes:
     pdf = new_document(title)
     pdf.set_auto_page_break(False)
-    pdf.add_page()
+
+    def new_page() -> None:
+        pdf.add_page()
+        if notice:
+            pdf.set_font("serif", size=8)
+            pdf.text(LEFT, TOP - 8, notice)
+
+    new_page()
     pdf.set_font(TITLE.font, "B", size=TITLE.size)
     for i, text in enumerate(plan.title):
         pdf.text(LEFT, TOP + TITLE.height * i + _ascent(TITLE), text)
@@ -279,7 +291,7 @@ def _draw(plan: PrintLayout, placed: list[_Placed], shifts: dict[tuple[int, int]
     page = 0
     for line in plan.lines:
         while page < line.page:
-            pdf.add_page()
+            new_page()
             page += 1
         p = placed[line.unit]
         style = p.unit.style

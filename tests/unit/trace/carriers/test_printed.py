@@ -116,3 +116,16 @@ def test_bad_symbols_and_foreign_texts_are_refused(original: str) -> None:
         render_printed(original, original=original, title=TITLE, symbols=[0, 1])
     with pytest.raises(ValueError, match="not a copy"):
         render_printed("One short paragraph.", original=original, title=TITLE)
+
+
+def test_a_notice_is_printed_on_every_page_outside_the_layout(original: str) -> None:
+    symbols, prints, data = _copy(original, 6)
+    notice = "Issued to user07 on 2026-12-06: do not copy"
+    marked = embed(original, symbols)
+    noticed = render_printed(marked, original=original, title=TITLE, symbols=prints, notice=notice)
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(noticed)).pages]
+    assert all(notice in page for page in pages)
+    assert np.array_equal(extract(original, pdf_text(noticed)), symbols)
+    # The body is drawn exactly where it is without the notice: the notice is one more line on each page.
+    body = [[line for line in page if notice not in " ".join(w for _, w in line[1:])] for page in _lines(noticed)]
+    assert body == _lines(data)
