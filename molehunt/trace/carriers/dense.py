@@ -25,6 +25,9 @@ _CLAUSE_BOUND = frozenset(
 _COMPOUND = {form: pair for pair in phrases.COMPOUNDS for form in pair}
 _INTRO = frozenset(phrases.INTRODUCTIONS)
 _LOWER_WORDS = re.compile(r"[a-z]+(?:[ \t\n'\u2019][a-z]+)*")
+_OPEN = re.compile(r"[ \t]*\r?\n?[ \t]+\(|[ \t]*\r?\n\(")
+_CLOSE = re.compile(r"\)(?:[ \t]*\r?\n?[ \t]*|[.,;:][ \t]*\r?\n?[ \t]*)")
+_WORDLIKE = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 _SPACE = re.compile(r"[ \t]*\r?\n?[ \t]*")
 _COMMA = re.compile(r",[ \t]*\r?\n?[ \t]*")
 _AFTER_WHICH = words(
@@ -35,7 +38,10 @@ _NOT_NOUN = words(
     "but is are was were be been determine decide know see ask choose tell show say state specify indicate"
 )
 
+_NOT_PARENTHETICAL = words("and or but nor see cf then")
+_THAT_CONJUNCTION = words("so such now except given provided fact requirement condition notice way extent time")
 _SPELLING = frozenset(variants.SPELLING)
+_IZE = frozenset(pair for pair in variants.SPELLING if "iz" in pair[1] and "is" in pair[0] and "ys" not in pair[0])
 _FUNCTION = frozenset(variants.FUNCTION_WORDS)
 _TITLES = frozenset(variants.TITLES)
 
@@ -59,7 +65,8 @@ def document_group(slot: Slot) -> Slot:
     group = ""
     forms = slot.forms
     if slot.kind == "part" or (slot.kind == "word" and (forms in _SPELLING or forms in _FUNCTION)):
-        group = "spelling"
+        # -ise/-ize is its own position: Oxford spelling writes -ize with -our, -re and -ll-, so no mix is noticed.
+        group = "spelling -ize" if forms in _IZE else "spelling"
         if forms == ("while", "whilst"):  # the one American-first pair
             forms = ("whilst", "while")
     elif slot.kind == "word" and forms == variants.EMAIL:
@@ -81,7 +88,7 @@ _ONE_WAY = frozenset(group.forms for group in (*phrases.SYNONYMS, phrases.RESTRI
 def normal_symbol(slot: Slot) -> int:
     """The form :func:`text.normalize` writes: the first, but the general one ("to", "if") of a one-way group, so
     that the normal form reads the same words wherever a copy could have them."""
-    return len(slot.forms) - 1 if slot.forms in _ONE_WAY else 0
+    return len(slot.forms) - 1 if slot.forms in _ONE_WAY or slot.kind == "paren" else 0
 
 
 def token_slots(v: View, i: int) -> list[Slot] | None:
@@ -98,7 +105,7 @@ def token_slots(v: View, i: int) -> list[Slot] | None:
         ok = v.initial[i] and v.gaps[i + 1].startswith(",") and v._changeable(i, raw, True)
         return [Slot("word", i, phrases.CONNECTIVES.forms, at=at)] if ok or not v.strict else []
     if key == phrases.RESTRICTIVE.forms[0]:
-        if v.strict and (form != "which" or not _restrictive(v, i)):
+        if v.strict and not _restrictive(v, i, form):
             return []
         return [Slot("word", i, phrases.RESTRICTIVE.forms, at=at)] if v._changeable(i, raw, True) else []
     if key in phrases.REPORTING and (form.endswith(" that") or not v.strict):
@@ -127,19 +134,51 @@ def _phrase_fits(v: View, i: int, key: str) -> bool:
     return True
 
 
-def _restrictive(v: View, i: int) -> bool:
-    """A "which" starting a restrictive clause after a noun: "the version which is", not ", which" or "in which"."""
+def _restrictive(v: View, i: int, form: str) -> bool:
+    """A relative pronoun starting a restrictive clause after a noun: "the version which is", "any work that is",
+    not ", which", "in which", "so that" or "the requirement that you"."""
     if i < 2 or i + 1 >= v.n or not v.gaps[i] or not _SPACE.fullmatch(v.gaps[i]):
         return False
-    before = _word(v, i - 1)
-    if before in _NOT_NOUN or not v.raws[i - 1].isalpha() or _word(v, i + 1) not in _AFTER_WHICH:
+    before, after = _word(v, i - 1), _word(v, i + 1)
+    if before in _NOT_NOUN or not v.raws[i - 1].isalpha() or after not in _AFTER_WHICH:
+        return False
+    if form == "that" and (after in phrases.SUBJECTS or before in _THAT_CONJUNCTION):
+        return False
+    if after == "is":  # "that is" is read as "i.e."
         return False
     return any(_word(v, k) in phrases.DETERMINERS for k in range(max(0, i - 3), i - 1))
 
 
+PARENTHESES = ("()", ",")
+"""A short parenthetical inside a sentence: in parentheses or between commas ("the work (if any) is" / "the work,
+if any, is"). Normal form: commas."""
+
+
+def _parenthetical(v: View, i: int) -> list[Slot]:
+    """The parenthetical opening after token i: 2 to 15 words (no number), the first lowercase and not a conjunction
+    or "see", no punctuation inside."""
+    if not _OPEN.fullmatch(v.gaps[i + 1]) or not _WORDLIKE.fullmatch(v.raws[i]) or i + 2 >= v.n:
+        return []
+    first, k = i + 1, i + 1
+    while k + 1 < v.n and k - first < 14 and v.gaps[k + 1] and _SPACE.fullmatch(v.gaps[k + 1]):
+        k += 1
+    close = v.gaps[k + 1] if k + 1 <= v.n else ""
+    if k == first or not _CLOSE.fullmatch(close) or any(v.guard[first - 1 : k + 2]):
+        return []
+    inside = v.raws[first : k + 1]
+    if not (inside[0][:1].islower() and all(_WORDLIKE.fullmatch(w) for w in inside)):
+        return []
+    if _word(v, first) in _NOT_PARENTHETICAL:  # "(and ...)" between commas reads as a list item
+        return []
+    return [Slot("paren", i, PARENTHESES, part=k, at=v.t.ends[i])]
+
+
 def gap_slots(v: View, i: int) -> list[Slot]:
-    """An optional comma after token i: after a short introduction, or before "and"/"but"/"or" joining clauses."""
+    """An optional comma after token i: after a short introduction, or before "and"/"but"/"or" joining clauses; or
+    a parenthetical opening after it."""
     gap = v.gaps[i + 1]
+    if "(" in gap:
+        return _parenthetical(v, i)
     comma = _COMMA.fullmatch(gap) is not None
     if not comma and (v.strict or not gap or not _SPACE.fullmatch(gap)):
         return []
@@ -151,21 +190,28 @@ def gap_slots(v: View, i: int) -> list[Slot]:
         words = " ".join(_word(v, k) for k in range(start, i + 1))
         if words in _INTRO and _word(v, i + 1) not in ("and", "or", "but"):
             return slot
-        if _word(v, start) in phrases.SUBORDINATORS and 2 <= i - start <= 12 and _clause_closed(v, i):
-            return slot if _subject(v, i + 1) in phrases.CLAUSE_SUBJECTS else []
+        closed = _word(v, start) in phrases.SUBORDINATORS and 2 <= i - start <= 12 and _clause_closed(v, i)
+        if closed and _subject(v, i + 1) in phrases.CLAUSE_SUBJECTS:
+            return slot
     if _word(v, i + 1) in ("and", "but", "or") and i + 3 < v.n:
         subject, verb = _subject(v, i + 2), v.raws[i + 3]
-        plain = all(v.gaps[k + 1] and _SPACE.fullmatch(v.gaps[k + 1]) for k in (i + 1, i + 2))
+        plain = all(_plain(v, v.gaps[k + 1]) for k in (i + 1, i + 2))
         if subject in phrases.CLAUSE_SUBJECTS and plain and _LOWER_WORDS.fullmatch(verb):
             return slot
     return []
+
+
+def _plain(v: View, gap: str) -> bool:
+    """A gap of spaces only; when reading any copy (not strict), also a comma: a copy adds or drops optional commas,
+    so the rules must see the same context in all of them."""
+    return bool(gap) and (_SPACE.fullmatch(gap) is not None or (not v.strict and _COMMA.fullmatch(gap) is not None))
 
 
 def _sentence_start(v: View, i: int) -> int | None:
     """The first token of i's sentence when every gap from it to i is a plain space (no other punctuation)."""
     k = i
     while not v.initial[k]:
-        if i - k > 12 or not v.gaps[k] or not _SPACE.fullmatch(v.gaps[k]) or v.guard[k]:
+        if i - k > 12 or not _plain(v, v.gaps[k]) or v.guard[k]:
             return None
         k -= 1
     return k

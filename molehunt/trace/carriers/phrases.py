@@ -54,6 +54,21 @@ SYNONYMS: tuple[Group, ...] = (
     Group(("in the event that", "if"), one_way=True),
     Group(("provided that", "provided"), one_way=True),
     Group(("therefore", "consequently"), one_way=True),
+    Group(("in lieu of", "instead of")),
+    Group(("along with", "together with")),
+    Group(("with the exception of", "except for")),
+    Group(("per annum", "per year")),
+    Group(("in order that", "so that"), one_way=True),  # "so that" may also mean "with the result that"
+    Group(("due to the fact that", "because"), one_way=True),
+    Group(("in the course of", "during"), one_way=True),
+    Group(("subsequent to", "after"), one_way=True),
+    Group(("until such time as", "until"), one_way=True),
+    Group(("not less than", "at least"), one_way=True),  # "at least" also means "anyway"
+    Group(("not more than", "at most"), one_way=True),
+    Group(("in excess of", "more than"), one_way=True),
+    Group(("is able to", "can"), one_way=True),
+    Group(("on a regular basis", "regularly"), one_way=True),
+    Group(("at the present time", "currently"), one_way=True),
 )
 """Synonyms, one position per occurrence (a reader does not notice "despite" next to "in spite of")."""
 
@@ -61,7 +76,9 @@ CONNECTIVES = Group(("moreover", "furthermore", "in addition", "additionally"))
 """Sentence-initial connectives before a comma (4-ary), one position per occurrence."""
 
 RESTRICTIVE = Group(("which", "that"), one_way=True)
-"""A restrictive "which" (no comma before it, after a noun) may be "that"; see text.py for the context rule."""
+"""A restrictive relative pronoun after a noun (no comma before it): "which" may be "that" before a verb or a
+subject, "that" may be "which" before a verb only (before a subject it may be a conjunction: "the requirement that
+you keep"). Normal form: "that"."""
 
 _NEGATIONS = (
     ("do not", "don't"), ("does not", "doesn't"), ("did not", "didn't"), ("is not", "isn't"), ("are not", "aren't"),

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["word", "part", "number", "percent", "dash", "serial", "comma"]
+Kind = Literal["word", "part", "number", "percent", "dash", "serial", "comma", "paren"]
 
 
 @dataclass(frozen=True)
 class Slot:
     kind: Kind
-    token: int  # word/part/number: the token; percent: the percent token; dash/serial/comma: the token before the gap
+    token: int  # the word (percent: the % token; dash/serial/comma/paren: the word before the gap)
     forms: tuple[str, ...]
-    part: int = -1
+    part: int = -1  # part: the letter run; paren: the last token inside the parentheses
     at: int = 0  # offset in the original, for document order
     group: str = ""  # scheme 2: slots of one document-level class share a position ("" = a position of its own)

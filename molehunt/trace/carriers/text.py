@@ -227,17 +227,22 @@ def normalize(text: str, scheme: int = CURRENT_SCHEME) -> str:
     for slot in _detect(tokens, strict=False, scheme=scheme):
         if scheme == 1:
             edit.write(slot, 0)
-        elif slot.kind not in _GAP_KINDS:
+        elif slot.kind not in (*_GAP_KINDS, "paren"):
             edit.write(slot, dense.normal_symbol(slot))
     if scheme == 1:
         return edit.text()
-    # Scheme 2's gap rules read the neighbouring words: they run on the words' normal form, the same in every copy.
-    words = edit.text()
-    tokens = tokenize(words, scheme)
-    edit = _Edit(tokens, _apostrophe(words))
+    # Scheme 2's gap rules read the neighbouring words and commas: they run on the words' normal form, then on the
+    # parentheticals' (as commas), the same in every copy.
+    words = _rewrite(edit.text(), scheme, ("paren",))
+    return _rewrite(words, scheme, _GAP_KINDS)
+
+
+def _rewrite(text: str, scheme: int, kinds: tuple[str, ...]) -> str:
+    tokens = tokenize(text, scheme)
+    edit = _Edit(tokens, _apostrophe(text))
     for slot in _detect(tokens, strict=False, scheme=scheme):
-        if slot.kind in _GAP_KINDS:
-            edit.write(slot, 0)
+        if slot.kind in kinds:
+            edit.write(slot, dense.normal_symbol(slot))
     return edit.text()
 
 
@@ -250,9 +255,10 @@ def _checked(scheme: int) -> int:
 @lru_cache(maxsize=16)
 def _plan(text: str, scheme: int) -> _Plan:
     tokens = tokenize(text, scheme)
-    guard = protected(tokens)
+    guard = protected(tokens, scheme)
     slots = _detect(tokens, strict=True, guard=guard, scheme=scheme)
-    robust_gaps = {slot.token for slot in slots if slot.kind in ("dash", "serial", "comma")}
+    robust_gaps = {slot.token for slot in slots if slot.kind in ("dash", "serial", "comma", "paren")}
+    robust_gaps |= {slot.part for slot in slots if slot.kind == "paren"}
     robust_gaps |= {slot.token - 1 for slot in slots if slot.kind == "percent"}
     fragile = tuple(
         i
@@ -293,7 +299,7 @@ def _apostrophe(text: str) -> str:
 
 def _detect(tokens: Tokens, *, strict: bool, scheme: int, guard: tuple[bool, ...] | None = None) -> list[_Slot]:
     """Robust slots: ``strict`` for a layout (original-only rules), else every place a copy may vary."""
-    found = _Detector(tokens, guard if guard is not None else protected(tokens), strict, scheme).slots()
+    found = _Detector(tokens, guard if guard is not None else protected(tokens, scheme), strict, scheme).slots()
     return [dense.document_group(slot) for slot in found] if scheme > 1 else found
 
 
@@ -323,7 +329,7 @@ class _Detector:
                 found += self._token(i)
                 if i + 1 < self.n and not self.guard[i + 1]:
                     found += self._gap(i)
-        order = {"percent": 0, "dash": 0, "serial": 0, "comma": 0, "word": 1, "number": 1, "part": 1}
+        order = {"percent": 0, "dash": 0, "serial": 0, "comma": 0, "paren": 0, "word": 1, "number": 1, "part": 1}
         return sorted(found, key=lambda s: (s.at, order[s.kind]))
 
     def _changeable(self, i: int, word: str, first: bool) -> bool:
@@ -459,6 +465,11 @@ class _Edit:
             self.gaps[i - 1] = "" if form == "%" else " "
         elif slot.kind == "dash":
             self.gaps[i] = form
+        elif slot.kind == "paren":
+            if form == ",":  # the original has the parentheses
+                self.gaps[i] = "," + (t.gap(i).translate(STRIP_MARKS).replace("(", "") or " ")
+                tail = t.gap(slot.part).translate(STRIP_MARKS)[1:]
+                self.gaps[slot.part] = tail if tail[:1] in (",", ".", ";", ":") else "," + tail
         else:
             space = t.gap(i).translate(STRIP_MARKS).replace(",", "") or " "
             self.gaps[i] = form + space
@@ -495,6 +506,8 @@ def _read(slot: _Slot, leak: Tokens, mapping: npt.NDArray[np.int64]) -> int:
     gap = leak.gap(j).translate(STRIP_MARKS)
     if slot.kind in ("serial", "comma"):
         return _index(gap.strip(), SERIAL)
+    if slot.kind == "paren":
+        return 0 if gap.strip() == "(" else 1 if gap.strip() == "," else -1
     if gap == "\u2014":
         return 0
     return 1 if _SPACED_EM.fullmatch(gap) else 2 if _SPACED_EN.fullmatch(gap) else -1

@@ -166,24 +166,51 @@ def tokenize(text: str, scheme: int = 1) -> Tokens:
     return Tokens(text, tuple(starts), tuple(ends), tuple(keys))
 
 
-def protected(tokens: Tokens) -> tuple[bool, ...]:
+def protected(tokens: Tokens, scheme: int = 1) -> tuple[bool, ...]:
     """Which tokens lie in code, tables, addresses or paths (no robust slot, no fragile mark next to them).
 
-    Code is a fenced block, an indented line (tab or four spaces); a table is a line with ``|`` or a tab.
+    Code is a fenced block, an indented line (tab or four spaces); a table is a line with ``|`` or a tab. Under
+    scheme 2 an indented paragraph that reads as prose (licences and plain-text reports indent whole sections) is
+    not code.
     """
     text = tokens.text
     mask = bytearray(len(text) + 1)
     fenced = False
+    prose = _prose_lines(text) if scheme > 1 else frozenset()
     for m in _LINE.finditer(text):
         line = m.group()
         fence = line.lstrip().startswith(("```", "~~~"))
-        if fence or fenced or line.startswith(("\t", "    ")) or "|" in line or "\t" in line.rstrip("\n"):
+        indented = line.startswith(("\t", "    ")) and m.start() not in prose
+        if fence or fenced or indented or "|" in line or "\t" in line.rstrip("\n"):
             mask[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
         fenced ^= fence
     for m in _INLINE.finditer(text):
         mask[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     covered = [0, *accumulate(mask)]
     return tuple(covered[e] > covered[s] for s, e in zip(tokens.starts, tokens.ends, strict=True))
+
+
+_PROSE_CHUNK = re.compile(
+    r"[(\"'\u201c\u2018]*(?:[A-Za-z][A-Za-z'\u2019-]*|\d+(?:\.\d+)*|[ivx]+)[.,;:)\"'\u201d\u2019]*"
+)
+_CODE_SIGN = re.compile(r"[{}=<>$;\\`]|\(\)|::|^\s*[-+*/]\s")
+
+
+def _prose_lines(text: str) -> frozenset[int]:
+    """Start offsets of the space-indented lines whose paragraph reads as prose: words with sentence punctuation,
+    no code signs."""
+    starts: set[int] = set()
+    for block in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text):
+        lines = list(_LINE.finditer(block.group()))
+        body = " ".join(line.group().strip() for line in lines)
+        chunks = body.split()
+        if not chunks or any(line.group().startswith("\t") for line in lines):
+            continue
+        words = sum(_PROSE_CHUNK.fullmatch(chunk) is not None for chunk in chunks)
+        punctuated = re.search(r"[a-z)][.,;:](?:\s|$)", body) is not None
+        if words >= 0.85 * len(chunks) and punctuated and not _CODE_SIGN.search(body):
+            starts.update(block.start() + line.start() for line in lines)
+    return frozenset(starts)
 
 
 def align(original: tuple[str, ...], leaked: tuple[str, ...]) -> npt.NDArray[np.int64]:

@@ -45,13 +45,13 @@ def test_spell_checking_a_british_copy_moves_only_the_spelling_position() -> Non
     original = document(3000, seed=4)  # British spelling
     shape = layout(original)
     plan = _plan(original, 2)
-    spelling = next(k for k, slots in enumerate(plan.positions) if plan.slots[slots[0]].group == "spelling")
+    spelling = next(k for k, slots in enumerate(plan.positions) if plan.slots[slots[0]].group == "spelling -ize")
     symbols = FingerprintCode(b"\x05" * 32, shape.alphabet).codeword("r01")
-    symbols[spelling] = 0  # British
+    symbols[spelling] = 0  # British -ise
     checked = spell_check(embed(original, symbols))
     assert "organise" not in checked and "organize" in checked
     read = extract(original, checked)[: shape.robust]
-    assert read[spelling] == 1  # now American: one wrong symbol, not a lost copy
+    assert read[spelling] == 1  # now -ize: one wrong symbol, not a lost copy
     others = np.delete(np.arange(shape.robust), spelling)
     assert (read[others] == symbols[others]).mean() > 0.9
 
