@@ -64,8 +64,8 @@ def jpeg(image: Image.Image, quality: int = 75) -> Image.Image:
 
 
 def photo(image: Image.Image, seed: int = 0) -> Image.Image:
-    """A phone photo of a page lying on a desk: a perspective view (one side nearer), light falling off across the
-    page, a slight blur and sensor noise, saved by the phone as JPEG."""
+    """A phone photo of a page lying on a desk: a perspective view (one side nearer), up to 2 degrees of rotation,
+    light falling off across the page, a slight blur and sensor noise, saved by the phone as JPEG."""
     rng = np.random.default_rng(seed)
     w, h = image.size
     margin = 0.04
@@ -78,6 +78,7 @@ def photo(image: Image.Image, seed: int = 0) -> Image.Image:
     ]
     coefficients = _perspective(seen, [(0, 0), (w, 0), (w, h), (0, h)])
     warped = image.transform((w, h), Image.Transform.PERSPECTIVE, coefficients, Image.Resampling.BICUBIC, fillcolor=200)
+    warped = warped.rotate(rng.uniform(-2, 2), resample=Image.Resampling.BICUBIC, fillcolor=200)  # held by hand
     yy, xx = np.mgrid[0:h, 0:w]
     light = 1.0 - 0.25 * (xx / w) * (0.6 + 0.4 * yy / h)  # brighter on the lamp's side
     pixels = np.asarray(warped, dtype=np.float64) * light + rng.normal(0, 6, (h, w))
@@ -174,7 +175,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "scanned-pdf": ("scanned PDF (200 dpi JPEG pages)", lambda: image_pdf(scanned(user, 200))),
         "colluders": ("2 colluders, pages interleaved (200 dpi)", lambda: _interleaved(user, other)),
     }
-    print(f"{'attack':42} {'text read':>10} {'print read':>11}  accused (of 30, eps 1e-5)   OCR s/page")
+    print(f"{'attack':42} {'text read':>10} {'print read':>11} {'wrong':>6}  accused (of 30, eps 1e-5)  OCR s/page")
+    truth = code.codeword("user07")[len(shape.alphabet) :]
     for key in args.attacks.split(","):
         name, make = attacks[key]
         made = make()
@@ -185,7 +187,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         printed = read_print(original, title, [page.words for page in scans])
         found = accuse(code, np.concatenate([text, printed]), recipients, 1e-5)
         accused = ", ".join(user for user, _ in found.accused) or "nobody"
-        print(f"{name:42} {int((text >= 0).sum()):>10,} {int((printed >= 0).sum()):>11,}  {accused:27} {seconds:8.1f}")
+        wrong = "-" if key == "colluders" else f"{int(((printed >= 0) & (printed != truth)).sum()):,}"
+        print(
+            f"{name:42} {int((text >= 0).sum()):>10,} {int((printed >= 0).sum()):>11,} {wrong:>6}  {accused:26} "
+            f"{seconds:8.1f}"
+        )
 
 
 def _interleaved(first: bytes, second: bytes) -> list[Image.Image]:
