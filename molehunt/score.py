@@ -23,19 +23,21 @@ from molehunt.audit.entries import Entry, JsonValue, format_time
 from molehunt.audit.listing import fold_new, reading
 from molehunt.audit.verify import ENTRIES_FILE
 from molehunt.config import Home
-from molehunt.detect.calibration import Calibrated, calibrate, calibration_note
+from molehunt.detect.calibration import REFERENCE_FROM, Calibrated, calibrate, calibration_note
 from molehunt.detect.habits import COLUMNS as HABIT_COLUMNS
 from molehunt.detect.habits import Habits, habit_reason, new_habits
 from molehunt.detect.history import History
 from molehunt.detect.matrix import COLUMNS as MATRIX_COLUMNS
 from molehunt.detect.matrix import deviation_matrix
 from molehunt.detect.models import load_model, new_model, save_model, tail_contributions
+from molehunt.detect.persistence import Persistence, persistence, persistence_reason
 from molehunt.detect.rules import Rule, RuleMatch
 from molehunt.detect.rules.settings import LoggedSetting, effective_rules
 from molehunt.detect.scoring import (
     ScoreWeights,
     combine,
     departure_reason,
+    evidence,
     feature_reason,
     prior_alerts,
     say_context_once,
@@ -164,10 +166,12 @@ def score_store(
             fired.setdefault(row, []).append(number)
     departure = np.asarray(table["days_to_departure"].to_numpy(zero_copy_only=False), dtype=np.float64)
     prior = prior_alerts(users, days, hits, weights.prior_alert_days, earned.tolist())
-    risk = combine(anomaly, rule_points, departure, prior, weights, volume.points)
+    daily = evidence(anomaly, rule_points, weights, volume.points)
+    kept = persistence(history, _history_evidence(store, history, scored, daily, since, weights)).take(scored)
+    risk = combine(anomaly, rule_points, departure, prior, weights, volume.points, kept.points)
     explained = _Explained(hits, earned, calibrated)
-    reasons = _reasons(table, MATRIX_COLUMNS, contributions, fired, explained, volume, habits, departure, weights,
-                       _rule_fields(running))  # fmt: skip
+    reasons = _reasons(table, MATRIX_COLUMNS, contributions, fired, explained, volume, habits, kept, departure,
+                       weights, _rule_fields(running))  # fmt: skip
     counted = {row: [hits[n] for n in numbers if earned[n] > 0] for row, numbers in fired.items()}
     _write(store, users, days, risk, anomaly, rule_points, volume.points, counted, reasons, since)
     protect_after_scoring(store, policy)
@@ -263,6 +267,27 @@ class _Explained:
         return self.hits[number].explanation + (f" ({note})" if note else "")
 
 
+def _history_evidence(
+    store: Store, history: History, scored: np.ndarray, daily: np.ndarray, since: date | None, weights: ScoreWeights
+) -> np.ndarray:
+    """Every history row's evidence before context (scoring.evidence): this run's for the rows it scores, and for
+    the earlier days of a run from `since` the evidence kept in `scores`, so persistence looks back the same way."""
+    out = np.zeros(len(history))
+    out[scored] = daily
+    if since is None:
+        return out
+    rows = store.con.execute(
+        "SELECT user_id, day, anomaly, rule_points, volume_points FROM scores WHERE day < ? AND day >= ?",
+        [since, since - timedelta(days=REFERENCE_FROM)],
+    ).fetchall()
+    if rows:
+        at = history.rows_of([r[0] for r in rows], [r[1] for r in rows])
+        anomaly, rule_points, volume_points = np.array([r[2:] for r in rows], dtype=np.float64).T
+        earlier = evidence(anomaly, rule_points, weights, volume_points)
+        out[at[at >= 0]] = earlier[at >= 0]
+    return out
+
+
 def _refuse_gap(store: Store, since: date) -> None:
     """Scoring from `since` must not leave unscored days behind it (days ingested but never scored)."""
     cached = store.scalar("SELECT max(day) FROM user_day_features")
@@ -309,6 +334,7 @@ def _reasons(
     explained: _Explained,
     volume: Volume,
     habits: Habits,
+    kept: Persistence,
     departure: np.ndarray,
     weights: ScoreWeights,
     rule_fields: dict[str, set[str]],
@@ -340,6 +366,9 @@ def _reasons(
         new = habit_reason(habits, row)
         if new:
             parts.append(new)
+        sustained = persistence_reason(kept, row)
+        if sustained:
+            parts.append(sustained)
         said: set[str] = set()
         for col in top[row]:
             feature, kind = columns[col].split(":")

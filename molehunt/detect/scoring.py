@@ -1,14 +1,17 @@
 """Risk per user-day: anomaly, rule and volume evidence combined, boosted by context, and explained in words.
 
-risk = (anomaly_weight * anomaly_percentile
-        + min(sum of the fired rules' calibrated weights, max_rule_points)
-        + volume points)
+evidence = anomaly_weight * anomaly_percentile
+           + min(sum of the fired rules' calibrated weights, max_rule_points)
+           + volume points
+risk = (evidence + persistence points)
        * departure_boost (when the user leaves within departure_window_days)
        * prior_alert_boost (when a rule earned a medium rule's weight for the user in the prior prior_alert_days days)
 The anomaly percentile is the ensemble's rank of the day among all user-days (0..1). A rule's weight comes from its
 level (low 10, medium 25, high 50, critical 100) times how surprising the hit is for this person, their peers and
 the organization (calibration.py: nothing for what they do every week). Volume points (volume.py, up to 100) say how
 far what left by the strongest exfiltration channel today, this week or this month exceeds their usual.
+Persistence points (persistence.py) count again the evidence the person kept up over their last two weeks above
+their own usual level, so a campaign of many raised days outranks one loud day.
 """
 
 from __future__ import annotations
@@ -68,6 +71,19 @@ def prior_alerts(
     return out
 
 
+def evidence(
+    anomaly: np.ndarray,
+    rule_points: np.ndarray,
+    weights: ScoreWeights = ScoreWeights(),
+    volume_points: np.ndarray | None = None,
+) -> np.ndarray:
+    """A user-day's evidence before context: anomaly, rule and volume points (see module docstring)."""
+    base: np.ndarray = weights.anomaly_weight * anomaly + np.minimum(rule_points, weights.max_rule_points)
+    if volume_points is not None:
+        base = base + volume_points
+    return base
+
+
 def combine(
     anomaly: np.ndarray,
     rule_points: np.ndarray,
@@ -75,11 +91,12 @@ def combine(
     prior_alert: np.ndarray,
     weights: ScoreWeights = ScoreWeights(),
     volume_points: np.ndarray | None = None,
+    persistence_points: np.ndarray | None = None,
 ) -> np.ndarray:
     """Risk scores (see module docstring); days_to_departure is NaN when the user is not known to leave."""
-    base = weights.anomaly_weight * anomaly + np.minimum(rule_points, weights.max_rule_points)
-    if volume_points is not None:
-        base = base + volume_points
+    base = evidence(anomaly, rule_points, weights, volume_points)
+    if persistence_points is not None:
+        base = base + persistence_points
     leaving = (days_to_departure >= 0) & (days_to_departure <= weights.departure_window_days)
     boost = np.where(leaving, weights.departure_boost, 1.0) * np.where(prior_alert, weights.prior_alert_boost, 1.0)
     result: np.ndarray = base * boost

@@ -1,0 +1,86 @@
+"""Persistence: risk kept up for days above the person's own usual level counts again, not one loud day.
+
+A benign person's worst day is usually a single spike (one surprising hit, one odd day), while an insider's
+campaign lifts many days in a row: a drip of files for weeks, a job hunt before a copy. The daily evidence here is
+the risk before the context boosts (scoring.evidence: anomaly, rule and volume points). For a user-day (u, d):
+
+    level  = the KTH-highest evidence among u's days in the WINDOW_DAYS days ending on d (d included): the height
+             the person kept up, which one spike cannot raise
+    usual  = the mean of u's level over their reference window (days 30 to 180 back, as in calibration.py), when
+             that window holds at least MIN_REFERENCE_DAYS active days: the height they usually keep up
+    points = max(0, level - usual)
+
+added to the day's evidence before the boosts (scoring.combine): the excess the person kept up counts once more, in
+the same units, with no weight of its own. Level is compared with level (not with the mean day), so someone whose
+days merely vary a lot does not earn points for it. What someone does every week (security staff, an administrator)
+raises their usual too and earns nothing. A person without reference days earns nothing either: nobody knows their
+usual yet, and at the start of the data everyone's new habits would otherwise count twice. Summing daily risk over a
+window (tried before) lifted exactly those people: the routinely busy and the cold start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from molehunt.detect.calibration import REFERENCE_FROM, REFERENCE_TO
+from molehunt.detect.history import History, window_sums
+
+WINDOW_DAYS = 14
+KTH = 3
+MIN_REFERENCE_DAYS = 10
+
+
+@dataclass(frozen=True)
+class Persistence:
+    """Per history row: the points, the level kept up and the person's usual risk (NaN without reference)."""
+
+    points: np.ndarray
+    level: np.ndarray
+    usual: np.ndarray
+
+    def take(self, rows: np.ndarray) -> Persistence:
+        """The evidence of these rows only, in their order."""
+        return Persistence(self.points[rows], self.level[rows], self.usual[rows])
+
+
+def kept_up_level(history: History, risk: np.ndarray, window_days: int = WINDOW_DAYS, kth: int = KTH) -> np.ndarray:
+    """For every row, the kth-highest risk among the same user's rows in the window_days days ending on it
+    (NaN when the window holds fewer than kth rows)."""
+    n = len(history)
+    lo, _ = history.window_bounds(window_days - 1, 0)
+    rows = np.arange(n)
+    # at most one row per user-day, so the window holds at most window_days rows: gather them side by side
+    back = rows[:, None] - np.arange(window_days)[None, :]
+    inside = back >= lo[:, None]
+    values = np.where(inside, risk[np.clip(back, 0, None)], -np.inf)
+    values.sort(axis=1)
+    level = values[:, -kth] if window_days >= kth else np.full(n, -np.inf)
+    result: np.ndarray = np.where(np.isfinite(level), level, np.nan)
+    return result
+
+
+def persistence(history: History, risk: np.ndarray) -> Persistence:
+    """Persistence points for every row of `history`, from each row's daily risk (aligned with history's rows)."""
+    n = len(history)
+    if n == 0:
+        return Persistence(np.zeros(0), np.zeros(0), np.zeros(0))
+    level = kept_up_level(history, risk)
+    lo, hi = history.window_bounds(REFERENCE_FROM, REFERENCE_TO)
+    known = np.isfinite(level).astype(np.float64)
+    days = window_sums(known, lo, hi)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        usual = np.where(days >= MIN_REFERENCE_DAYS, window_sums(np.nan_to_num(level), lo, hi) / days, np.nan)
+    points = np.nan_to_num(np.maximum(0.0, level - usual))
+    return Persistence(points, level, usual)
+
+
+def persistence_reason(kept: Persistence, row: int) -> str | None:
+    """The kept-up excess of a row in words, or None when it earned nothing."""
+    if kept.points[row] <= 0:
+        return None
+    return (
+        f"risk kept up: {KTH} or more of their days in the last {WINDOW_DAYS} scored {kept.level[row]:,.0f} or more"
+        f" before context, where they usually keep up {kept.usual[row]:,.0f} (counted again: +{kept.points[row]:,.0f})"
+    )
