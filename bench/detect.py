@@ -3,9 +3,10 @@
 Each organization is a `molehunt synth` profile (molehunt/synth/profile.py: prevalence and intensity of every
 benign confounder, habits per role, insider intensity, whether departures and HR dates are known) with the
 profile's number as its seed. Profiles 1-4 are the DEVELOPMENT profiles: the risk model (calibration, volume,
-weights, new habits) was changed while looking at them. Profiles 201-206 are HELD OUT: run for the published
-figures only, never while developing. (Profiles 101-106 were the held-out set of the previous release; their figures
-were published once, so they no longer count as unseen: run them with --profiles 101 ... as a second check.)
+weights, new habits, persistence) was changed while looking at them. Profiles 301-306 are HELD OUT: run for the
+published figures only, never while developing. (Profiles 201-206 were the held-out set of the previous release and
+101-106 of the one before; their figures were published once, so they no longer count as unseen: run them with
+--profiles 201 ... as a second check.)
 For each organization:
 
   - simulate (r6.2 format) with departures known (the directory drops leavers, the HR export has notice and last
@@ -17,7 +18,7 @@ For each organization:
     departures known also a "within 30 days of a known departure" column).
 
     .venv/bin/python bench/detect.py --profiles 1 2 3 4          # development
-    .venv/bin/python bench/detect.py --held-out                 # the published figures (profiles 201-206)
+    .venv/bin/python bench/detect.py --held-out                 # the published figures (profiles 301-306)
     .venv/bin/python bench/detect.py --profiles none --seeds 11 42   # the simulator without a profile
 
 With --speed DIR it instead times each scoring stage on an existing CERT directory (for example the r4.2-sized
@@ -51,7 +52,7 @@ from molehunt.synth import SynthConfig, ensure_generated
 from molehunt.synth.hr import HR_FILE
 
 DEVELOPMENT_PROFILES = (1, 2, 3, 4)
-HELD_OUT_PROFILES = (201, 202, 203, 204, 205, 206)
+HELD_OUT_PROFILES = (301, 302, 303, 304, 305, 306)
 SCORERS = ("molehunt", "removable count", "isolation forest")
 ANCHORS = (
     "published user-level AUC on CERT: r4.2 0.992 (self-supervised ensemble), 0.936 (Tuor DNN); "
@@ -268,7 +269,7 @@ def main() -> None:
         default=[str(p) for p in DEVELOPMENT_PROFILES],
         help="synth profile numbers (each its own seed), or `none` for the simulator without a profile",
     )
-    parser.add_argument("--held-out", action="store_true", help="the held-out profiles 201-206 (published figures)")
+    parser.add_argument("--held-out", action="store_true", help="the held-out profiles 301-306 (published figures)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[11], help="seeds of the runs with --profiles none")
     parser.add_argument("--sizes", nargs="+", default=["400x240"], help="USERSxDAYS")
     parser.add_argument("--json", type=Path, help="also write every evaluation as JSON to this file")
