@@ -18,7 +18,13 @@ SHOWN = 10  # recipients listed in the table (all of them with --json)
 
 def trace_command(
     ctx: typer.Context,
-    leaked_file: Annotated[Path, typer.Argument(help="The leaked copy: text, Markdown or PDF; an excerpt will do.")],
+    leaked_file: Annotated[
+        Path,
+        typer.Argument(
+            help="The leaked copy: text, Markdown, Word (.docx), PDF, a page image (PNG, JPEG, TIFF) or a folder of"
+            " page images; an excerpt will do."
+        ),
+    ],
     doc: Annotated[
         str | None, typer.Option(help="The vault document it came from (default: matched by content).")
     ] = None,

@@ -78,14 +78,28 @@ def revoke_command(ctx: typer.Context, user: Annotated[str, typer.Argument(help=
 @app.command("add")
 def add_command(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Document to add (text, Markdown, PDF; others kept opaque).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Document to add: text (by content, whatever its name), Markdown, Word (.docx) or PDF; each copy"
+            " carries its recipient's fingerprint."
+        ),
+    ],
     label: Annotated[str, typer.Option(help="LEVEL[:C1,C2], no lower than the writer's level.")],
     project: Annotated[str, typer.Option(help="Owning project (need-to-know).")],
     as_user: Annotated[str, typer.Option("--as", help="Writer's account.")],
+    allow_unmarked: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unmarked",
+            help="Keep a file that cannot carry a fingerprint (image, archive, legacy .doc, image-only PDF); its"
+            " copies cannot be traced and say so.",
+        ),
+    ] = False,
 ) -> None:
     """Encrypt FILE into the vault and print its document id."""
     with _vault(ctx, admin=True) as vault:
-        doc_id = vault.add(file, label, project, as_user=as_user)
+        doc_id = vault.add(file, label, project, as_user=as_user, allow_unmarked=allow_unmarked)
     typer.echo(doc_id)
 
 

@@ -11,7 +11,8 @@ import hmac
 from dataclasses import dataclass
 
 from molehunt.trace.carriers.pdf import render_pdf
-from molehunt.trace.carriers.text import Layout, embed, layout
+from molehunt.trace.carriers.printed import print_layout, render_printed
+from molehunt.trace.carriers.text import CURRENT_SCHEME, Layout, embed, layout
 from molehunt.trace.code import FingerprintCode, required_length
 
 # The guarantee a checkout is measured against, and the bound a trace uses by default: up to 3 colluders among
@@ -22,6 +23,7 @@ DESIGN_COLLUDERS = 3
 DESIGN_RECIPIENTS = 1000
 DESIGN_EPS = 1e-5
 TEXT_TYPES = frozenset({"txt"})
+PRINT_SCHEME = 2  # copies of this scheme on have the print layer's positions in their code (docs/trace-print.md)
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,9 @@ class MarkedCopy:
     robust: int  # positions that survive retyping
     fragile: int  # positions that survive copy-paste only
     warning: str | None  # said at checkout when the copy cannot carry the design guarantee
+    printed: int = 0  # positions in the rendered PDF's word spacing (survive print, scan and photograph)
+    carrier: str = "text"  # molehunt.trace.formats.CARRIERS: how the copy carries its codeword
+    scheme: int = CURRENT_SCHEME  # the carrier's layout the copy was issued with (a leak is read with the same)
 
 
 def document_key(vault_key: bytes, doc_id: str) -> bytes:
@@ -38,8 +43,18 @@ def document_key(vault_key: bytes, doc_id: str) -> bytes:
     return hmac.new(vault_key, b"molehunt-fingerprint\x00" + doc_id.encode(), hashlib.sha256).digest()
 
 
-def code_for(vault_key: bytes, doc_id: str, shape: Layout) -> FingerprintCode:
-    return FingerprintCode(document_key(vault_key, doc_id), shape.alphabet)
+def code_for(vault_key: bytes, doc_id: str, shape: Layout, prints: tuple[int, ...] = ()) -> FingerprintCode:
+    """The document's code: the text layer's positions, then the print layer's (``print_alphabet``)."""
+    return FingerprintCode(document_key(vault_key, doc_id), shape.alphabet + prints)
+
+
+def print_alphabet(text: str, title: str, scheme: int = CURRENT_SCHEME) -> tuple[int, ...]:
+    """The print layer's positions in the code of a copy issued under ``scheme`` (none before PRINT_SCHEME).
+
+    One codeword per recipient covers both layers: a PDF copy carries the print positions, a text copy reads -1
+    there. They are laid out from the original and its vault title alone.
+    """
+    return print_layout(text, title).alphabet if scheme >= PRINT_SCHEME else ()
 
 
 def capacity_warning(shape: Layout) -> str | None:
@@ -63,10 +78,18 @@ def capacity_warning(shape: Layout) -> str | None:
 
 
 def mark_copy(
-    vault_key: bytes, doc_id: str, plaintext: bytes, content_type: str, recipient: str, *, pdf: bool, title: str
+    vault_key: bytes,
+    doc_id: str,
+    plaintext: bytes,
+    content_type: str,
+    recipient: str,
+    *,
+    pdf: bool,
+    title: str,
+    notice: str | None = None,
 ) -> MarkedCopy:
     """The recipient's copy: text documents carry their codeword (as text, or as PDF with `pdf`); other types are
-    copied as they are, with a warning."""
+    copied as they are, with a warning. A PDF copy prints ``notice`` at the top of each page, outside the layout."""
     if content_type not in TEXT_TYPES:
         note = f"{content_type} documents are copied without a fingerprint: a leak of this copy cannot be traced"
         return MarkedCopy(plaintext, False, 0, 0, note)
@@ -75,6 +98,14 @@ def mark_copy(
     except UnicodeDecodeError:
         return MarkedCopy(plaintext, False, 0, 0, "the text is not UTF-8: copied without a fingerprint")
     shape = layout(text)
-    marked = embed(text, code_for(vault_key, doc_id, shape).codeword(recipient).tolist())
-    data = render_pdf(marked, title=title) if pdf else marked.encode("utf-8")
-    return MarkedCopy(data, True, shape.robust, shape.fragile, capacity_warning(shape))
+    prints = print_alphabet(text, title)
+    word = code_for(vault_key, doc_id, shape, prints).codeword(recipient).tolist()
+    marked = embed(text, word[: len(shape.alphabet)])
+    if not pdf:
+        data = marked.encode("utf-8")
+    elif prints:
+        data = render_printed(marked, original=text, title=title, symbols=word[len(shape.alphabet) :], notice=notice)
+    else:
+        data = render_pdf(marked, title=title)
+    printed = len(prints) if pdf else 0
+    return MarkedCopy(data, True, shape.robust, shape.fragile, capacity_warning(shape), printed)

@@ -18,19 +18,22 @@ import secrets
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
 from duckdb import DuckDBPyConnection
 
+from molehunt.audit import listing
 from molehunt.audit.entries import JsonValue
 from molehunt.clock import utc_now_aware
 from molehunt.config import Home
 from molehunt.opstore import connect
 from molehunt.protect import Level, level_of
 from molehunt.store import Store, open_store
+from molehunt.trace import formats
+from molehunt.trace.carriers.docx import is_docx
 from molehunt.trace.marking import TEXT_TYPES, MarkedCopy, mark_copy
 from molehunt.vault import crypto, protection, realtime, records
 from molehunt.vault import state as bound
@@ -103,10 +106,27 @@ class _Doc:
 
 
 def content_type_of(path: Path, data: bytes) -> str:
-    """One of molehunt.events.CONTENT_TYPES, from the PDF signature or the extension (Markdown counts as txt)."""
+    """One of molehunt.events.CONTENT_TYPES, by content first: the PDF signature, a Word package (a ZIP holding
+    ``word/document.xml``), UTF-8 text whatever its name (Markdown counts as txt); else by the extension."""
     if data.startswith(b"%PDF-"):
         return "pdf"
+    if is_docx(data):
+        return "docx"
+    if _looks_like_text(data):
+        return "txt"
     return _EXTENSIONS.get(path.suffix.lower(), "other")
+
+
+def _looks_like_text(data: bytes) -> bool:
+    """UTF-8 without NUL bytes, nearly all of it printable (a few control characters such as form feeds pass)."""
+    if b"\x00" in data:
+        return False
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    odd = sum(1 for c in text if not (c.isprintable() or c.isspace()))
+    return odd <= len(text) // 100
 
 
 @dataclass(frozen=True)
@@ -188,19 +208,27 @@ class Vault:
 
     # ---- documents ------------------------------------------------------------------------------------------
 
-    def add(self, file: Path, label: Label | str, project: str, *, as_user: str) -> str:
+    def add(self, file: Path, label: Label | str, project: str, *, as_user: str, allow_unmarked: bool = False) -> str:
         """Encrypt ``file`` into the vault under ``label`` in ``project`` and return its document id.
 
-        Raises VaultError when the file cannot be read, and VaultDenied when the writer is not in the project
-        or the label is below the writer's level (no write down).
+        Raises VaultError when the file cannot be read, or cannot carry a fingerprint (its copies could not be
+        traced) unless ``allow_unmarked``; VaultDenied when the writer is not in the project or the label is below
+        the writer's level (no write down).
         """
         parsed = self._label(label)
         try:
             data = file.read_bytes()
         except OSError as exc:
             raise VaultError(f"{file}: cannot read ({exc.strerror})") from None
+        content_type = content_type_of(file, data)
+        unmarkable = formats.markable(content_type, data)
+        if unmarkable is not None and not allow_unmarked:
+            raise VaultError(
+                f"{file}: {unmarkable}, so a leaked copy could not be traced; add it with --allow-unmarked to keep "
+                "it anyway (its copies will say they are not fingerprinted)"
+            )
         with self._step():
-            return self._store_document(file.name, data, content_type_of(file, data), parsed, project, as_user, False)
+            return self._store_document(file.name, data, content_type, parsed, project, as_user, False)
 
     def plant_decoys(
         self, project: str, count: int = 3, *, label: Label | str | None = None, seed: int | None = None
@@ -296,7 +324,7 @@ class Vault:
         VaultDenied with the reason, VaultIntegrityError for a damaged blob."""
         with self._step():
             doc, data, extra = self._open_for("read", doc_id, as_user)
-            marked = self._mark(doc, data, as_user, pdf=False)
+            marked = self._mark(doc, data, as_user, pdf=False, notice=extra.get("notice"))
             details = {**_fingerprint_details(marked), **extra}
             self._record(self._access_outcome("read", as_user, doc, marked.data, details=details))
             realtime.react(self.home, self.store, as_user, self.clock())
@@ -309,7 +337,7 @@ class Vault:
             raise VaultError(f"{out_path} exists; choose a new file for the checkout")
         with self._step():
             doc, data, extra = self._open_for("checkout", doc_id, for_user)
-            marked = self._mark(doc, data, for_user, pdf=pdf)
+            marked = self._mark(doc, data, for_user, pdf=pdf, notice=extra.get("notice"))
             _write_private(out_path, marked.data, exclusive=True)
             return self._record_checkout(doc, marked, for_user, str(out_path), extra)
 
@@ -321,7 +349,7 @@ class Vault:
         """
         with self._step():
             doc, data, extra = self._open_for("checkout", doc_id, for_user)
-            marked = self._mark(doc, data, for_user, pdf=pdf)
+            marked = self._mark(doc, data, for_user, pdf=pdf, notice=extra.get("notice"))
             return self._record_checkout(doc, marked, for_user, delivered_to, extra), marked.data
 
     def original(self, doc_id: str) -> tuple[DocumentInfo, bytes]:
@@ -332,8 +360,8 @@ class Vault:
         return docs[0].info, crypto.open_blob(crypto.load_or_create_key(self.keys_dir), doc_id, self._blob(doc_id))
 
     def text_documents(self) -> list[DocumentInfo]:
-        """Every document that carries a text fingerprint (the candidates when a leak is matched by content)."""
-        return [doc.info for doc in self._documents() if doc.info.content_type in TEXT_TYPES]
+        """Every document whose copies carry a fingerprint (the candidates when a leak is matched by content)."""
+        return [doc.info for doc in self._documents() if doc.info.content_type in formats.CARRIERS]
 
     def recipients(self, doc_id: str) -> list[str]:
         """Everyone who was handed a copy of the document (an allowed read or checkout), from the recorded events."""
@@ -344,11 +372,41 @@ class Vault:
         ).fetchall()
         return [row[0] for row in rows]
 
-    def _mark(self, doc: _Doc, data: bytes, recipient: str, *, pdf: bool) -> MarkedCopy:
-        if pdf and doc.info.content_type not in TEXT_TYPES:
-            raise VaultError(f"--pdf renders text documents; {doc.info.doc_id} is {doc.info.content_type}")
+    def recipient_schemes(self, doc_id: str) -> dict[str, frozenset[int]]:
+        """Each recipient of the document and the fingerprint schemes their copies were issued with, from each
+        copy's audit entry (copies issued before schemes were recorded: scheme 1)."""
+        rows = self.store.con.execute(
+            "SELECT user_id, line FROM events WHERE source = ? AND kind = 'vault' AND path = ?"
+            " AND activity IN ('read', 'checkout') AND content LIKE '%allowed:%' ORDER BY user_id, line",
+            [records.SOURCE, doc_id],
+        ).fetchall()
+        schemes: dict[str, set[int]] = {}
+        with listing.reading(self.audit_dir, self.keys_dir) as log:
+            for user, seq in rows:
+                fingerprint = log.entry(int(seq)).details.get("fingerprint")
+                scheme = fingerprint.get("scheme", 1) if isinstance(fingerprint, dict) else 1
+                schemes.setdefault(user, set()).add(scheme if isinstance(scheme, int) else 1)
+        return {user: frozenset(found) for user, found in schemes.items()}
+
+    def _mark(self, doc: _Doc, data: bytes, recipient: str, *, pdf: bool, notice: JsonValue = None) -> MarkedCopy:
+        """The recipient's copy, with the notice their protection level asks for (after marking, so that the
+        fingerprint is laid out from the original as the tracer lays it out)."""
+        content_type = doc.info.content_type
+        if pdf and content_type not in TEXT_TYPES:
+            raise VaultError(f"--pdf renders text documents; {doc.info.doc_id} is {content_type}")
         key = crypto.load_or_create_key(self.keys_dir)
-        return mark_copy(key, doc.info.doc_id, data, doc.info.content_type, recipient, pdf=pdf, title=doc.info.title)
+        shown = notice if isinstance(notice, str) else None
+        if content_type in formats.CARRIERS and content_type not in TEXT_TYPES:
+            try:
+                return formats.mark_document(key, doc.info.doc_id, data, content_type, recipient, notice=shown)
+            except formats.UnmarkableError as exc:  # added with --allow-unmarked
+                return MarkedCopy(data, False, 0, 0, f"{exc}: this copy is not fingerprinted and cannot be traced")
+        marked = mark_copy(
+            key, doc.info.doc_id, data, content_type, recipient, pdf=pdf, title=doc.info.title, notice=shown
+        )  # a PDF copy prints the notice in its top margin
+        if shown is not None and content_type in TEXT_TYPES and not pdf:
+            marked = replace(marked, data=f"{shown}\n\n".encode() + marked.data)  # a header line
+        return marked
 
     def _record_checkout(
         self, doc: _Doc, marked: MarkedCopy, for_user: str, out: str, extra: dict[str, JsonValue]
@@ -371,8 +429,8 @@ class Vault:
     # ---- decisions and records ------------------------------------------------------------------------------
 
     def _open_for(self, action: str, doc_id: str, user: str) -> tuple[_Doc, bytes, dict[str, JsonValue]]:
-        """The allowed document's plaintext (with the notice its recipient's protection level asks for) and what
-        the access's audit entry adds (the notice, the approval used); records and raises a refusal or a hold."""
+        """The allowed document's plaintext and what the access's audit entry adds (the notice its recipient's
+        protection level asks for, the approval used); records and raises a refusal or a hold."""
         docs = self._documents(doc_id)
         if not docs:
             self._deny(user, action, doc_id, "no such document", doc_id=doc_id)
@@ -402,9 +460,6 @@ class Vault:
         except VaultIntegrityError:
             self._record(self._outcome(user, action, doc_id, False, "integrity check failed", **common))
             raise
-        shown = extra.get("notice")
-        if isinstance(shown, str) and doc.info.content_type in TEXT_TYPES:
-            plain = f"{shown}\n\n".encode() + plain  # a header line; a --pdf copy renders it on the page
         return doc, plain, extra
 
     def _protect(self, action: str, user: str, doc: _Doc, common: dict[str, Any]) -> dict[str, JsonValue]:
@@ -688,6 +743,11 @@ def _write_private(path: Path, data: bytes, *, exclusive: bool = False) -> None:
 
 
 def _fingerprint_details(marked: MarkedCopy) -> dict[str, JsonValue]:
+    """What the copy's audit entry records of its fingerprint: the tracer reads the copy with the same carrier
+    and scheme (nothing else is stored per recipient: the codeword is derived again from the vault key)."""
     if not marked.fingerprinted:
         return {"fingerprint": "none"}
-    return {"fingerprint": {"robust": marked.robust, "fragile": marked.fragile}}
+    found: dict[str, JsonValue] = {"robust": marked.robust, "fragile": marked.fragile}
+    if marked.printed:
+        found["printed"] = marked.printed
+    return {"fingerprint": {**found, "carrier": marked.carrier, "scheme": marked.scheme}}

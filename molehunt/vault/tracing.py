@@ -14,14 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from molehunt.audit import NewEntry, append_entry
 from molehunt.audit.entries import JsonValue
 from molehunt.errors import MolehuntError
+from molehunt.trace import formats
 from molehunt.trace.carriers.pdf import pdf_text
+from molehunt.trace.carriers.printed import read_print
+from molehunt.trace.carriers.scan import ScannedPage, is_image, scan
 from molehunt.trace.carriers.text import extract, layout, normalize
-from molehunt.trace.code import Accusation, accuse
-from molehunt.trace.marking import DESIGN_EPS, code_for
+from molehunt.trace.code import Accusation, FingerprintCode, accuse
+from molehunt.trace.marking import DESIGN_EPS, code_for, print_alphabet
 from molehunt.vault import crypto
 from molehunt.vault.service import Vault
 
@@ -57,15 +61,37 @@ class Trace:
         }  # fmt: skip
 
 
-def read_leak(path: Path) -> tuple[str, str]:
-    """The text of a leaked file (PDF through text extraction, anything else as UTF-8 with bad bytes replaced) and
-    the SHA-256 of its bytes."""
+def read_leak(path: Path) -> tuple[str, str, list[ScannedPage]]:
+    """The text of a leaked file (PDF through text extraction; images and image-only PDFs through OCR, whose pages
+    come back too; anything else as UTF-8 with bad bytes replaced) and the SHA-256 of its bytes.
+
+    A folder is a set of page images (photographs of each page), read in file-name order as one leak."""
+    if path.is_dir():
+        return _read_pages(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise TraceError(f"cannot read {path}: {exc.strerror}") from None
     digest = hashlib.sha256(data).hexdigest()
-    return (pdf_text(data) if data.startswith(b"%PDF") else data.decode("utf-8", errors="replace")), digest
+    text = pdf_text(data) if data.startswith(b"%PDF") else formats.leak_text(data)
+    if is_image(data) or (text is not None and not text.strip()):
+        pages = scan(data)  # a photograph, a scan, or a PDF of page images
+        return "\n".join(page.text for page in pages), digest, pages
+    return (text if text is not None else data.decode("utf-8", errors="replace")), digest, []
+
+
+def _read_pages(folder: Path) -> tuple[str, str, list[ScannedPage]]:
+    try:
+        files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        datas = [p.read_bytes() for p in files]
+    except OSError as exc:
+        raise TraceError(f"cannot read {folder}: {exc.strerror}") from None
+    images = [data for data in datas if is_image(data)]
+    if not images:
+        raise TraceError(f"{folder} holds no page image (PNG, JPEG or TIFF) to trace")
+    pages = [page for data in images for page in scan(data)]
+    digest = hashlib.sha256(b"".join(hashlib.sha256(data).digest() for data in images)).hexdigest()
+    return "\n".join(page.text for page in pages), digest, pages
 
 
 def _shingles(text: str) -> set[int]:
@@ -81,7 +107,7 @@ def match_document(vault: Vault, leaked: str) -> tuple[str, str]:
     best, best_share = None, 0.0
     for info in vault.text_documents():
         _, data = vault.original(info.doc_id)
-        share = len(wanted & _shingles(data.decode("utf-8", errors="replace"))) / len(wanted)
+        share = len(wanted & _shingles(formats.document_text(info.content_type, data))) / len(wanted)
         if share > best_share:
             best, best_share = info.doc_id, share
     if best is None or best_share < MIN_CONTAINMENT:
@@ -89,25 +115,88 @@ def match_document(vault: Vault, leaked: str) -> tuple[str, str]:
     return best, f"content ({best_share:.0%} of the leak's 5-word runs)"
 
 
+def _observe(
+    key: bytes,
+    doc_id: str,
+    title: str,
+    content_type: str,
+    data: bytes,
+    leak: tuple[bytes, str, list[ScannedPage]],
+    scheme: int,
+) -> tuple[FingerprintCode, npt.NDArray[np.int64]]:
+    """The code of the document's copies issued under ``scheme`` and what the leak shows of it (-1: unreadable)."""
+    raw, leaked, pages = leak
+    if content_type != "txt":
+        return formats.read_document(key, doc_id, content_type, data, raw, leaked, scheme)
+    original = data.decode("utf-8", errors="replace")
+    shape = layout(original, scheme)
+    if not shape.alphabet:
+        raise TraceError(f"{doc_id} offers no fingerprint position: its copies cannot be traced")
+    prints = print_alphabet(original, title, scheme)
+    observed = np.asarray(extract(original, leaked, scheme))
+    if prints:  # the print layer is read from page images only; a text or PDF file reads -1 there
+        printed = read_print(original, title, [page.words for page in pages]) if pages else None
+        observed = np.concatenate([observed, printed if printed is not None else np.full(len(prints), -1)])
+    return code_for(key, doc_id, shape, prints), observed
+
+
+def _accuse_all(groups: list[tuple[int, FingerprintCode, npt.NDArray[np.int64], list[str]]], eps: float) -> Accusation:
+    """One accusation over copies issued under several schemes: each scheme's recipients are scored against its
+    own code with a share of ``eps`` in proportion to their number, so the total bound still holds (union bound)."""
+    if len(groups) == 1:
+        _, code, observed, recipients = groups[0]
+        return accuse(code, observed, recipients, eps)
+    total = sum(len(users) for _, _, _, users in groups)
+    found = [accuse(code, observed, users, eps * len(users) / total) for _, code, observed, users in groups]
+    accused = [result for result in found if result.accused]
+    best: dict[str, float] = {}
+    for result in found:
+        for user, score in result.scores:
+            best[user] = max(score, best.get(user, -math.inf))
+    blamed = {user for result in accused for user, _ in result.accused}
+    ranked = tuple(sorted(best.items(), key=lambda us: -us[1]))
+    main = max(found, key=lambda result: len(result.scores))
+    return Accusation(
+        positions_read=max(result.positions_read for result in found),
+        threshold=main.threshold,
+        eps_target=eps,
+        false_accusation_bound=min(1.0, sum(r.false_accusation_bound for r in accused))
+        if accused
+        else min(r.false_accusation_bound for r in found),
+        accused=tuple((user, score) for user, score in ranked if user in blamed),
+        scores=ranked,
+        enough=any(result.enough for result in found),
+        note=" ".join(
+            f"Copies of scheme {group[0]}: {result.note}" for group, result in zip(groups, found, strict=True)
+        ),
+    )
+
+
 def trace_leak(vault: Vault, leaked_file: Path, *, doc_id: str | None, actor: str, eps: float = DESIGN_EPS) -> Trace:
     """Trace `leaked_file` (text or PDF) against a vault document and record the trace in the audit log."""
     if not 0 < eps < 1:
         raise TraceError("the false-accusation bound must be between 0 and 1")
-    leaked, digest = read_leak(leaked_file)
+    leaked, digest, pages = read_leak(leaked_file)
     found_id, how = (doc_id, "--doc") if doc_id else match_document(vault, leaked)
     info, data = vault.original(found_id)
-    original = data.decode("utf-8", errors="replace")
-    shape = layout(original)
-    observed = np.asarray(extract(original, leaked))
-    recipients = vault.recipients(found_id)
-    if not recipients:
+    if info.content_type not in formats.CARRIERS:
+        raise TraceError(f"{found_id} is a {info.content_type} document: its copies carry no fingerprint to read")
+    holders = vault.recipient_schemes(found_id)
+    if not holders:
         raise TraceError(f"nobody was ever handed a copy of {found_id}: there is no recipient to trace")
     key = crypto.load_or_create_key(vault.keys_dir)
-    result = accuse(code_for(key, found_id, shape), observed, recipients, eps)
+    raw = leaked_file.read_bytes() if leaked_file.is_file() else b""
+    groups = []  # one per scheme the document's copies were issued with: each copy is read as it was written
+    for scheme in sorted({s for found in holders.values() for s in found}):
+        code, observed = _observe(key, found_id, info.title, info.content_type, data, (raw, leaked, pages), scheme)
+        groups.append((scheme, code, observed, sorted(user for user, found in holders.items() if scheme in found)))
+    result = _accuse_all(groups, eps)
+    recipients = sorted(holders)
+    positions = max(code.length for _, code, _, _ in groups)
     details: dict[str, JsonValue] = {
         "file": str(leaked_file), "sha256": digest,
         "matched_by": how, "positions_read": result.positions_read, "recipients": len(recipients),
         "accused": [user for user, _ in result.accused], "bound": f"{result.false_accusation_bound:.3g}",
     }  # fmt: skip
     seq = append_entry(vault.audit_dir, vault.keys_dir, NewEntry(actor, "trace", found_id, details))
-    return Trace(found_id, info.title, how, len(shape.alphabet), len(recipients), result, seq)
+    return Trace(found_id, info.title, how, positions, len(recipients), result, seq)
