@@ -115,7 +115,7 @@ def match_document(vault: Vault, leaked: str) -> tuple[str, str]:
     return best, f"content ({best_share:.0%} of the leak's 5-word runs)"
 
 
-def _observe(
+def observe(
     key: bytes,
     doc_id: str,
     title: str,
@@ -124,7 +124,12 @@ def _observe(
     leak: tuple[bytes, str, list[ScannedPage]],
     scheme: int,
 ) -> tuple[FingerprintCode, npt.NDArray[np.int64]]:
-    """The code of the document's copies issued under ``scheme`` and what the leak shows of it (-1: unreadable)."""
+    """The code of the document's copies issued under ``scheme`` and what the leak shows of it (-1: unreadable).
+
+    ``data`` is the original's plaintext (``vault.original``), ``key`` the vault key, ``leak`` the leaked file's
+    bytes (b"" for a folder of page images), its text and its scanned pages, as ``read_leak`` gives them. This is
+    the reading ``trace_leak`` does for each scheme; benchmarks call it to read a leak exactly as a trace does.
+    """
     raw, leaked, pages = leak
     if content_type != "txt":
         return formats.read_document(key, doc_id, content_type, data, raw, leaked, scheme)
@@ -188,7 +193,7 @@ def trace_leak(vault: Vault, leaked_file: Path, *, doc_id: str | None, actor: st
     raw = leaked_file.read_bytes() if leaked_file.is_file() else b""
     groups = []  # one per scheme the document's copies were issued with: each copy is read as it was written
     for scheme in sorted({s for found in holders.values() for s in found}):
-        code, observed = _observe(key, found_id, info.title, info.content_type, data, (raw, leaked, pages), scheme)
+        code, observed = observe(key, found_id, info.title, info.content_type, data, (raw, leaked, pages), scheme)
         groups.append((scheme, code, observed, sorted(user for user, found in holders.items() if scheme in found)))
     result = _accuse_all(groups, eps)
     recipients = sorted(holders)
