@@ -41,7 +41,7 @@ from molehunt.trace.code import FingerprintCode, accuse
 
 LICENCES = ("/usr/share/common-licenses/GPL-3", "/usr/share/common-licenses/Apache-2.0",
             "/usr/share/common-licenses/MPL-2.0")  # fmt: skip
-_WORD = re.compile(r"[A-Za-z]+")
+_WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)*")  # "shouldn't" is one word to a spell checker
 _DASH = re.compile(r"\s*[\u2014\u2013]\s*|\s+--?\s+")
 # British -> American rewrites a careful leaker accepts from the spell checker's suggestions.
 _RULES = (
@@ -112,17 +112,21 @@ def spell_check(text: str, dictionary: str = "en_US") -> str:
 
 def _fix_spelling(text: str, dictionary: str = "en_US") -> str:
     """Flagged lowercase and capitalised words (a sentence's first word) in American spelling, case kept."""
-    words = {w.lower() for w in _WORD.findall(text) if len(w) >= 4 and (w.islower() or w[1:].islower())}
+    words = {_plain(w) for w in _WORD.findall(text) if len(w) >= 4 and (w.islower() or w[1:].islower())}
     fixes = {w: _american(w, s) for w, s in _hunspell(words, dictionary).items()}
 
     def fix(m: re.Match[str]) -> str:
         word = m.group()
-        new = fixes.get(word.lower(), word.lower())
-        if new == word.lower():
+        new = fixes.get(_plain(word), _plain(word))
+        if new == _plain(word):
             return word
         return new if word.islower() else new[:1].upper() + new[1:] if word[1:].islower() else word
 
     return _WORD.sub(fix, text)
+
+
+def _plain(word: str) -> str:
+    return word.lower().replace("\u2019", "'")
 
 
 def rewrap(text: str, width: int = 60) -> str:
