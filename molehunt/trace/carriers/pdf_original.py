@@ -200,6 +200,7 @@ def _replace(page: Any, writer: PdfWriter, operations: list[Any]) -> None:
     stream = ContentStream(None, writer)
     stream.operations = operations
     page.replace_contents(stream)
+    page.compress_content_streams()  # as small as the original's (pypdf writes a new stream uncompressed)
 
 
 def _count(pages: list[_Page]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -84,3 +85,17 @@ def test_bad_input_is_a_clear_error(original: bytes) -> None:
         embed(original, [0, 1])
     assert (extract(original, b"not a pdf") == -1).all()
     assert pdf_original.SHIFT < 0.2  # points: below what a reader sees
+
+
+REAL = Path("/usr/share/doc/libtasn1-doc/libtasn1.pdf")  # pdfTeX: many lines per text object, Td and T* moves
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="Debian's libtasn1-doc is not installed")
+def test_a_pdftex_manual_is_marked_line_by_line_and_keeps_its_text_and_size() -> None:
+    original = REAL.read_bytes()
+    word = _symbols(positions(original), seed=6)
+    copy = embed(original, word)
+    assert extract(original, copy).tolist() == word and len(word) > 30 * 20
+    before, after = PdfReader(io.BytesIO(original)), PdfReader(io.BytesIO(copy))
+    assert [p.extract_text() for p in after.pages[:5]] == [p.extract_text() for p in before.pages[:5]]
+    assert len(copy) < 1.5 * len(original)  # content streams stay compressed
