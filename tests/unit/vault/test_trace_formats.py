@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 from fpdf import FPDF
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from molehunt.audit import AuditLog
 from molehunt.config import Home
@@ -213,3 +213,15 @@ def test_an_elevated_recipients_copies_carry_the_notice_and_are_still_traced(hom
     assert any(p.text.startswith(notice) for p in header.paragraphs)
     assert notice in PdfReader(tmp_path / "user03-report.pdf").pages[-1].extract_text()
     assert notice not in PdfReader(tmp_path / "user04-report.pdf").pages[-1].extract_text()
+
+
+def test_two_insiders_pdf_pages_interleaved_name_only_them(library: Library, vault: Vault) -> None:
+    copies = [PdfReader(library.root / f"{user}-report.pdf") for user in ("user05", "user06")]
+    merged = PdfWriter()
+    for number in range(len(copies[0].pages)):
+        merged.add_page(copies[number % 2].pages[number])
+    leak = library.root / "merged-report.pdf"
+    with leak.open("wb") as out:
+        merged.write(out)
+    accused = set(_accused(vault, leak))
+    assert accused and accused <= {"user05", "user06"}
