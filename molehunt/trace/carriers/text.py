@@ -378,6 +378,7 @@ class _Detector:
         if key == variants.PERCENT[0]:
             ok = i > 0 and not self.guard[i - 1] and _NUMBER.fullmatch(self.raws[i - 1]) is not None
             ok = ok and (self.gaps[i] == "" or self.gaps[i] in (" ", "\t"))
+            ok = ok and (self.scheme == 1 or i + 1 >= self.n or self.gaps[i + 1] != "")  # "5%a" stays
             return [_Slot("percent", i, variants.PERCENT, at=t.ends[i - 1])] if ok else []
         if not _WORD.fullmatch(raw):
             return []

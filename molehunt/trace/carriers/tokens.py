@@ -54,16 +54,17 @@ _MULTIWORD = sorted(
 # Scheme 2: its phrases and contractions are one token each, and so is a reporting verb with an optional "that"
 # before a subject pronoun ("ensure that you"), so that a copy's variant never shifts the alignment.
 _TOKEN2 = re.compile(
-    r"(?i:(?<!\w)(?:e\.g\.|i\.e\.|for\s+example|for\s+instance|that\s+is|per\s+cent"
+    r"(?i:(?<!\w)(?<!\w['\u2019-])(?:e\.g\.|i\.e\.|for\s+example|for\s+instance|that\s+is|per\s+cent"
     + "".join("|" + _phrase(form) for form in _MULTIWORD)
     + r"|(?:"
     + "|".join(sorted(phrases.REPORTING))
     + r")\s+that(?=[\s\u200b\u200c\u200d\u2060]+(?:"
     + "|".join(sorted(phrases.SUBJECTS))
-    + r")(?!\w)))(?!\w))"
+    + r")(?!\w)))(?!\w)(?!['\u2019-]\w|[.,]\d))"  # never glued to a word ("in spite of'a")
     r"|(?<!\w)(?:Mrs|Mr|Ms|Dr)\.(?=[\s\u200b\u200c\u200d\u2060])"
     r"|%"
-    r"|\w+(?:['\u2019.,-]\w+)*"
+    # a full stop or comma joins digits only ("1,000", "2.0"): "don't,a" is two words, as "do not,a" is
+    r"|\w+(?:['\u2019-]\w+|[.,]\d\w*)*"
 )
 
 MIN_BLOCK = 6
