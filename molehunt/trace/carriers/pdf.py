@@ -51,6 +51,7 @@ def new_document(title: str) -> Document:
     pdf.add_font("serif", "", str(ttf / "DejaVuSerif.ttf"))
     pdf.add_font("serif", "B", str(ttf / "DejaVuSerif-Bold.ttf"))
     pdf.add_font("mono", "", str(ttf / "DejaVuSansMono.ttf"))
+    pdf.set_fallback_fonts(["serif"], exact_match=False)  # the mono font has no zero-width glyphs: keep the marks
     pdf.set_margins(20, 20, 20)
     pdf.set_auto_page_break(True, margin=22)
     return pdf

@@ -249,13 +249,11 @@ def render_printed(
     plan = print_layout(original, title)
     if symbols is not None and (len(symbols) != len(plan.positions) or any(s not in (0, 1) for s in symbols)):
         raise ValueError(f"render_printed needs {len(plan.positions)} binary symbols; got {len(symbols)}.")
-    copy_units = [unit for block, _ in _units(marked) for unit in block]
-    if len(copy_units) != len(plan.units):
-        raise ValueError("the marked text does not have the original's blocks: it is not a copy of the original")
+    copy_units = _copy_units(original, marked)
     ranges: list[list[tuple[int, int]]] = [[] for _ in plan.units]
     for line in plan.lines:
         ranges[line.unit].append((line.start, line.end))
-    placed = [_place(o, c.text, r) for o, c, r in zip(plan.units, copy_units, ranges, strict=True)]
+    placed = [_place(o, c, r) for o, c, r in zip(plan.units, copy_units, ranges, strict=True)]
     shifts: dict[tuple[int, int], float] = {}  # (unit, copy chunk) -> mm
     for k, position in enumerate(plan.positions if symbols is not None else ()):
         p = placed[position.unit]
@@ -265,6 +263,40 @@ def render_printed(
         if min(trio) >= lo and trio[1] == trio[0] + 1 and trio[2] == trio[1] + 1 and trio[2] < hi:
             shifts[(position.unit, trio[1])] = SHIFT if symbols[k] else -SHIFT  # type: ignore[index]
     return _draw(plan, placed, shifts, title, notice)
+
+
+def _copy_units(original: str, marked: str) -> list[str]:
+    """The text of the copy's counterpart of each of the original's units.
+
+    A variant may join two lines of a block ("as | long as" -> "so long as"), so a block set line by line (code,
+    a list) can have fewer lines in the copy: its units are then cut where the original's first words are.
+    """
+    mine, theirs = _units(original), _units(marked)
+    if len(mine) != len(theirs):
+        raise ValueError("the marked text does not have the original's blocks: it is not a copy of the original")
+    out: list[str] = []
+    for (units, _), (copies, _) in zip(mine, theirs, strict=True):
+        if len(units) == len(copies):
+            out.extend(copy.text for copy in copies)
+            continue
+        whole = "\n".join(copy.text for copy in copies)
+        o_tokens = [tokenize(unit.text) for unit in units]
+        c_tokens = tokenize(whole)
+        keys = tuple(key for tokens in o_tokens for key in tokens.keys)
+        mapping = np.full(len(keys), -1, dtype=np.int64)
+        for block in SequenceMatcher(None, keys, c_tokens.keys, autojunk=False).get_matching_blocks():
+            mapping[block.a : block.a + block.size] = np.arange(block.b, block.b + block.size)
+        starts, first = [0], 0
+        for tokens in o_tokens[:-1]:
+            first += len(tokens)
+            later = [int(j) for j in mapping[first:] if j >= 0]
+            starts.append(max(starts[-1], c_tokens.starts[later[0]] if later else len(whole)))
+        bounds = [*starts[1:], len(whole)]
+        for unit, start, end in zip(units, starts, bounds, strict=True):
+            piece = " ".join(whole[start:end].split())
+            indent = unit.text[: len(unit.text) - len(unit.text.lstrip())] if unit.style is CODE else ""
+            out.append(indent + piece if piece else " ")
+    return out
 
 
 def _lines_of(plan: PrintLayout, unit: int) -> list[int]:
@@ -302,7 +334,8 @@ def _draw(
         if style is CODE:
             text = p.unit.text
             per_line = max(1, int(WIDTH / _metrics().width("M", CODE)))
-            pdf.text(LEFT, baseline, text[n * per_line : (n + 1) * per_line])
+            pdf.set_xy(LEFT, line.top)  # a cell, not text(): only cells take the serif's zero-width glyphs
+            pdf.cell(WIDTH, style.height, text[n * per_line : (n + 1) * per_line])
             continue
         lo, hi = p.lines[n]
         x = LEFT

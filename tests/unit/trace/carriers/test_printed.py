@@ -129,3 +129,15 @@ def test_a_notice_is_printed_on_every_page_outside_the_layout(original: str) -> 
     # The body is drawn exactly where it is without the notice: the notice is one more line on each page.
     body = [[line for line in page if notice not in " ".join(w for _, w in line[1:])] for page in _lines(noticed)]
     assert body == _lines(data)
+
+
+def test_a_copy_whose_variant_joins_two_lines_of_a_block_keeps_the_layout() -> None:
+    # Scheme 2 may turn "as | long as" across a line break into "so long as" on one line.
+    original = document(400, seed=9) + (
+        "\n\n    b) Convey the object code, valid for as\n    long as you offer spare parts for that product\n"
+        "    model, to give anyone a copy.\n"
+    )
+    copy = original.replace("valid for as\n    long as", "valid for so long as")
+    plain, joined = (render_printed(text, original=original, title=TITLE) for text in (original, copy))
+    assert [len(page) for page in _lines(joined)] == [len(page) for page in _lines(plain)]
+    assert "valid for so long as you offer" in " ".join(pdf_text(joined).split())
