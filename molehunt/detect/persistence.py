@@ -30,6 +30,7 @@ from molehunt.detect.history import History, window_sums
 WINDOW_DAYS = 14
 KTH = 3
 MIN_REFERENCE_DAYS = 10
+SAY_FROM = 5.0  # points; a few points of drift in anyone's anomaly percentile are not worth words
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,8 @@ def persistence(history: History, risk: np.ndarray) -> Persistence:
 
 
 def persistence_reason(kept: Persistence, row: int) -> str | None:
-    """The kept-up excess of a row in words, or None when it earned nothing."""
-    if kept.points[row] <= 0:
+    """The kept-up excess of a row in words, or None when it earned under SAY_FROM points."""
+    if kept.points[row] < SAY_FROM:
         return None
     return (
         f"risk kept up: {KTH} or more of their days in the last {WINDOW_DAYS} scored {kept.level[row]:,.0f} or more"

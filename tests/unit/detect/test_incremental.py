@@ -144,3 +144,24 @@ def test_since_after_the_features_changed_asks_for_a_full_run(tmp_path: Path) ->
             score_store(store, since=SPLIT)
         score_store(store)  # the full run refits and records today's definitions
         score_store(store, since=SPLIT)
+
+
+@pytest.mark.slow
+def test_persistence_from_since_looks_back_at_the_stored_evidence(tmp_path: Path) -> None:
+    """The days before `since` are not rescored, but persistence needs their evidence: it is read from `scores`.
+    Without it everyone's usual would be 0 and every calm person's ordinary days would count as kept up."""
+    with open_store(tmp_path / "daily.duckdb") as daily, open_store(tmp_path / "full.duckdb") as full:
+        insert(daily, START, SPLIT - timedelta(days=1))
+        score_store(daily)
+        insert(daily, SPLIT, SPLIT + timedelta(days=9))
+        score_store(daily, since=SPLIT)
+        insert(full, START, SPLIT + timedelta(days=9))
+        score_store(full)
+        for store in (daily, full):
+            kept = dict(
+                store.con.execute(
+                    "SELECT user_id, bool_or(reasons LIKE '%risk kept up%') FROM scores WHERE day >= ? GROUP BY 1",
+                    [SPLIT],
+                ).fetchall()
+            )
+            assert kept == {"ANN": False, "BOB": False, "CAT": False, "DAN": True}

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 
 from molehunt.detect.history import History
-from molehunt.detect.persistence import KTH, kept_up_level, persistence, persistence_reason
+from molehunt.detect.persistence import KTH, SAY_FROM, kept_up_level, persistence, persistence_reason
 from molehunt.detect.scoring import combine
 
 START = date(2010, 1, 4)
@@ -85,3 +85,12 @@ def test_what_someone_always_does_and_a_newcomer_earn_nothing() -> None:
     assert kept.points[row(h, "SEC", 110)] == 0.0  # high every day: their usual is as high
     assert np.isnan(kept.usual[row(h, "NEW", 110)])  # no days 30 to 180 back yet: no usual to exceed
     assert kept.points[np.array(h.user_ids) == "NEW"].max() == 0.0
+
+
+def test_a_drift_of_a_few_points_is_counted_but_not_said() -> None:
+    h = history(["ANN"])
+    drift = {o: 20.0 + SAY_FROM - 1 for o in range(100, 114)}
+    kept = persistence(h, daily(h, {"ANN": 20.0}, {"ANN": drift}))
+    ann = row(h, "ANN", 113)
+    assert kept.points[ann] == SAY_FROM - 1
+    assert persistence_reason(kept, ann) is None
