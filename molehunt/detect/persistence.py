@@ -52,13 +52,15 @@ def kept_up_level(history: History, risk: np.ndarray, window_days: int = WINDOW_
     n = len(history)
     lo, _ = history.window_bounds(window_days - 1, 0)
     rows = np.arange(n)
-    # at most one row per user-day, so the window holds at most window_days rows: gather them side by side
-    back = rows[:, None] - np.arange(window_days)[None, :]
-    inside = back >= lo[:, None]
-    values = np.where(inside, risk[np.clip(back, 0, None)], -np.inf)
-    values.sort(axis=1)
-    level = values[:, -kth] if window_days >= kth else np.full(n, -np.inf)
-    result: np.ndarray = np.where(np.isfinite(level), level, np.nan)
+    # At most one row per user-day, so the window is at most the window_days rows before: walk back through them,
+    # keeping the kth highest so far in `top` (highest first), O(kth) arrays whatever the window.
+    top = [np.full(n, -np.inf) for _ in range(kth)]
+    for back in range(window_days):
+        at = rows - back
+        value = np.where(at >= lo, risk[np.maximum(at, 0)], -np.inf)
+        for place in range(kth):
+            top[place], value = np.maximum(top[place], value), np.minimum(top[place], value)
+    result: np.ndarray = np.where(np.isfinite(top[-1]), top[-1], np.nan)
     return result
 
 
