@@ -26,7 +26,7 @@ _COMPOUND = {form: pair for pair in phrases.COMPOUNDS for form in pair}
 _INTRO = frozenset(phrases.INTRODUCTIONS)
 _LOWER_WORDS = re.compile(r"[a-z]+(?:[ \t\n'\u2019][a-z]+)*")
 _OPEN = re.compile(r"[ \t]*\r?\n?[ \t]+\(|[ \t]*\r?\n\(")
-_CLOSE = re.compile(r"\)(?:[ \t]*\r?\n?[ \t]*|[.,;:][ \t]*\r?\n?[ \t]*)")
+_CLOSE = re.compile(r"\)[.,;:]?(?:[ \t]*\r?\n[ \t]*|[ \t]+)")
 _WORDLIKE = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 _SPACE = re.compile(r"[ \t]*\r?\n?[ \t]*")
 _COMMA = re.compile(r",[ \t]*\r?\n?[ \t]*")
@@ -38,6 +38,7 @@ _NOT_NOUN = words(
     "but is are was were be been determine decide know see ask choose tell show say state specify indicate"
 )
 
+_NOUN_PHRASE_START = words("the a an this these those each every any such no your its their our")
 _NOT_PARENTHETICAL = words("and or but nor see cf then")
 _THAT_CONJUNCTION = words("so such now except given provided fact requirement condition notice way extent time")
 _SPELLING = frozenset(variants.SPELLING)
@@ -82,7 +83,8 @@ def document_group(slot: Slot) -> Slot:
     return Slot(slot.kind, slot.token, forms, slot.part, slot.at, group)
 
 
-_ONE_WAY = frozenset(group.forms for group in (*phrases.SYNONYMS, phrases.RESTRICTIVE) if group.one_way)
+# "which"/"that" normalizes to "which": a normal "that is" would read as "i.e."
+_ONE_WAY = frozenset(group.forms for group in phrases.SYNONYMS if group.one_way)
 
 
 def normal_symbol(slot: Slot) -> int:
@@ -162,8 +164,9 @@ def _parenthetical(v: View, i: int) -> list[Slot]:
     first, k = i + 1, i + 1
     while k + 1 < v.n and k - first < 14 and v.gaps[k + 1] and _SPACE.fullmatch(v.gaps[k + 1]):
         k += 1
-    close = v.gaps[k + 1] if k + 1 <= v.n else ""
-    if k == first or not _CLOSE.fullmatch(close) or any(v.guard[first - 1 : k + 2]):
+    close = v.gaps[k + 1]
+    closed = _CLOSE.fullmatch(close) is not None or (k + 1 == v.n and close.rstrip() in (")", ").", "),"))
+    if k == first or not closed or any(v.guard[first - 1 : k + 2]):
         return []
     inside = v.raws[first : k + 1]
     if not (inside[0][:1].islower() and all(_WORDLIKE.fullmatch(w) for w in inside)):
@@ -191,7 +194,7 @@ def gap_slots(v: View, i: int) -> list[Slot]:
         if words in _INTRO and _word(v, i + 1) not in ("and", "or", "but"):
             return slot
         closed = _word(v, start) in phrases.SUBORDINATORS and 2 <= i - start <= 12 and _clause_closed(v, i)
-        if closed and _subject(v, i + 1) in phrases.CLAUSE_SUBJECTS:
+        if closed and (_subject(v, i + 1) in phrases.CLAUSE_SUBJECTS or _word(v, i + 1) in _NOUN_PHRASE_START):
             return slot
     if _word(v, i + 1) in ("and", "but", "or") and i + 3 < v.n:
         subject, verb = _subject(v, i + 2), v.raws[i + 3]

@@ -78,7 +78,7 @@ CONNECTIVES = Group(("moreover", "furthermore", "in addition", "additionally"))
 RESTRICTIVE = Group(("which", "that"), one_way=True)
 """A restrictive relative pronoun after a noun (no comma before it): "which" may be "that" before a verb or a
 subject, "that" may be "which" before a verb only (before a subject it may be a conjunction: "the requirement that
-you keep"). Normal form: "that"."""
+you keep"). Normal form: "which" (a normal "that is" would read as "i.e.")."""
 
 _NEGATIONS = (
     ("do not", "don't"), ("does not", "doesn't"), ("did not", "didn't"), ("is not", "isn't"), ("are not", "aren't"),

@@ -391,7 +391,9 @@ class _Detector:
     def _count(self, i: int) -> bool:
         if i == 0 or i + 1 >= self.n or self.guard[i - 1] or self.guard[i + 1]:
             return False
-        if self.gaps[i] != " " or self.gaps[i + 1] != " ":
+        # a copy under scheme 2 may add or drop an optional comma before the count: reading a copy, either is plain
+        plain = (" ",) if self.scheme == 1 or self.strict else (" ", ", ")
+        if self.gaps[i] not in plain or self.gaps[i + 1] not in plain:
             return False
         before, after = self.raws[i - 1], self.raws[i + 1]
         keys = self.t.keys

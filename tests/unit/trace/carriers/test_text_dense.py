@@ -70,7 +70,7 @@ def test_every_class_writes_both_ways_and_nothing_else_changes() -> None:
         "In practice the team does not organise the archive in spite of the rules. If you convey the Program you "
         "must ensure you keep the notice and you must not remove it. Anyone who asks is told that it is fine. We "
         "have received numerous requests prior to the review which are in the queue. Moreover, the cooperation of "
-        "all of the staff cannot be assumed. Although the colour is grey, the centre will reuse it whilst we are here."
+        "all of the staff cannot be assumed. Although the colour is grey the centre will reuse it whilst we are here."
     )
 
 
@@ -206,3 +206,22 @@ def test_a_copy_merged_from_two_recipients_reads_only_their_symbols() -> None:
     same = a == b
     assert (read[same] == a[same]).mean() > 0.99  # where the copies agree the leak says the same
     assert (read[~same] == a[~same]).any() and (read[~same] == b[~same]).any()
+
+
+FRAGMENTS = (
+    *"abcIT (),.;:'\"-\u2014\u2013\u2019\n\t%09|`$",
+    *("do not", "it is", "you are", " which ", " that ", "If you ", "ensure that you", "(if any)", "colour", "Dr "),
+    *("In practice, ", " and you must", "co-operate", "e.g.", "in spite of", " the work which is ", "Moreover, "),
+    *(" any work that are ", "When they ", ", or we ", "(see it)", " (and so on) ", "3 servers", "10 percent"),
+    *(" \u2014 ", "organise", "Anyone", "we have made"),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(parts=st.lists(st.sampled_from(FRAGMENTS), max_size=40), seed=st.integers(0, 1000))
+def test_any_text_round_trips_even_with_odd_punctuation(parts: list[str], seed: int) -> None:
+    text = "".join(parts)
+    symbols = codeword(layout(text), seed)
+    copy = embed(text, symbols)
+    assert np.array_equal(extract(text, copy), symbols)
+    assert normalize(copy) == normalize(text)
