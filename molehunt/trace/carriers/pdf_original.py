@@ -1,15 +1,16 @@
 """Hide a recipient's codeword in a PDF original (a PDF put into the vault as it is) by shifting its text lines.
 
-Each text line of each page (a distinct baseline of the page's content stream, in order of first appearance) is a
-binary position: the copy moves the line's baseline up (symbol 1) or down (symbol 0) by :data:`SHIFT` points,
-1/576 inch, far below what a reader or a screen at normal zoom can see; nothing else in the file changes (fonts,
-images, annotations, metadata). The shift is a ``Td`` inserted right where the line starts (after ``BT``, ``Tm``,
-``Td``, ``TD`` or ``T*``), so the text matrix stays as the producer wrote it and the text extracts as before.
+Each text line of each page (a distinct baseline of the page's content stream, in order of first appearance)
+carries two binary positions: the copy moves the whole line up (1) or down (0), and right (1) or left (0), by
+:data:`SHIFT` points, 1/576 inch, far below what a reader or a screen at normal zoom can see; nothing else in the
+file changes (fonts, images, annotations, metadata). The shift is a ``Td`` inserted right where the line starts
+(after ``BT``, ``Tm``, ``Td``, ``TD`` or ``T*``), so the text matrix stays as the producer wrote it and the text
+extracts as before.
 
-Reading a leak compares the baseline of every text-showing operator with the original's: one that moved by
-about +SHIFT reads 1, by about -SHIFT reads 0; a line whose operators disagree, and every line of a page whose
-content stream no longer has the original's operators (a PDF re-made by another program), reads -1. The original
-itself reads -1 everywhere, so it accuses nobody.
+Reading a leak compares where every text-showing operator starts with the original's: a line that moved by about
++SHIFT reads 1, by about -SHIFT reads 0; a line whose operators disagree, and every line of a page whose content
+stream no longer has the original's operators (a PDF re-made by another program), reads -1. The original itself
+reads -1 everywhere, so it accuses nobody.
 
 What survives: the file itself, copied, renamed, re-saved by tools that keep the content stream (pypdf, qpdf
 without content normalisation, most "save as" of viewers that do not rewrite pages), a page range taken out of
@@ -55,14 +56,14 @@ class PdfOriginalError(MolehuntError):
 
 @dataclass(frozen=True)
 class _Show:
-    """One text-showing operator: the line (position) it belongs to, or -1, and its baseline."""
+    """One text-showing operator: the line it belongs to (-1 for rotated text) and where the line starts."""
 
     index: int  # in the page's operations
-    line: int  # position number, -1 for rotated text
-    baseline: float  # text line matrix f (before the CTM), the coordinate a shift moves
-    unit: float  # SHIFT in that coordinate's units
+    line: int  # line number: positions 2 * line (up/down) and 2 * line + 1 (right/left)
+    at: tuple[float, float]  # text line matrix (e, f), before the CTM: the coordinates a shift moves
+    unit: tuple[float, float]  # SHIFT in those coordinates' units
+    scale: tuple[float, float]  # the line matrix's a and d: a Td of (s, t) moves e by s * a and f by t * d
     fresh: bool  # the text matrix equals the line matrix here (a Td may be inserted before it)
-    scale: float  # the line matrix's d: a Td of (0, t) moves the baseline by t * scale
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,13 @@ class _Page:
 
 
 def positions(data: bytes) -> int:
-    """How many binary positions the PDF ``data`` offers (its text lines); PdfOriginalError if unreadable."""
+    """How many binary positions the PDF ``data`` offers (two per text line); PdfOriginalError if unreadable."""
     return _count(_pages(_reader(data)))
 
 
 def embed(data: bytes, symbols: Sequence[int] | npt.NDArray[np.integer]) -> bytes:
-    """The copy of ``data`` whose text lines carry ``symbols`` (one 0/1 per position, in order).
+    """The copy of ``data`` whose text lines carry ``symbols`` (one 0/1 per position, in order: line k's vertical
+    shift is position 2k, its horizontal shift 2k + 1).
 
     ValueError when ``symbols`` has the wrong length or a symbol other than 0 or 1.
     """
@@ -90,21 +92,24 @@ def embed(data: bytes, symbols: Sequence[int] | npt.NDArray[np.integer]) -> byte
     for page, parsed in zip(writer.pages, pages, strict=True):
         if not parsed.shows:
             continue
-        inserts: dict[int, float] = {}
-        applied = 0.0  # the baseline offset the copy's line matrix carries now
+        inserts: dict[int, tuple[float, float]] = {}
+        applied = (0.0, 0.0)  # the offset the copy's line matrix carries now (e, f)
         for show in parsed.shows:
             if show.fresh and _starts_text_object(parsed, show):
-                applied = 0.0
+                applied = (0.0, 0.0)
             if show.line < 0:
                 continue
-            target = show.unit if values[show.line] == 1 else -show.unit
-            if show.fresh and abs(target - applied) > 1e-9:
-                inserts[show.index] = (target - applied) / show.scale
+            up, right = values[2 * show.line], values[2 * show.line + 1]
+            target = (show.unit[0] if right else -show.unit[0], show.unit[1] if up else -show.unit[1])
+            if show.fresh and target != applied:
+                move = ((target[0] - applied[0]) / show.scale[0], (target[1] - applied[1]) / show.scale[1])
+                inserts[show.index] = move
                 applied = target
         operations: list[Any] = []
         for k, operation in enumerate(parsed.operations):
             if k in inserts:
-                operations.append(([FloatObject(0), FloatObject(round(inserts[k], 6))], b"Td"))
+                dx, dy = inserts[k]
+                operations.append(([FloatObject(round(dx, 6)), FloatObject(round(dy, 6))], b"Td"))
             operations.append(operation)
         _replace(page, writer, operations)
     return _written(writer)
@@ -122,21 +127,22 @@ def extract(original: bytes, leaked: bytes) -> npt.NDArray[np.int64]:
     unreadable: set[int] = set()
     for page, copy in zip(pages, leak, strict=False):
         if len(copy.shows) < len(page.shows):
-            unreadable |= {show.line for show in page.shows}
+            unreadable |= {2 * show.line + axis for show in page.shows for axis in (0, 1)}
             continue
         for show, seen in zip(page.shows, copy.shows, strict=False):
             if show.line < 0:
                 continue
-            moved = (seen.baseline - show.baseline) / show.unit
-            if 0.5 < moved < 1.5:
-                votes.setdefault(show.line, set()).add(1)
-            elif -1.5 < moved < -0.5:
-                votes.setdefault(show.line, set()).add(0)
-            else:
-                unreadable.add(show.line)
-    for line, found in votes.items():
-        if len(found) == 1 and line not in unreadable:
-            out[line] = found.pop()
+            for axis, position in ((1, 2 * show.line), (0, 2 * show.line + 1)):
+                moved = (seen.at[axis] - show.at[axis]) / show.unit[axis]
+                if 0.5 < moved < 1.5:
+                    votes.setdefault(position, set()).add(1)
+                elif -1.5 < moved < -0.5:
+                    votes.setdefault(position, set()).add(0)
+                else:
+                    unreadable.add(position)
+    for position, found in votes.items():
+        if len(found) == 1 and position not in unreadable:
+            out[position] = found.pop()
     return out
 
 
@@ -204,7 +210,7 @@ def _replace(page: Any, writer: PdfWriter, operations: list[Any]) -> None:
 
 
 def _count(pages: list[_Page]) -> int:
-    return max((show.line for page in pages for show in page.shows), default=-1) + 1
+    return 2 * (max((show.line for page in pages for show in page.shows), default=-1) + 1)
 
 
 def _starts_text_object(page: _Page, show: _Show) -> bool:
@@ -259,13 +265,15 @@ def _shows(number: int, operations: list[Any], lines: dict[tuple[int, float], in
 
 
 def _show(number: int, index: int, tlm: Matrix, ctm: Matrix, fresh: bool, lines: dict[tuple[int, float], int]) -> _Show:
-    _, b, c, d, _, f = tlm
-    upright = abs(b) < 1e-9 and abs(c) < 1e-9 and abs(d) > 1e-9 and abs(ctm[1]) < 1e-9 and abs(ctm[2]) < 1e-9
-    if not upright or abs(ctm[3]) < 1e-9:
-        return _Show(index, -1, f, 1.0, fresh, d or 1.0)
+    a, b, c, d, e, f = tlm
+    upright = (
+        min(abs(a), abs(d), abs(ctm[0]), abs(ctm[3])) > 1e-9 and max(abs(b), abs(c), abs(ctm[1]), abs(ctm[2])) < 1e-9
+    )
+    if not upright:
+        return _Show(index, -1, (e, f), (1.0, 1.0), (1.0, 1.0), fresh)
     baseline = _multiply(tlm, ctm)[5]
     line = lines.setdefault((number, round(baseline * 2) / 2), len(lines))
-    return _Show(index, line, f, SHIFT / abs(ctm[3]), fresh, d)
+    return _Show(index, line, (e, f), (SHIFT / abs(ctm[0]), SHIFT / abs(ctm[3])), (a, d), fresh)
 
 
 def _as_matrix(numbers: list[float]) -> Matrix:
