@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -49,7 +50,8 @@ class DocxError(MolehuntError):
 @dataclass
 class _Piece:
     element: Any  # the w:t element holding this text; None for a tab, a break or a paragraph break
-    start: int  # offset in the document text
+    start: int  # offset in the original document text
+    stop: int  # where it ends there (its text may change; these offsets do not)
     text: str
 
 
@@ -78,8 +80,9 @@ def embed(data: bytes, symbols: Sequence[int] | npt.NDArray[np.integer], *, sche
     pieces = _pieces(document)
     original = "".join(piece.text for piece in pieces)
     marked = text.embed(original, symbols, scheme=scheme)
-    for start, end, new in reversed(list(_changes(original, marked))):
-        _apply(pieces, start, end, new)
+    starts, stops = [p.start for p in pieces], [p.stop for p in pieces]
+    for start, end, new in reversed(_changes(original, marked)):  # from the end: earlier offsets stay valid
+        _apply(pieces[bisect_left(stops, start) : bisect_right(starts, end)], start, end, new)
     return _save(document)
 
 
@@ -124,7 +127,7 @@ def _pieces(document: Any) -> list[_Piece]:
 
     def add(element: Any, value: str) -> None:
         nonlocal at
-        pieces.append(_Piece(element, at, value))
+        pieces.append(_Piece(element, at, at + len(value), value))
         at += len(value)
 
     started = False
@@ -188,12 +191,13 @@ def _resync(a: list[str], b: list[str], i: int, j: int) -> tuple[int, int]:
     raise ValueError("the marked text drifted too far from the original to write back")  # a carrier bug
 
 
-def _apply(pieces: list[_Piece], start: int, end: int, new: str) -> None:
-    """Replace original[start:end] by ``new`` in the w:t elements holding it (see the module's note)."""
-    touched = [p for p in pieces if p.start < end and start < p.start + len(p.text)]
+def _apply(near: list[_Piece], start: int, end: int, new: str) -> None:
+    """Replace original[start:end] by ``new`` in the w:t elements holding it (see the module's note); ``near``
+    holds every piece that touches [start, end], ends included."""
+    touched = [p for p in near if p.start < end and start < p.stop]
     if start == end:  # an insertion goes at the end of the text before it, else at the start of the one after
-        before = [p for p in pieces if p.start < start <= p.start + len(p.text) and p.element is not None]
-        after = [p for p in pieces if p.start == start and p.element is not None]
+        before = [p for p in near if p.start < start <= p.stop and p.element is not None]
+        after = [p for p in near if p.start == start and p.element is not None]
         touched = before[-1:] or after[:1]
         if not touched:
             return
@@ -202,7 +206,7 @@ def _apply(pieces: list[_Piece], start: int, end: int, new: str) -> None:
     first, *rest = touched
     head = first.text[: max(0, start - first.start)]
     tail_piece = touched[-1]
-    tail = tail_piece.text[end - tail_piece.start :] if end <= tail_piece.start + len(tail_piece.text) else ""
+    tail = tail_piece.text[end - tail_piece.start :] if end <= tail_piece.stop else ""
     if rest:
         _set(first, head + new)
         for piece in rest[:-1]:
