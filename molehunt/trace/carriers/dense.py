@@ -3,7 +3,7 @@
 Per occurrence (a reader does not notice a mix): synonyms, sentence-initial connectives, contractions, a
 restrictive "which"/"that", an optional "that" after a reporting verb, optional commas after an introduction and
 before a clause-joining "and"/"but"/"or". One position per document (every occurrence carries the same symbol,
-read back by majority): British/American spelling (with towards/toward, whilst/while, ...), email/e-mail,
+read back by majority): British/American spelling, -ise/-ize, email/e-mail,
 honorifics' full stop, serial comma, dash style, percent style, digits/words for counts, and closed/hyphenated
 compounds by prefix (co-, re-, sub-, non-, pre-, on-).
 """
@@ -43,7 +43,6 @@ _NOT_PARENTHETICAL = words("and or but nor see cf then")
 _THAT_CONJUNCTION = words("so such now except given provided fact requirement condition notice way extent time")
 _SPELLING = frozenset(variants.SPELLING)
 _IZE = frozenset(pair for pair in variants.SPELLING if "iz" in pair[1] and "is" in pair[0] and "ys" not in pair[0])
-_FUNCTION = frozenset(variants.FUNCTION_WORDS)
 _TITLES = frozenset(variants.TITLES)
 
 
@@ -65,11 +64,9 @@ def document_group(slot: Slot) -> Slot:
     """A scheme-1 slot as scheme 2 uses it: document-level classes get their group (and British forms first)."""
     group = ""
     forms = slot.forms
-    if slot.kind == "part" or (slot.kind == "word" and (forms in _SPELLING or forms in _FUNCTION)):
+    if slot.kind == "part" or (slot.kind == "word" and forms in _SPELLING):
         # -ise/-ize is its own position: Oxford spelling writes -ize with -our, -re and -ll-, so no mix is noticed.
         group = "spelling -ize" if forms in _IZE else "spelling"
-        if forms == ("while", "whilst"):  # the one American-first pair
-            forms = ("whilst", "while")
     elif slot.kind == "word" and forms == variants.EMAIL:
         group = "email"
     elif slot.kind == "word" and forms in _TITLES:

