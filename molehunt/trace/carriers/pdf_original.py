@@ -94,9 +94,11 @@ def embed(data: bytes, symbols: Sequence[int] | npt.NDArray[np.integer]) -> byte
             continue
         inserts: dict[int, tuple[float, float]] = {}
         applied = (0.0, 0.0)  # the offset the copy's line matrix carries now (e, f)
+        previous = -1
         for show in parsed.shows:
-            if show.fresh and _starts_text_object(parsed, show):
+            if show.fresh and _resets(parsed.operations[previous + 1 : show.index]):
                 applied = (0.0, 0.0)
+            previous = show.index
             if show.line < 0:
                 continue
             up, right = values[2 * show.line], values[2 * show.line + 1]
@@ -213,10 +215,9 @@ def _count(pages: list[_Page]) -> int:
     return 2 * (max((show.line for page in pages for show in page.shows), default=-1) + 1)
 
 
-def _starts_text_object(page: _Page, show: _Show) -> bool:
-    """Whether a BT or Tm (which reset the line matrix, dropping any shift) came since the previous show."""
-    previous = max((s.index for s in page.shows if s.index < show.index), default=-1)
-    return any(op in (b"BT", b"Tm") for _, op in page.operations[previous + 1 : show.index])
+def _resets(operations: list[Any]) -> bool:
+    """Whether these operations (those since the previous show) reset the line matrix, dropping any shift."""
+    return any(op in (b"BT", b"Tm") for _, op in operations)
 
 
 def _pages(reader: PdfReader) -> list[_Page]:
