@@ -24,6 +24,7 @@ _CLAUSE_BOUND = frozenset(
 )
 _COMPOUND = {form: pair for pair in phrases.COMPOUNDS for form in pair}
 _INTRO = frozenset(phrases.INTRODUCTIONS)
+_INTRO_WORDS = max(len(intro.split()) for intro in _INTRO)
 _LOWER_WORDS = re.compile(r"[a-z]+(?:[ \t\n'\u2019][a-z]+)*")
 _OPEN = re.compile(r"[ \t]*\r?\n?[ \t]+\(|[ \t]*\r?\n\(")
 _CLOSE = re.compile(r"\)[.,;:]?(?:[ \t]*\r?\n[ \t]*|[ \t]+)")
@@ -56,6 +57,8 @@ class View(Protocol):
     gaps: list[str]  # gaps[i + 1]: after token i
     initial: list[bool]
     guard: tuple[bool, ...]
+    words: list[str]  # plain_form of each token
+    starts: list[int | None]  # sentence_starts
 
     def _changeable(self, i: int, word: str, first: bool) -> bool: ...
 
@@ -187,9 +190,8 @@ def gap_slots(v: View, i: int) -> list[Slot]:
     slot = [Slot("comma", i, ("", ","), at=v.t.ends[i])]
     start = _sentence_start(v, i)
     if start is not None:
-        words = " ".join(_word(v, k) for k in range(start, i + 1))
-        if words in _INTRO and _word(v, i + 1) not in ("and", "or", "but"):
-            return slot
+        if i - start < _INTRO_WORDS and " ".join(v.words[start : i + 1]) in _INTRO:
+            return slot if _word(v, i + 1) not in ("and", "or", "but") else []
         closed = _word(v, start) in phrases.SUBORDINATORS and 2 <= i - start <= 12 and _clause_closed(v, i)
         if closed and (_subject(v, i + 1) in phrases.CLAUSE_SUBJECTS or _word(v, i + 1) in _NOUN_PHRASE_START):
             return slot
@@ -209,12 +211,21 @@ def _plain(v: View, gap: str) -> bool:
 
 def _sentence_start(v: View, i: int) -> int | None:
     """The first token of i's sentence when every gap from it to i is a plain space (no other punctuation)."""
-    k = i
-    while not v.initial[k]:
-        if i - k > 12 or not _plain(v, v.gaps[k]) or v.guard[k]:
-            return None
-        k -= 1
-    return k
+    start = v.starts[i]
+    return start if start is not None and i - start <= 13 else None
+
+
+def sentence_starts(v: View) -> list[int | None]:
+    """For each token, :func:`_sentence_start` without the length limit, in one pass."""
+    starts: list[int | None] = []
+    for k in range(v.n):
+        if v.initial[k]:
+            starts.append(k)
+        elif _plain(v, v.gaps[k]) and not v.guard[k]:
+            starts.append(starts[k - 1])
+        else:
+            starts.append(None)
+    return starts
 
 
 def _clause_closed(v: View, i: int) -> bool:
@@ -228,7 +239,7 @@ def _clause_closed(v: View, i: int) -> bool:
 
 def _word(v: View, k: int) -> str:
     """Token k as written (lowercase): context rules read the words themselves, not their variant-blind keys."""
-    return plain_form(v.raws[k])
+    return v.words[k]
 
 
 def _subject(v: View, k: int) -> str:

@@ -233,7 +233,9 @@ def normalize(text: str, scheme: int = CURRENT_SCHEME) -> str:
         return edit.text()
     # Scheme 2's gap rules read the neighbouring words and commas: they run on the words' normal form, then on the
     # parentheticals' (as commas), the same in every copy.
-    words = _rewrite(edit.text(), scheme, ("paren",))
+    words = edit.text()
+    if "(" in words:
+        words = _rewrite(words, scheme, ("paren",))
     return _rewrite(words, scheme, _GAP_KINDS)
 
 
@@ -321,6 +323,8 @@ class _Detector:
             if _case(m.group()) == "title"
         }
         self.named |= {_SPELLING_GROUP[w][0] for w in self.named if w in _SPELLING_GROUP}
+        self.words = [plain_form(raw) for raw in self.raws] if scheme > 1 else []
+        self.starts = dense.sentence_starts(self) if scheme > 1 else []
 
     def slots(self) -> list[_Slot]:
         found: list[_Slot] = []
