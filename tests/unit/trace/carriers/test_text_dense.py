@@ -225,3 +225,12 @@ def test_any_text_round_trips_even_with_odd_punctuation(parts: list[str], seed: 
     copy = embed(text, symbols)
     assert np.array_equal(extract(text, copy), symbols)
     assert normalize(copy) == normalize(text)
+
+
+def test_an_indented_prose_paragraph_carries_positions_and_indented_code_does_not() -> None:
+    prose = "      If you convey the work, you must not remove\n      the notice, which is required by law.\n"
+    code = "    if colour := organise(items):\n        return do_not(it) + 3\n"
+    assert layout(prose).robust >= 2 and layout(prose, scheme=1).robust == 0
+    shape = layout(code)
+    assert shape.robust == 0 and shape.fragile == 0
+    assert embed(code, []) == code
