@@ -39,6 +39,9 @@ _NOT_NOUN = words(
     "but is are was were be been determine decide know see ask choose tell show say state specify indicate"
 )
 
+_NUMBER_WORDS = words(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred"
+)
 _NOUN_PHRASE_START = words("the a an this these those each every any such no your its their our")
 _NOT_PARENTHETICAL = words("and or but nor see cf then")
 _THAT_CONJUNCTION = words("so such now except given provided fact requirement condition notice way extent time")
@@ -123,7 +126,11 @@ def token_slots(v: View, i: int) -> list[Slot] | None:
 
 
 def _phrase_fits(v: View, i: int, key: str) -> bool:
-    """Context rules of contractions: "it is" only before a word of its clause, "you have" only as a perfect."""
+    """Context rules: "it is" only before a word of its clause, "you have" only as a perfect, "approximately" only
+    before a number."""
+    if key in phrases.BEFORE_NUMBER:
+        following = _word(v, i + 1) if i + 1 < v.n else ""
+        return following[:1].isdigit() or following in _NUMBER_WORDS
     if key not in _CLAUSE_BOUND:
         return True
     if i + 1 >= v.n or v.guard[i + 1] or not v.gaps[i + 1] or not _SPACE.fullmatch(v.gaps[i + 1]):

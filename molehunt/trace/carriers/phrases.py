@@ -69,8 +69,22 @@ SYNONYMS: tuple[Group, ...] = (
     Group(("is able to", "can"), one_way=True),
     Group(("on a regular basis", "regularly"), one_way=True),
     Group(("at the present time", "currently"), one_way=True),
+    Group(("frequently", "often")),
+    Group(("perhaps", "maybe")),
+    Group(("each other", "one another")),
+    Group(("approximately", "about"), one_way=True),  # only before a number: "about the work" is no amount
+    Group(("commence", "begin"), one_way=True),
+    Group(("commences", "begins"), one_way=True),
+    Group(("commencing", "beginning"), one_way=True),  # not "commenced": "began" or "begun"
+    Group(("assist", "help"), one_way=True),
+    Group(("assists", "helps"), one_way=True),
+    Group(("assisted", "helped"), one_way=True),
+    Group(("assisting", "helping"), one_way=True),
 )
 """Synonyms, one position per occurrence (a reader does not notice "despite" next to "in spite of")."""
+
+BEFORE_NUMBER = frozenset({"approximately"})
+"""Slots only before a number (digits or a number word)."""
 
 CONNECTIVES = Group(("moreover", "furthermore", "in addition", "additionally"))
 """Sentence-initial connectives before a comma (4-ary), one position per occurrence."""

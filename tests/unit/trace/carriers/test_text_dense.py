@@ -86,11 +86,20 @@ def test_every_class_writes_both_ways_and_nothing_else_changes() -> None:
         "Decide which is better for you.",  # an interrogative "which"
         "Since you asked, the team helps.",  # "since" is left out (time or cause)
         "Call us before noon if you can.",  # "before" and "if" only from "prior to" and "in the event that"
+        "They arrive at approximately the same time.",  # "approximately" only before a number
     ],
 )
 def test_sentences_without_a_safe_variant_offer_no_robust_position(sentence: str) -> None:
     shape = layout(sentence)
     assert shape.robust == 0, [s for s in _plan(sentence, 2).slots]
+
+
+def test_memo_phrases_vary() -> None:
+    memo = "We frequently assist each other; perhaps approximately 40 staff commence work at 9."
+    shape = layout(memo)
+    assert shape.robust == 6
+    last = embed(memo, np.array(shape.alphabet) - 1).translate(STRIP_MARKS)
+    assert last == "We often help one another; maybe about 40 staff begin work at 9."
 
 
 def _forms_written(original: str, copy: str) -> dict[str, set[str]]:
