@@ -3,7 +3,11 @@
 Two layers, both laid out from the original text alone, so the tracer recomputes them from the vault's plaintext:
 
 **Robust** (survives copy-paste, re-wrapping, reformatting and retyping by a person): visible variants that keep
-the exact meaning, one position each, in document order.
+the exact meaning, in document order. Every function takes ``scheme=``: the classes below are scheme 1's, each
+occurrence one position. Scheme 2 (``CURRENT_SCHEME``) adds synonyms, contractions, optional commas and words,
+parentheticals and compounds (:mod:`molehunt.trace.carriers.dense`, :mod:`molehunt.trace.carriers.phrases`), and
+makes every class a reader would notice mixed (spelling, email, honorifics, serial comma, dash, percent, counts,
+compounds) one document-level position, read back by majority; docs/trace-text.md lists them all.
 
 - British/American spelling (``organise/organize``, ``colour/color``, ``centre/center``, ``defence/defense``,
   ``travelled/traveled``, ...; the list and what was left out are in :mod:`molehunt.trace.carriers.variants`),
@@ -48,6 +52,13 @@ deleted after it), reads -1.
 A leaked text is aligned to the original by variant-blind word keys (:mod:`molehunt.trace.carriers.tokens`),
 so an excerpt, a re-wrapped copy or a copy merged from several recipients' copies reads each position from
 whichever copy's text is there, and -1 where the position's words are absent.
+
+Scheme 2:
+
+>>> layout(original := "If you do not organise it, we will.")  # "do not", "organise", the comma
+Layout(alphabet=(2, 2, 2, 4, 4, 4, 4), robust=3, fragile=4)
+>>> embed(original, [1, 1, 0, 0, 0, 0, 0]).translate(STRIP_MARKS)
+"If you don't organize it we will."
 
 Scheme 1 (the first copies' layer, kept so that they stay traceable):
 
