@@ -32,6 +32,7 @@ from molehunt.trace.carriers.pdf import Document, blocks, new_document
 from molehunt.trace.carriers.tokens import Tokens, align, tokenize
 
 SHIFT = 0.3  # mm a middle word moves (0.85 pt: gaps of 1.48 and 0.88 mm instead of 1.18 in 10.5 pt DejaVu Serif)
+MARGIN = 0.6 * SHIFT  # mm: a smaller gap difference reads -1 (an unshifted word's gaps differ by up to ~0.2 mm)
 SLACK = 6.0  # mm kept free at the right of an original line for longer variants in a copy
 TOP, BOTTOM, LEFT, WIDTH = 20.0, 297.0 - 22.0, 20.0, 170.0
 _CHUNK = re.compile(r"\S+")
@@ -385,8 +386,9 @@ def read_print(original: str, title: str, pages: Sequence[Sequence[Word]]) -> np
     out = np.full(len(plan.positions), -1, dtype=np.int64)
     votes: list[set[int]] = [set() for _ in plan.positions]
     for words in pages:
-        for k, symbol in _read_page(plan, tuple(keys), chunk_tokens, list(words)):
-            votes[k].add(symbol)
+        for k, difference in _read_page(plan, tuple(keys), chunk_tokens, list(words)):
+            if abs(difference) >= MARGIN:
+                votes[k].add(int(difference > 0))
     for k, seen in enumerate(votes):
         if len(seen) == 1:
             out[k] = seen.pop()
@@ -395,7 +397,7 @@ def read_print(original: str, title: str, pages: Sequence[Sequence[Word]]) -> np
 
 def _read_page(
     plan: PrintLayout, keys: tuple[str, ...], chunk_tokens: list[list[list[int]]], words: list[Word]
-) -> list[tuple[int, int]]:
+) -> list[tuple[int, float]]:
     text_parts, spans = [], []
     at = 0
     for i, word in enumerate(words):
@@ -409,10 +411,12 @@ def _read_page(
         return []
     mapping = align(keys, page.keys)
     word_of_token = np.searchsorted(np.array([e for _, e in spans]), np.array(page.starts), side="right")
+    if not _laid_out_as_planned(plan, chunk_tokens, mapping, word_of_token, words):
+        return []  # a page printed some other way (a text copy from an editor): its gaps say nothing
     metrics = _metrics()
     space = metrics.width(" ", BODY)
     angles = _line_angles(words)
-    found = []
+    found: list[tuple[int, float]] = []
     for k, position in enumerate(plan.positions):
         trio = []
         for chunk in (position.chunk - 1, position.chunk, position.chunk + 1):
@@ -432,10 +436,32 @@ def _read_page(
         scale = (right.left + right.width - left.left) / along / (span_mm + 2 * space)  # px per mm along the line
         g1 = (middle.left - (left.left + left.width)) / along
         g2 = (right.left - (middle.left + middle.width)) / along
-        difference = (g1 - g2) / scale  # mm: +2 SHIFT for symbol 1, -2 SHIFT for symbol 0
-        if abs(difference) >= SHIFT * 0.6:
-            found.append((k, int(difference > 0)))
+        found.append((k, (g1 - g2) / scale))  # mm: +2 SHIFT for symbol 1, -2 SHIFT for symbol 0
     return found
+
+
+def _laid_out_as_planned(
+    plan: PrintLayout,
+    chunk_tokens: list[list[list[int]]],
+    mapping: npt.NDArray[np.int64],
+    word_of_token: npt.NDArray[np.int64],
+    words: Sequence[Word],
+) -> bool:
+    """Whether the page's wrapped lines start where the planned layout wraps (paragraph starts agree anyway)."""
+    chunks = [chunk_tokens[line.unit][line.start] for line in plan.lines if 0 < line.start < line.end]
+    starts = {tokens[0] for tokens in chunks if tokens}
+    paragraphs = {units[0][0] for units in chunk_tokens if units and units[0]}
+    first_word: dict[int, int] = {}
+    for i, word in enumerate(words):
+        first_word.setdefault(word.line, i)
+    line_starts = set(first_word.values())
+    checked = agree = 0
+    for t, j in enumerate(mapping.tolist()):
+        starts_line = int(word_of_token[j]) in line_starts and (j == 0 or word_of_token[j - 1] != word_of_token[j])
+        if j >= 0 and starts_line and t not in paragraphs:
+            checked += 1
+            agree += t in starts
+    return checked >= 3 and agree >= 0.8 * checked
 
 
 def _line_angles(words: Sequence[Word]) -> dict[int, float]:

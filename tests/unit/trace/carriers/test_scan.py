@@ -9,6 +9,7 @@ from PIL import Image
 
 from bench.print_attacks import image_pdf, photo, rasterize, scanned
 from molehunt.trace.carriers import scan as scan_module
+from molehunt.trace.carriers.pdf import render_pdf
 from molehunt.trace.carriers.printed import print_layout, read_print, render_printed
 from molehunt.trace.carriers.scan import ScanError, ocr, page_images, scan, tesseract
 from molehunt.trace.carriers.text import embed, extract, layout
@@ -85,3 +86,14 @@ def test_pages_in_any_order_read_the_same(copy: tuple[str, np.ndarray, np.ndarra
     backward = read_print(original, TITLE, [page.words for page in reversed(pages)])
     assert np.array_equal(forward, backward)
     assert (forward >= 0).sum() > (read_print(original, TITLE, [pages[0].words]) >= 0).sum() > 0
+
+
+@pytest.mark.slow
+def test_a_copy_printed_with_another_layout_reads_no_print_symbol(
+    copy: tuple[str, np.ndarray, np.ndarray, bytes],
+) -> None:
+    original, symbols, _, _ = copy
+    elsewhere = render_pdf(embed(original, symbols), title=TITLE)  # wrapped by another program: gaps mean nothing
+    pages = [ocr(image) for image in scanned(elsewhere, 200)]
+    assert (read_print(original, TITLE, [page.words for page in pages]) == -1).all()
+    assert (extract(original, "\n".join(page.text for page in pages))[: layout(original).robust] >= 0).mean() >= 0.8
