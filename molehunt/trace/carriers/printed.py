@@ -99,10 +99,17 @@ class _Metrics:
 
     def __init__(self) -> None:
         self.pdf: Document = new_document("")
+        self.style: Style | None = None
+        self.known: dict[tuple[str, Style], float] = {}  # prose repeats its words: measure each once
 
     def width(self, text: str, style: Style) -> float:
-        self.pdf.set_font(style.font, "B" if style.bold else "", size=style.size)
-        return float(self.pdf.get_string_width(text))
+        found = self.known.get((text, style))
+        if found is None:
+            if style != self.style:
+                self.pdf.set_font(style.font, "B" if style.bold else "", size=style.size)
+                self.style = style
+            found = self.known[(text, style)] = float(self.pdf.get_string_width(text))
+        return found
 
 
 @lru_cache(maxsize=1)
