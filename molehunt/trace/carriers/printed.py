@@ -36,6 +36,9 @@ MARGIN = 0.6 * SHIFT  # mm: a smaller gap difference reads -1 (an unshifted word
 SLACK = 6.0  # mm kept free at the right of an original line for longer variants in a copy
 TOP, BOTTOM, LEFT, WIDTH = 20.0, 297.0 - 22.0, 20.0, 170.0
 _CHUNK = re.compile(r"\S+")
+_PROSE_WORD = re.compile(r"[(\"'\u201c]?(?:[A-Za-z][A-Za-z'\u2019-]*|\d+)[)\"'\u201d]?[.,;:!?)]*")
+_CODE_SIGN = re.compile(r"[{}=<>$\\`]|\(\)|::")
+INDENT = 8.0  # mm: an indented paragraph of prose (licences indent whole sections)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Unit:
     text: str
     chunks: tuple[tuple[int, int], ...]  # whitespace-delimited words, as spans of text
     coded: bool  # carries print positions (body text)
+    indent: float = 0.0  # mm from the left margin
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,9 @@ def _units(text: str) -> list[tuple[list[Unit], bool]]:
     """The units of each block of ``text`` (and whether a block gap follows)."""
     out = []
     for kind, lines in blocks(text):
-        if kind == "code":
+        if kind == "code" and _indented_prose(lines):
+            units = [_unit(" ".join(line.strip() for line in lines), BODY, coded=True, indent=INDENT)]
+        elif kind == "code":
             units = [_unit(line.expandtabs(4) or " ", CODE, coded=False, whole=True) for line in lines]
         elif kind == "list":
             units = [_unit(line.strip(), BODY, coded=True) for line in lines]
@@ -133,9 +139,20 @@ def _units(text: str) -> list[tuple[list[Unit], bool]]:
     return out
 
 
-def _unit(text: str, style: Style, *, coded: bool, whole: bool = False) -> Unit:
+def _unit(text: str, style: Style, *, coded: bool, whole: bool = False, indent: float = 0.0) -> Unit:
     chunks = ((0, len(text)),) if whole else tuple((m.start(), m.end()) for m in _CHUNK.finditer(text))
-    return Unit(style, text, chunks, coded)
+    return Unit(style, text, chunks, coded, indent)
+
+
+def _indented_prose(lines: Sequence[str]) -> bool:
+    """A space-indented block that reads as prose (words, sentence punctuation, no code signs), not code."""
+    if any("\t" in line or "|" in line or line.lstrip().startswith(("```", "~~~")) for line in lines):
+        return False
+    body = " ".join(line.strip() for line in lines)
+    chunks = body.split()
+    words = sum(_PROSE_WORD.fullmatch(chunk) is not None for chunk in chunks)
+    punctuated = re.search(r"[a-z)][.,;:](?:\s|$)", body) is not None
+    return len(chunks) >= 4 and words >= 0.85 * len(chunks) and punctuated and not _CODE_SIGN.search(body)
 
 
 def _wrap(unit: Unit, limit: float) -> list[tuple[int, int]]:
@@ -189,7 +206,7 @@ def print_layout(original: str, title: str) -> PrintLayout:
         for unit in block:
             u = len(units)
             units.append(unit)
-            limit = WIDTH - SLACK if unit.coded else WIDTH
+            limit = (WIDTH - SLACK if unit.coded else WIDTH) - unit.indent
             _, per_chunk = _tokens_of_chunks(unit.text, unit.chunks) if unit.coded else (None, [])
             for start, end in _wrap(unit, limit):
                 if y + unit.style.height > BOTTOM:
@@ -216,7 +233,7 @@ class _Placed:
 def _place(original: Unit, copy_text: str, ranges: list[tuple[int, int]]) -> _Placed:
     if original.style is CODE:
         return _Placed(_unit(copy_text, CODE, coded=False, whole=True), ranges, {})
-    copy = _unit(copy_text, original.style, coded=original.coded)
+    copy = _unit(copy_text, original.style, coded=original.coded, indent=original.indent)
     o_tokens, o_chunks = _tokens_of_chunks(original.text, original.chunks)
     c_tokens, c_chunks = _tokens_of_chunks(copy.text, copy.chunks)
     mapping = np.full(len(o_tokens.keys), -1, dtype=np.int64)
@@ -346,7 +363,7 @@ def _draw(
             pdf.cell(WIDTH, style.height, text[n * per_line : (n + 1) * per_line])
             continue
         lo, hi = p.lines[n]
-        x = LEFT
+        x = LEFT + p.unit.indent
         space = pdf.get_string_width(" ")
         for c in range(lo, hi):
             s, e = p.unit.chunks[c]

@@ -141,3 +141,17 @@ def test_a_copy_whose_variant_joins_two_lines_of_a_block_keeps_the_layout() -> N
     plain, joined = (render_printed(text, original=original, title=TITLE) for text in (original, copy))
     assert [len(page) for page in _lines(joined)] == [len(page) for page in _lines(plain)]
     assert "valid for so long as you offer" in " ".join(pdf_text(joined).split())
+
+
+def test_an_indented_paragraph_of_prose_carries_positions_and_indented_code_does_not() -> None:
+    prose = (
+        "    a) The work must carry prominent notices stating that you modified it, and giving a relevant date.\n"
+        "    The notice must be kept with every copy that you convey to anyone, in whole or in part."
+    )
+    code = "    if (copies > 0) {\n        convey(copies, notice);\n    }"
+    original = f"Terms and conditions\n\n{prose}\n\n{code}\n"
+    plan = print_layout(original, TITLE)
+    indented = [unit for unit in plan.units if unit.indent > 0]
+    assert [unit.text.split()[:2] for unit in indented] == [["a)", "The"]]
+    assert {plan.units[position.unit].text for position in plan.positions} == {indented[0].text}
+    assert sum(1 for unit in plan.units if not unit.coded and "convey(copies" in unit.text) == 1
