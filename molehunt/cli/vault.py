@@ -122,9 +122,11 @@ def read_command(
 ) -> None:
     """Print the document's content; a denial exits 2 with the reason."""
     with _vault(ctx) as vault:
-        data = vault.read(doc_id, as_user=as_user)
-    sys.stdout.buffer.write(data)
+        copy = vault.read_copy(doc_id, as_user=as_user)
+    sys.stdout.buffer.write(copy.data)
     sys.stdout.flush()
+    if not copy.fingerprinted and copy.warning:
+        typer.echo(f"warning: {copy.warning}", err=True)  # on stderr: stdout stays the document
 
 
 @app.command("checkout")

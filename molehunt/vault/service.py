@@ -34,6 +34,7 @@ from molehunt.protect import Level, level_of
 from molehunt.store import Store, open_store
 from molehunt.trace import formats
 from molehunt.trace.carriers.docx import is_docx
+from molehunt.trace.limits import LimitError, read_bounded
 from molehunt.trace.marking import TEXT_TYPES, MarkedCopy, mark_copy
 from molehunt.vault import crypto, protection, realtime, records
 from molehunt.vault import state as bound
@@ -217,11 +218,13 @@ class Vault:
         """
         parsed = self._label(label)
         try:
-            data = file.read_bytes()
+            data = read_bounded(file)  # a FIFO or a device would block or never end; a huge file fills memory
+            content_type = content_type_of(file, data)
+            unmarkable = formats.markable(content_type, data)
         except OSError as exc:
             raise VaultError(f"{file}: cannot read ({exc.strerror})") from None
-        content_type = content_type_of(file, data)
-        unmarkable = formats.markable(content_type, data)
+        except LimitError as exc:  # a ZIP bomb of a Word file, a file over the size limit
+            raise VaultError(f"{file}: {exc}") from None
         if unmarkable is not None and not allow_unmarked:
             raise VaultError(
                 f"{file}: {unmarkable}, so a leaked copy could not be traced; add it with --allow-unmarked to keep "
@@ -320,15 +323,19 @@ class Vault:
         return docs[0].info if docs else None
 
     def read(self, doc_id: str, *, as_user: str) -> bytes:
-        """``as_user``'s copy of ``doc_id`` (a text document carries their fingerprint: what is read can be copied);
-        VaultDenied with the reason, VaultIntegrityError for a damaged blob."""
+        """``as_user``'s copy of ``doc_id`` (it carries their fingerprint where its type allows: what is read can be
+        copied); VaultDenied with the reason, VaultIntegrityError for a damaged blob."""
+        return self.read_copy(doc_id, as_user=as_user).data
+
+    def read_copy(self, doc_id: str, *, as_user: str) -> MarkedCopy:
+        """``read``, with whether the copy is fingerprinted and the warning to show when it is not traceable."""
         with self._step():
             doc, data, extra = self._open_for("read", doc_id, as_user)
             marked = self._mark(doc, data, as_user, pdf=False, notice=extra.get("notice"))
             details = {**_fingerprint_details(marked), **extra}
             self._record(self._access_outcome("read", as_user, doc, marked.data, details=details))
             realtime.react(self.home, self.store, as_user, self.clock())
-        return marked.data
+        return marked
 
     def checkout(self, doc_id: str, *, for_user: str, out_path: Path, pdf: bool = False) -> Checkout:
         """Write ``for_user``'s own fingerprinted copy of ``doc_id`` (as PDF with ``pdf``) to ``out_path`` (0600,

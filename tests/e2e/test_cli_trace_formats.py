@@ -72,3 +72,7 @@ def test_a_word_copy_is_traced_and_an_unmarkable_file_needs_allow_unmarked(tmp_p
         home, "vault", "checkout", kept, "--for", "user01", "--out", str(tmp_path / "copy.jpg")
     )
     assert code == 0 and said.endswith("(not fingerprinted)") and "cannot be traced" in warned
+    code, _, warned = molehunt(home, "vault", "read", kept, "--as", "user02")
+    assert code == 0 and "cannot be traced" in warned
+    code, _, warned = molehunt(home, "vault", "read", doc_id, "--as", "user02")
+    assert code == 0 and "cannot be traced" not in warned
