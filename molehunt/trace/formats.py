@@ -38,6 +38,12 @@ def markable(content_type: str, data: bytes) -> str | None:
     """None when a copy of this document can carry a fingerprint, else the reason it cannot."""
     if content_type not in CARRIERS:
         return f"{content_type} documents cannot carry a fingerprint"
+    if content_type == "txt":
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return "this text is not UTF-8 and cannot carry a fingerprint"
+        return None
     try:
         if content_type == "docx" and not text.layout(docx.docx_text(data), text.CURRENT_SCHEME).alphabet:
             return "this Word document has no text that can carry a fingerprint"
@@ -57,20 +63,20 @@ def document_text(content_type: str, data: bytes) -> str:
             from molehunt.trace.carriers.pdf import pdf_text
 
             return pdf_text(data)
-    except (docx.DocxError, pdf_original.PdfOriginalError, ValueError, KeyError):
+    except (MolehuntError, ValueError, KeyError):  # DocxError, PdfOriginalError, PdfTextError, LimitError
         return ""
     return data.decode("utf-8", errors="replace")
 
 
 def leak_text(data: bytes) -> str | None:
     """The text of a leaked Word document (None for any other file, or a Word file without text: the caller
-    reads it its own way)."""
+    reads it its own way).
+
+    Raises DocxError for a Word package python-docx cannot open and LimitError for one over the limits (a leak may
+    be crafted: its raw bytes are no text to trace)."""
     if not docx.is_docx(data):
         return None
-    try:
-        found = docx.docx_text(data)
-    except docx.DocxError:
-        return None
+    found = docx.docx_text(data)
     return found if found.strip() else None
 
 

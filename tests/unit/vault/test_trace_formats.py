@@ -155,6 +155,10 @@ def test_an_unmarkable_type_is_refused_unless_allowed_and_its_copy_warns(
     scanned.write_bytes(bytes(blank.output()))
     with pytest.raises(VaultError, match="no text lines"):
         vault.add(scanned, "SECRET", "apollo", as_user="keeper")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Caf\u00e9 menu".encode("latin-1"))
+    with pytest.raises(VaultError, match="not UTF-8"):
+        vault.add(latin, "SECRET", "apollo", as_user="keeper")
     doc_id = vault.add(archive, "SECRET", "apollo", as_user="keeper", allow_unmarked=True)
     done = vault.checkout(doc_id, for_user="user01", out_path=tmp_path / "copy.zip")
     assert not done.fingerprinted and done.warning and "cannot be traced" in done.warning
