@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,14 @@ import numpy.typing as npt
 from molehunt.audit import NewEntry, append_entry
 from molehunt.audit.entries import JsonValue
 from molehunt.errors import MolehuntError
-from molehunt.trace import formats
-from molehunt.trace.carriers.pdf import pdf_text
+from molehunt.trace import formats, limits
+from molehunt.trace.carriers.docx import DocxError
+from molehunt.trace.carriers.pdf import PdfTextError, pdf_text
 from molehunt.trace.carriers.printed import read_print
-from molehunt.trace.carriers.scan import ScannedPage, is_image, scan
+from molehunt.trace.carriers.scan import ScanError, ScannedPage, is_image, scan
 from molehunt.trace.carriers.text import extract, layout, normalize
 from molehunt.trace.code import Accusation, FingerprintCode, accuse
+from molehunt.trace.limits import LimitError, check_pages, read_bounded
 from molehunt.trace.marking import DESIGN_EPS, code_for, print_alphabet
 from molehunt.vault import crypto
 from molehunt.vault.service import Vault
@@ -65,33 +68,71 @@ def read_leak(path: Path) -> tuple[str, str, list[ScannedPage]]:
     """The text of a leaked file (PDF through text extraction; images and image-only PDFs through OCR, whose pages
     come back too; anything else as UTF-8 with bad bytes replaced) and the SHA-256 of its bytes.
 
-    A folder is a set of page images (photographs of each page), read in file-name order as one leak."""
-    if path.is_dir():
-        return _read_pages(path)
+    A folder is a set of page images (photographs of each page), read in file-name order as one leak.
+
+    A leak may be crafted to exhaust memory or time: what is over :mod:`molehunt.trace.limits`, not a regular
+    file, or unreadable by its library is a TraceError naming the file, before anything is written anywhere."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TraceError(f"cannot read {path}: {exc.strerror}") from None
-    digest = hashlib.sha256(data).hexdigest()
-    text = pdf_text(data) if data.startswith(b"%PDF") else formats.leak_text(data)
-    if is_image(data) or (text is not None and not text.strip()):
-        pages = scan(data)  # a photograph, a scan, or a PDF of page images
-        return "\n".join(page.text for page in pages), digest, pages
+        if path.is_dir():
+            return _read_pages(path)
+        data = _read(path)
+        digest = hashlib.sha256(data).hexdigest()
+        text = pdf_text(data) if data.startswith(b"%PDF") else formats.leak_text(data)
+        if is_image(data) or (text is not None and not text.strip()):
+            pages = scan(data)  # a photograph, a scan, or a PDF of page images
+            return "\n".join(page.text for page in pages), digest, pages
+    except (LimitError, PdfTextError, DocxError, ScanError) as exc:
+        raise TraceError(f"cannot trace {path}: {exc}") from None
     return (text if text is not None else data.decode("utf-8", errors="replace")), digest, []
 
 
-def _read_pages(folder: Path) -> tuple[str, str, list[ScannedPage]]:
+def _read(path: Path) -> bytes:
     try:
-        files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-        datas = [p.read_bytes() for p in files]
+        return read_bounded(path)
+    except OSError as exc:
+        raise TraceError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _read_pages(folder: Path) -> tuple[str, str, list[ScannedPage]]:
+    """The pages of a folder of page images: links and special files are refused (not followed or opened), and
+    the images are counted before any is decoded."""
+    try:
+        entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+        files = [entry for entry in entries if _page_file(entry)]
+        images = []
+        for entry in files:
+            with entry.open("rb") as handle:
+                if is_image(handle.read(8)):
+                    images.append(entry)
     except OSError as exc:
         raise TraceError(f"cannot read {folder}: {exc.strerror}") from None
-    images = [data for data in datas if is_image(data)]
     if not images:
         raise TraceError(f"{folder} holds no page image (PNG, JPEG or TIFF) to trace")
-    pages = [page for data in images for page in scan(data)]
-    digest = hashlib.sha256(b"".join(hashlib.sha256(data).digest() for data in images)).hexdigest()
+    check_pages(len(images), limits.MAX_SCAN_PAGES, "the folder")
+    pages, digests = [], []
+    for entry in images:  # one image in memory at a time
+        data = _read(entry)
+        digests.append(hashlib.sha256(data).digest())
+        try:
+            pages += scan(data)
+        except ScanError as exc:
+            raise TraceError(f"cannot trace {entry}: {exc}") from None
+        check_pages(len(pages), limits.MAX_SCAN_PAGES, "the folder")
+    digest = hashlib.sha256(b"".join(digests)).hexdigest()
     return "\n".join(page.text for page in pages), digest, pages
+
+
+def _page_file(entry: Path) -> bool:
+    """Whether ``entry`` of a folder of page images is a file to read (False for a folder); TraceError for a
+    symbolic link (it could point anywhere, /etc/shadow included) or a FIFO, device or socket (it could block)."""
+    mode = entry.lstat().st_mode
+    if stat.S_ISLNK(mode):
+        raise TraceError(f"cannot trace {entry}: a symbolic link (put the page images themselves in the folder)")
+    if stat.S_ISDIR(mode):
+        return False
+    if not stat.S_ISREG(mode):
+        raise TraceError(f"cannot trace {entry}: not a regular file (a FIFO, a device or a socket): refused")
+    return True
 
 
 def _shingles(text: str) -> set[int]:
@@ -190,7 +231,7 @@ def trace_leak(vault: Vault, leaked_file: Path, *, doc_id: str | None, actor: st
     if not holders:
         raise TraceError(f"nobody was ever handed a copy of {found_id}: there is no recipient to trace")
     key = crypto.load_or_create_key(vault.keys_dir)
-    raw = leaked_file.read_bytes() if leaked_file.is_file() else b""
+    raw = _read(leaked_file) if not leaked_file.is_dir() else b""
     groups = []  # one per scheme the document's copies were issued with: each copy is read as it was written
     for scheme in sorted({s for found in holders.values() for s in found}):
         code, observed = observe(key, found_id, info.title, info.content_type, data, (raw, leaked, pages), scheme)

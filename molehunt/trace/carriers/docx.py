@@ -34,6 +34,7 @@ import numpy.typing as npt
 from docx.oxml.ns import qn
 
 from molehunt.errors import MolehuntError
+from molehunt.trace import limits
 from molehunt.trace.carriers import text
 
 PARAGRAPH_BREAK = "\n\n"
@@ -109,6 +110,11 @@ def add_notice(data: bytes, notice: str) -> bytes:
 
 
 def _open(data: bytes) -> Any:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            limits.check_zip(package)  # python-docx inflates every part into memory: refuse a ZIP bomb first
+    except zipfile.BadZipFile:
+        pass  # python-docx says what is wrong below
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises zip, XML and its own errors for a damaged package

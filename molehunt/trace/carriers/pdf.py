@@ -25,6 +25,9 @@ from pathlib import Path
 from fpdf import FPDF
 from pypdf import PdfReader
 
+from molehunt.errors import MolehuntError
+from molehunt.trace import limits
+
 _FOOTER = re.compile(r"Page \d+ of \d+")
 _BULLET = re.compile(r"[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]")
 
@@ -34,6 +37,10 @@ def fonts() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("render_pdf needs matplotlib's bundled DejaVu fonts; matplotlib is not installed.")
     return Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
+
+
+class PdfTextError(MolehuntError):
+    """A PDF whose text pypdf cannot extract."""
 
 
 class Document(FPDF):
@@ -90,15 +97,27 @@ def render_pdf(text: str, *, title: str) -> bytes:
 
 
 def pdf_text(data: bytes) -> str:
-    """The text pypdf extracts from a PDF, pages joined by newlines, without ``render_pdf``'s title and footers."""
-    reader = PdfReader(io.BytesIO(data))
-    pages = []
-    for page in reader.pages:
-        lines = page.extract_text().split("\n")
-        if lines and _FOOTER.fullmatch(lines[-1].strip()):
-            lines.pop()
-        pages.append("\n".join(lines))
-    title = reader.metadata.title if reader.metadata is not None else None
+    """The text pypdf extracts from a PDF, pages joined by newlines, without ``render_pdf``'s title and footers.
+
+    Raises PdfTextError for a PDF pypdf cannot read (damaged, crafted, encrypted with a password) and LimitError
+    for one of more than ``limits.MAX_PDF_PAGES`` pages.
+    """
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):  # an empty user password opens many "protected" PDFs
+            raise PdfTextError("the PDF is encrypted with a password: its text cannot be read")
+        limits.check_pages(len(reader.pages), limits.MAX_PDF_PAGES, "the PDF")
+        pages = []
+        for page in reader.pages:
+            lines = page.extract_text().split("\n")
+            if lines and _FOOTER.fullmatch(lines[-1].strip()):
+                lines.pop()
+            pages.append("\n".join(lines))
+        title = reader.metadata.title if reader.metadata is not None else None
+    except MolehuntError:
+        raise
+    except Exception as exc:  # pypdf raises many types on a damaged or crafted file, and LimitReachedError on a bomb
+        raise PdfTextError(f"pypdf cannot read this PDF ({type(exc).__name__}: {exc})") from None
     if pages and title:
         words = [re.escape(word) for word in title.split()]
         pages[0] = re.sub(r"\A\s*" + r"\s+".join(words) + r"[ \t]*\n?", "", pages[0], count=1)

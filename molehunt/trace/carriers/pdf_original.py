@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 from pypdf.generic import (
     ByteStringObject,
     ContentStream,
@@ -42,12 +42,16 @@ from pypdf.generic import (
 )
 
 from molehunt.errors import MolehuntError
+from molehunt.trace import limits
 
 SHIFT = 0.125  # points in default user space
 _SHOW = {b"Tj", b"TJ", b"'", b'"'}
 _NOTICE_FONT = NameObject("/MolehuntNotice")
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+# What pypdf raises on a damaged or crafted file: its own errors (LimitReachedError on a stream bomb included),
+# and Python's on operands of the wrong type or count, or on nesting deep enough to exhaust the stack.
+_DAMAGED = (PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError)
 
 
 class PdfOriginalError(MolehuntError):
@@ -190,8 +194,8 @@ def add_notice(data: bytes, notice: str) -> bytes:
 def _reader(data: bytes) -> PdfReader:
     try:
         reader = PdfReader(io.BytesIO(data))
-        _ = len(reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        limits.check_pages(len(reader.pages), limits.MAX_PDF_PAGES, "the PDF")
+    except _DAMAGED as exc:
         raise PdfOriginalError(f"pypdf cannot read this PDF ({exc})") from None
     if reader.is_encrypted:
         raise PdfOriginalError("the PDF is encrypted: its pages cannot be marked")
@@ -228,7 +232,7 @@ def _pages(reader: PdfReader) -> list[_Page]:
             contents = page.get_contents()
             operations = ContentStream(contents, reader).operations if contents is not None else []
             pages.append(_Page(operations, _shows(number, operations, lines)))
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+    except _DAMAGED as exc:
         raise PdfOriginalError(f"pypdf cannot read this PDF's pages ({exc})") from None
     return pages
 

@@ -11,13 +11,17 @@ import io
 import shutil
 import subprocess
 import tempfile
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
 from pypdf import PdfReader
 
 from molehunt.errors import MolehuntError
+from molehunt.trace import limits
 from molehunt.trace.carriers.printed import Word
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
@@ -51,23 +55,61 @@ def is_image(data: bytes) -> bool:
 def page_images(data: bytes) -> list[Image.Image]:
     """The pages of an image file (every frame of a TIFF) or of an image-only PDF (each page's largest image).
 
-    Raises ScanError when the data is neither.
+    Raises ScanError when the data is neither, LimitError when it is over molehunt.trace.limits.
     """
+    return list(iter_page_images(data))
+
+
+def iter_page_images(data: bytes) -> Iterator[Image.Image]:
+    """:func:`page_images` one at a time, each decoded when asked for: OCR holds one page in memory, not all."""
     if data.startswith(b"%PDF"):
+        yield from _pdf_page_images(data)
+        return
+    try:
+        with warnings.catch_warnings():  # Pillow's bomb warning: the pixels are checked against our own limit
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))  # reads the header only: sizes are checked before any pixel
+        limits.check_pages(getattr(image, "n_frames", 1), limits.MAX_SCAN_PAGES, "the image")
+        for frame in ImageSequence.Iterator(image):
+            limits.check_pixels(*frame.size)
+            yield frame.copy()
+    except Image.DecompressionBombError as exc:
+        raise limits.LimitError(f"the image declares too many pixels ({exc})") from None
+    except (UnidentifiedImageError, OSError, ValueError) as exc:  # a truncated or damaged file, a bad frame
+        raise ScanError(f"not a readable image: {exc}") from None
+
+
+def _pdf_page_images(data: bytes) -> Iterator[Image.Image]:
+    found_any = False
+    try:
         reader = PdfReader(io.BytesIO(data))
-        pages = []
+        limits.check_pages(len(reader.pages), limits.MAX_SCAN_PAGES, "the PDF")
+        for page in reader.pages:  # every page's sizes before any page is decoded and OCR'd
+            for found in _declared_images(page):
+                limits.check_pixels(*found)
         for page in reader.pages:
             images = [image.image for image in page.images if image.image is not None]
             if images:
-                pages.append(max(images, key=lambda im: im.width * im.height))
-        if not pages:
-            raise ScanError("the PDF has neither text nor page images: nothing to read")
-        return pages
-    try:
-        image = Image.open(io.BytesIO(data))
-        return [frame.copy() for frame in ImageSequence.Iterator(image)]
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ScanError(f"not a readable image: {exc}") from None
+                found_any = True
+                yield max(images, key=lambda im: im.width * im.height)
+    except limits.LimitError:
+        raise
+    except Exception as exc:  # pypdf and Pillow raise many types on a damaged or crafted PDF (and bound inflation)
+        raise ScanError(f"cannot read the PDF's page images ({type(exc).__name__}: {exc})") from None
+    if not found_any:
+        raise ScanError("the PDF has neither text nor page images: nothing to read")
+
+
+def _declared_images(page: Any) -> list[tuple[int, int]]:
+    """The (width, height) each image XObject of ``page`` declares, read before pypdf decodes any of them."""
+    resources = page.get("/Resources")
+    objects = resources.get_object().get("/XObject") if resources is not None else None
+    sizes = []
+    for reference in (objects.get_object() if objects is not None else {}).values():
+        found = reference.get_object()
+        if found.get("/Subtype") == "/Image":
+            sizes.append((int(found.get("/Width", 0)), int(found.get("/Height", 0))))
+    return sizes
 
 
 def tesseract() -> str:
@@ -93,10 +135,10 @@ def ocr(image: Image.Image) -> ScannedPage:
             command += ["--dpi", str(round(dpi))]
         try:  # a fixed program and our own temporary file: nothing from the leak reaches the command line
             done = subprocess.run(  # noqa: S603
-                [*command, "tsv"], capture_output=True, text=True, timeout=600, check=False
+                [*command, "tsv"], capture_output=True, text=True, timeout=limits.OCR_TIMEOUT_SECONDS, check=False
             )
-        except subprocess.TimeoutExpired:
-            raise ScanError("tesseract took more than 10 minutes on one page") from None
+        except subprocess.TimeoutExpired:  # run() kills tesseract before raising this
+            raise ScanError(f"tesseract took more than {limits.OCR_TIMEOUT_SECONDS} s on one page") from None
     if done.returncode != 0:
         raise ScanError(f"tesseract failed: {done.stderr.strip()[-300:]}")
     words = []
@@ -112,4 +154,4 @@ def ocr(image: Image.Image) -> ScannedPage:
 
 def scan(data: bytes) -> list[ScannedPage]:
     """Every page of an image file or image-only PDF, OCR'd."""
-    return [ocr(image) for image in page_images(data)]
+    return [ocr(image) for image in iter_page_images(data)]

@@ -1,0 +1,84 @@
+"""`molehunt trace` and `molehunt vault add` on hostile files: exit code 2, one clear line naming the file, no
+traceback, and nothing added to the vault or the audit log."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from typer.testing import CliRunner
+
+from tests.unit.trace.test_hostile_leaks import png_header
+
+runner = CliRunner()
+
+
+def molehunt(home: Path, *args: str) -> tuple[int, str]:
+    from molehunt.cli import app
+
+    result = runner.invoke(app, ["--home", str(home), *args])
+    return result.exit_code, result.output.strip()
+
+
+def word_bomb() -> bytes:
+    """A .docx of ~100 KB whose word/document.xml inflates to 80 MB (over the 64 MB limit on one part)."""
+    made = docx.Document()
+    made.add_paragraph("The budget was agreed.")
+    source = io.BytesIO()
+    made.save(source)
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in original.infolist():
+            if item.filename != "word/document.xml":
+                bomb.writestr(item.filename, original.read(item))
+        with bomb.open("word/document.xml", "w") as member:
+            member.write(original.read("word/document.xml")[:-30])
+            for _ in range(80):
+                member.write(b" " * (1 << 20))
+    return out.getvalue()
+
+
+def audit_state(home: Path) -> list[tuple[str, int]]:
+    folder = home / "audit"
+    return sorted((str(p.relative_to(folder)), p.stat().st_size) for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> dict[str, Path]:
+    files = {
+        "fifo": tmp_path / "leak.txt",
+        "sparse": tmp_path / "huge.pdf",
+        "bomb.docx": tmp_path / "bomb.docx",
+        "junk.pdf": tmp_path / "junk.pdf",
+        "bomb.png": tmp_path / "bomb.png",
+    }
+    os.mkfifo(files["fifo"])
+    with files["sparse"].open("wb") as handle:
+        handle.truncate(5 * 1024**3)
+    files["bomb.docx"].write_bytes(word_bomb())
+    files["junk.pdf"].write_bytes(b"%PDF-1.7\n" + os.urandom(2048))
+    files["bomb.png"].write_bytes(png_header(50_000, 50_000))
+    return files
+
+
+def test_hostile_leaks_and_documents_are_refused_in_one_line(tmp_path: Path, hostile: dict[str, Path]) -> None:
+    home = tmp_path / "home"
+    assert molehunt(home, "vault", "grant", "keeper", "--clearance", "SECRET", "--projects", "apollo")[0] == 0
+    before = audit_state(home)
+    assert before  # the grant is in the log: the comparison below has something to compare
+    for name, path in [*hostile.items(), ("dev-zero", Path("/dev/zero"))]:
+        code, said = molehunt(home, "trace", str(path))
+        assert code == 2, (name, said)
+        assert "Traceback" not in said and str(path) in said and len(said.splitlines()) <= 3, (name, said)
+    for name in ("fifo", "sparse", "bomb.docx"):
+        path = hostile[name]
+        args = ["vault", "add", str(path), "--label", "SECRET", "--project", "apollo", "--as", "keeper"]
+        code, said = molehunt(home, *args, "--allow-unmarked")
+        assert code == 2 and "Traceback" not in said and str(path) in said, (name, said)
+    assert audit_state(home) == before  # nothing was added, nothing was traced
+    code, listed = molehunt(home, "vault", "ls", "--as", "keeper")
+    assert code == 0 and "doc-" not in listed
