@@ -3,16 +3,13 @@ traceback, and nothing added to the vault or the audit log."""
 
 from __future__ import annotations
 
-import io
 import os
-import zipfile
 from pathlib import Path
 
-import docx
 import pytest
 from typer.testing import CliRunner
 
-from tests.unit.trace.test_hostile_leaks import png_header
+from bench.hostile_leaks import png_header, word_bomb
 
 runner = CliRunner()
 
@@ -22,24 +19,6 @@ def molehunt(home: Path, *args: str) -> tuple[int, str]:
 
     result = runner.invoke(app, ["--home", str(home), *args])
     return result.exit_code, result.output.strip()
-
-
-def word_bomb() -> bytes:
-    """A .docx of ~100 KB whose word/document.xml inflates to 80 MB (over the 64 MB limit on one part)."""
-    made = docx.Document()
-    made.add_paragraph("The budget was agreed.")
-    source = io.BytesIO()
-    made.save(source)
-    out = io.BytesIO()
-    with zipfile.ZipFile(source) as original, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
-        for item in original.infolist():
-            if item.filename != "word/document.xml":
-                bomb.writestr(item.filename, original.read(item))
-        with bomb.open("word/document.xml", "w") as member:
-            member.write(original.read("word/document.xml")[:-30])
-            for _ in range(80):
-                member.write(b" " * (1 << 20))
-    return out.getvalue()
 
 
 def audit_state(home: Path) -> list[tuple[str, int]]:
@@ -59,7 +38,7 @@ def hostile(tmp_path: Path) -> dict[str, Path]:
     os.mkfifo(files["fifo"])
     with files["sparse"].open("wb") as handle:
         handle.truncate(5 * 1024**3)
-    files["bomb.docx"].write_bytes(word_bomb())
+    files["bomb.docx"].write_bytes(word_bomb(80 * 1024**2))  # 64 MB is the limit on one part
     files["junk.pdf"].write_bytes(b"%PDF-1.7\n" + os.urandom(2048))
     files["bomb.png"].write_bytes(png_header(50_000, 50_000))
     return files
