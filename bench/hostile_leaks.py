@@ -60,6 +60,33 @@ def word_bomb(inflated: int) -> bytes:
     return out.getvalue()
 
 
+def lying_word_bomb(inflated: int, declared: int = 1000) -> bytes:
+    """A .docx whose word/document.xml inflates to ``inflated`` bytes while its header says ``declared``, with a
+    CRC forged to match the first ``declared`` bytes (so a reader that stops at the declared size sees no error)."""
+    xml = body_xml(PROSE)[:-40]
+    out = io.BytesIO()
+    source = word_package(body_xml(PROSE))
+    with zipfile.ZipFile(io.BytesIO(source)) as original, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in original.infolist():
+            if item.filename != "word/document.xml":
+                bomb.writestr(item.filename, original.read(item))
+        with bomb.open("word/document.xml", "w") as member:
+            member.write(xml)
+            chunk = b" " * (1 << 20)
+            for _ in range(inflated // len(chunk)):
+                member.write(chunk)
+    data = bytearray(out.getvalue())
+    head = (xml + b" " * declared)[:declared]
+    at = data.find(b"PK\x01\x02")
+    while at != -1:  # the central directory entry: CRC at +16, uncompressed size at +24, name length at +28
+        length = struct.unpack("<H", data[at + 28 : at + 30])[0]
+        if data[at + 46 : at + 46 + length] == b"word/document.xml":
+            data[at + 16 : at + 20] = struct.pack("<I", zlib.crc32(head))
+            data[at + 24 : at + 28] = struct.pack("<I", declared)
+        at = data.find(b"PK\x01\x02", at + 4)
+    return bytes(data)
+
+
 def body_xml(inner: str, doctype: str = "") -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -182,6 +209,7 @@ def _attacks(folder: Path) -> list[tuple[str, Callable[[], Path]]]:
         ("5 GB sparse file", sparse),
         ("page folder with a link to /etc/shadow", linked),
         ("Word ZIP bomb (2 GB document.xml)", file("bomb.docx", word_bomb(2 * 1024**3))),
+        ("Word ZIP bomb, header says 1 KB (300 MB)", file("liar.docx", lying_word_bomb(300 * 1024**2))),
         ("Word billion laughs", file("laughs.docx", billion_laughs())),
         ("PNG declaring 50,000 x 50,000", file("bomb.png", png_header(50_000, 50_000))),
         ("TIFF of 10,000 frames", file("frames.tiff", tiff_frames(10_000))),

@@ -8,6 +8,7 @@ the machine. Going over one is a :class:`LimitError` that names the limit.
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import zipfile
@@ -18,7 +19,7 @@ from molehunt.errors import MolehuntError
 MAX_FILE_BYTES = 256 * 1024**2  # a leaked file or a vault document is read into memory whole
 MAX_ZIP_MEMBERS = 5_000  # parts of a Word package (python-docx loads every one)
 MAX_ZIP_MEMBER_BYTES = 64 * 1024**2  # one part once inflated (a ZIP bomb inflates a few KB into GBs)
-MAX_ZIP_TOTAL_BYTES = 512 * 1024**2  # all parts once inflated
+MAX_ZIP_TOTAL_BYTES = 256 * 1024**2  # all parts once inflated (held twice: the bounded copy, then python-docx)
 MAX_PDF_PAGES = 2_000  # pages whose text is extracted (each costs pypdf a content-stream parse)
 MAX_SCAN_PAGES = 100  # page images OCR'd for one leak (tesseract takes seconds per page)
 MAX_PAGE_PIXELS = 100_000_000  # one page image (A3 at 600 dpi is 70 Mpx; 100 Mpx of RGB is 300 MB decoded)
@@ -52,8 +53,8 @@ def read_bounded(path: Path, limit: int | None = None) -> bytes:
 def check_zip(package: zipfile.ZipFile) -> None:
     """LimitError when the ZIP package has too many parts or would inflate past the limits.
 
-    The sizes are the ones the package declares; Python's zipfile never inflates a part past its declared size,
-    so a lying header cannot get around them.
+    The sizes are the ones the package declares: :func:`repack_zip` then inflates each part no further than that,
+    so a header that lies cannot get around them.
     """
     members = package.infolist()
     if len(members) > MAX_ZIP_MEMBERS:
@@ -69,6 +70,26 @@ def check_zip(package: zipfile.ZipFile) -> None:
         raise LimitError(
             f"the package would be {total:,} bytes uncompressed (at most {MAX_ZIP_TOTAL_BYTES // 1024**2} MB): refused"
         )
+
+
+def repack_zip(data: bytes) -> bytes:
+    """A copy of the ZIP package ``data`` (parts stored uncompressed) made within the limits of :func:`check_zip`.
+
+    zipfile's ``read()`` inflates a part in one call and only then cuts it to the size the header declares, so a
+    header that understates a part (with a CRC forged to match the cut) would still inflate a bomb in memory.
+    Here each part is inflated in 1 MB steps and never past its declared size. Raises LimitError, and zipfile's
+    errors (BadZipFile for a damaged package or a part whose CRC does not match).
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as package, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+        check_zip(package)
+        for member in package.infolist():
+            if member.is_dir():
+                continue
+            with package.open(member) as source, copy.open(member.filename, "w") as target:
+                while chunk := source.read(1024**2):
+                    target.write(chunk)
+    return out.getvalue()
 
 
 def check_pixels(width: int, height: int) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -110,13 +111,12 @@ def add_notice(data: bytes, notice: str) -> bytes:
 
 
 def _open(data: bytes) -> Any:
+    try:  # python-docx inflates each part in one call: it gets a copy whose parts were inflated within the limits
+        bounded = limits.repack_zip(data)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError) as exc:
+        raise DocxError(f"not a Word document python-docx can open ({type(exc).__name__}: {exc})") from None
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            limits.check_zip(package)  # python-docx inflates every part into memory: refuse a ZIP bomb first
-    except zipfile.BadZipFile:
-        pass  # python-docx says what is wrong below
-    try:
-        return docx.Document(io.BytesIO(data))
+        return docx.Document(io.BytesIO(bounded))
     except Exception as exc:  # python-docx raises zip, XML and its own errors for a damaged package
         raise DocxError(f"not a Word document python-docx can open ({type(exc).__name__}: {exc})") from None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from bench.hostile_leaks import (
     PROSE,
     billion_laughs,
     body_xml,
+    lying_word_bomb,
     pdf_huge_image,
     pdf_page_loop,
     pdf_pages,
@@ -88,6 +90,15 @@ def test_a_word_zip_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> Non
     leak.write_bytes(data)
     assert leak.stat().st_size < 2 * 1024**2  # a small file that would inflate past the limit
     refused(leak, "uncompressed")
+
+
+def test_a_part_whose_header_understates_its_size_is_never_inflated_past_it(tmp_path: Path) -> None:
+    data = lying_word_bomb(300 * 1024**2, declared=1000)  # CRC forged to match the first 1000 bytes
+    with zipfile.ZipFile(io.BytesIO(limits.repack_zip(data))) as bounded:
+        assert len(bounded.read("word/document.xml")) == 1000
+    leak = tmp_path / "liar.docx"
+    leak.write_bytes(data)
+    refused(leak, "Word document")  # the 1000 bytes are no XML python-docx can parse
 
 
 def test_a_word_package_with_too_many_parts_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
