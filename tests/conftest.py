@@ -17,6 +17,8 @@ from molehunt.config import Home
 from molehunt.store import Store, open_store
 
 SPARK_TESTS = "tests/unit/engine/test_spark_"  # the modules whose tests share the session's local Spark
+# Modules whose tests share costly module fixtures (pages OCR'd by tesseract): each runs whole on one worker.
+TOGETHER = ("tests/unit/vault/test_tracing_print.py", "tests/unit/trace/carriers/test_scan.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -27,16 +29,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Under pytest-xdist, the Spark modules run on one worker (one JVM, each module fixture built once) and every
-    other test goes to whichever worker is free. (`--dist loadgroup` would do this from markers, but xdist 3.8 can no
-    longer rename pytest 9's node ids, so the group is named here by module.)"""
+    """Under pytest-xdist, the Spark modules run on one worker (one JVM, each module fixture built once), so does
+    each module in TOGETHER, and every other test goes to whichever worker is free. (`--dist loadgroup` would do
+    this from markers, but xdist 3.8 can no longer rename pytest 9's node ids, so the group is named here.)"""
     from xdist.scheduler import LoadScopeScheduling
 
-    class SparkTogether(LoadScopeScheduling):
+    class Together(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "spark" if nodeid.startswith(SPARK_TESTS) else nodeid
+            if nodeid.startswith(SPARK_TESTS):
+                return "spark"
+            module = nodeid.split("::")[0]
+            return module if module in TOGETHER else nodeid
 
-    return SparkTogether(config, log)
+    return Together(config, log)
 
 
 @pytest.fixture
