@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bench.hostile_leaks import png_header, word_bomb
+from bench.hostile_leaks import pdf_stream_bomb, png_header, word_bomb
 
 runner = CliRunner()
 
@@ -58,6 +58,10 @@ def test_hostile_leaks_and_documents_are_refused_in_one_line(tmp_path: Path, hos
         args = ["vault", "add", str(path), "--label", "SECRET", "--project", "apollo", "--as", "keeper"]
         code, said = molehunt(home, *args, "--allow-unmarked")
         assert code == 2 and "Traceback" not in said and str(path) in said, (name, said)
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(pdf_stream_bomb())  # pypdf stops inflating it: a PDF that cannot carry a fingerprint
+    code, said = molehunt(home, "vault", "add", str(bomb), "--label", "SECRET", "--project", "apollo", "--as", "keeper")
+    assert code == 2 and "Traceback" not in said and "cannot read this PDF" in said, said
     assert audit_state(home) == before  # nothing was added, nothing was traced
     code, listed = molehunt(home, "vault", "ls", "--as", "keeper")
     assert code == 0 and "doc-" not in listed

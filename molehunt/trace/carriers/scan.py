@@ -11,6 +11,7 @@ import io
 import shutil
 import subprocess
 import tempfile
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -123,9 +124,13 @@ def tesseract() -> str:
     return found
 
 
-def ocr(image: Image.Image) -> ScannedPage:
-    """The words tesseract reads on one page image, in reading order, with their boxes in pixels."""
+def ocr(image: Image.Image, *, timeout: float | None = None) -> ScannedPage:
+    """The words tesseract reads on one page image, in reading order, with their boxes in pixels.
+
+    tesseract is killed after ``timeout`` seconds (default ``limits.OCR_TIMEOUT_SECONDS``): a ScanError.
+    """
     program = tesseract()
+    seconds = limits.OCR_TIMEOUT_SECONDS if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="molehunt-ocr-") as tmp:
         path = Path(tmp) / "page.png"
         image.convert("L").save(path)
@@ -135,10 +140,13 @@ def ocr(image: Image.Image) -> ScannedPage:
             command += ["--dpi", str(round(dpi))]
         try:  # a fixed program and our own temporary file: nothing from the leak reaches the command line
             done = subprocess.run(  # noqa: S603
-                [*command, "tsv"], capture_output=True, text=True, timeout=limits.OCR_TIMEOUT_SECONDS, check=False
+                [*command, "tsv"], capture_output=True, text=True, timeout=seconds, check=False
             )
         except subprocess.TimeoutExpired:  # run() kills tesseract before raising this
-            raise ScanError(f"tesseract took more than {limits.OCR_TIMEOUT_SECONDS} s on one page") from None
+            raise ScanError(
+                f"tesseract took more than {seconds:.0f} s on one page (at most {limits.OCR_TIMEOUT_SECONDS} s a "
+                f"page, {limits.OCR_TOTAL_SECONDS} s a file): refused"
+            ) from None
     if done.returncode != 0:
         raise ScanError(f"tesseract failed: {done.stderr.strip()[-300:]}")
     words = []
@@ -153,5 +161,10 @@ def ocr(image: Image.Image) -> ScannedPage:
 
 
 def scan(data: bytes) -> list[ScannedPage]:
-    """Every page of an image file or image-only PDF, OCR'd."""
-    return [ocr(image) for image in iter_page_images(data)]
+    """Every page of an image file or image-only PDF, OCR'd, within ``limits.OCR_TOTAL_SECONDS`` in all."""
+    deadline = time.monotonic() + limits.OCR_TOTAL_SECONDS
+    pages = []
+    for image in iter_page_images(data):
+        left = max(1.0, deadline - time.monotonic())  # the last page gets a second, then the error says why
+        pages.append(ocr(image, timeout=min(limits.OCR_TIMEOUT_SECONDS, left)))
+    return pages

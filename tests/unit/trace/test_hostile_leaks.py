@@ -183,7 +183,20 @@ def test_a_hanging_tesseract_is_stopped(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(limits, "OCR_TIMEOUT_SECONDS", 1)
     leak = tmp_path / "photo.png"
     Image.new("L", (60, 60), 255).save(leak)
-    refused(leak, "tesseract took more than 1 s")
+    refused(leak, "tesseract took more than 1 s on one page")
+
+
+def test_ocr_of_one_file_stops_at_its_total_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake = tools / "tesseract"
+    fake.write_text("#!/bin/sh\nexec /bin/sleep 60\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tools))
+    monkeypatch.setattr(limits, "OCR_TOTAL_SECONDS", 1)  # the per-page limit (180 s) is not what stops it
+    leak = tmp_path / "pages.tiff"
+    leak.write_bytes(tiff_frames(3))
+    refused(leak, "tesseract took more than 1 s on one page .*1 s a file")
 
 
 def test_a_missing_tesseract_names_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -257,3 +270,12 @@ def test_a_hostile_pdf_original_is_unmarkable_and_a_hostile_pdf_leak_reads_nothi
     assert reason is not None and "PDF" in reason
     original = render_pdf("The committee met on Tuesday.\n\nIt agreed the budget for the coming year.", title="Memo")
     assert (pdf_original.extract(original, data) == -1).all()
+
+
+def test_a_pdf_original_over_the_page_limit_is_refused_not_stored_unmarked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from molehunt.trace import formats
+
+    monkeypatch.setattr(limits, "MAX_PDF_PAGES", 50)
+    assert formats.markable("pdf", pdf_pages(50)) is not None  # blank pages: no text lines, a reason
+    with pytest.raises(limits.LimitError, match="51 pages"):  # `vault add` refuses it even with --allow-unmarked
+        formats.markable("pdf", pdf_pages(51))
