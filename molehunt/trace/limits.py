@@ -25,6 +25,7 @@ MAX_SCAN_PAGES = 100  # page images OCR'd for one leak (tesseract takes seconds 
 MAX_PAGE_PIXELS = 100_000_000  # one page image (A3 at 600 dpi is 70 Mpx; 100 Mpx of RGB is 300 MB decoded)
 OCR_TIMEOUT_SECONDS = 180  # tesseract on one page (a dense A4 page at 600 dpi takes well under a minute)
 OCR_TOTAL_SECONDS = 1_800  # tesseract on all pages of one file (100 pages at ~10 s each is under 20 minutes)
+MAX_TEXT_CHARS = 10_000_000  # a leak's text (the longest vault texts are a few MB; 3 M characters take ~10 s)
 
 
 class LimitError(MolehuntError):

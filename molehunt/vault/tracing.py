@@ -72,6 +72,16 @@ def read_leak(path: Path) -> tuple[str, str, list[ScannedPage]]:
 
     A leak may be crafted to exhaust memory or time: what is over :mod:`molehunt.trace.limits`, not a regular
     file, or unreadable by its library is a TraceError naming the file, before anything is written anywhere."""
+    text, digest, pages = _read_leak(path)
+    if len(text) > limits.MAX_TEXT_CHARS:  # matching and reading cost seconds per million characters
+        raise TraceError(
+            f"cannot trace {path}: {len(text):,} characters of text (at most {limits.MAX_TEXT_CHARS:,}; an excerpt "
+            "will do): refused"
+        )
+    return text, digest, pages
+
+
+def _read_leak(path: Path) -> tuple[str, str, list[ScannedPage]]:
     try:
         if path.is_dir():
             return _read_pages(path)

@@ -61,6 +61,15 @@ def test_a_huge_sparse_file_is_refused_by_its_size(tmp_path: Path) -> None:
     refused(sparse, "larger than")
 
 
+def test_a_text_leak_over_the_text_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 1_000)
+    leak = tmp_path / "leak.txt"
+    leak.write_text(PROSE * 10)
+    assert read_leak(leak)[0] == PROSE * 10
+    leak.write_text(PROSE * 20)
+    refused(leak, "characters of text")
+
+
 def test_a_folder_of_pages_refuses_links_and_skips_nothing_silently(tmp_path: Path) -> None:
     folder = tmp_path / "pages"
     folder.mkdir()
