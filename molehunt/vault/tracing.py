@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,10 @@ def _read_pages(folder: Path) -> tuple[str, str, list[ScannedPage]]:
         raise TraceError(f"{folder} holds no page image (PNG, JPEG or TIFF) to trace")
     check_pages(len(images), limits.MAX_SCAN_PAGES, "the folder")
     pages, digests = [], []
+    deadline = time.monotonic() + limits.OCR_TOTAL_SECONDS  # the folder's budget, as one file's (scan has its own)
     for entry in images:  # one image in memory at a time
+        if time.monotonic() >= deadline:
+            raise TraceError(f"cannot trace {folder}: OCR took more than {limits.OCR_TOTAL_SECONDS} s: refused")
         data = _read(entry)
         digests.append(hashlib.sha256(data).digest())
         try:

@@ -208,6 +208,15 @@ def test_ocr_of_one_file_stops_at_its_total_budget(tmp_path: Path, monkeypatch: 
     refused(leak, "tesseract took more than 1 s on one page .*1 s a file")
 
 
+def test_ocr_of_a_folder_stops_at_its_total_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "OCR_TOTAL_SECONDS", 0)  # spent before the first page
+    monkeypatch.setattr(shutil, "which", lambda _name: None)  # OCR must not even start
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    Image.new("L", (40, 40), 255).save(folder / "p1.png")
+    refused(folder, "OCR took more than 0 s")
+
+
 def test_a_missing_tesseract_names_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     leak = tmp_path / "photo.png"
