@@ -14,6 +14,7 @@ bench/print_attacks.py.
 
     .venv/bin/python bench/trace.py --attacks                        # all three texts, 3 trials (print: 1)
     .venv/bin/python bench/trace.py --attacks --texts GPL-3 --trials 5
+    .venv/bin/python bench/trace.py --attacks --print-texts GPL-3     # OCR only the GPL-3's copies (minutes each)
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ def _row_cells(job: tuple[str, str, str, int, int]) -> tuple[tuple[str, str, str
     return (name, carrier, attack, c), run_cell(TEXTS[name](), name, carrier, attack, c, trials)
 
 
-def table(texts: Sequence[str], trials: int, print_trials: int, workers: int) -> None:
+def table(texts: Sequence[str], trials: int, print_trials: int, workers: int, printed: Sequence[str]) -> None:
     print(f"false-accusation bound {DESIGN_EPS:g}; catch = share of trials naming at least one colluder; "
           f"{trials} trials per text attack, {print_trials} per print attack (fresh vault key each); "
           f"c colluders combine their copies paragraph by paragraph (text) or page by page (print)")  # fmt: skip
@@ -189,6 +190,7 @@ def table(texts: Sequence[str], trials: int, print_trials: int, workers: int) ->
         for name in texts
         for carrier, attacks in (("text", TEXT_ATTACKS), ("pdf", PRINT_ATTACKS))
         for attack in attacks
+        if carrier == "text" or attack.startswith("PDF text") or name in printed  # OCR takes minutes a copy
     ]
     jobs = [
         (name, carrier, attack, c, trials if carrier == "text" or attack.startswith("PDF text") else print_trials)
@@ -233,9 +235,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--trials", type=int, default=3)
     parser.add_argument("--print-trials", type=int, default=1)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--print-texts", nargs="*", choices=list(TEXTS), help="texts also printed, scanned and photographed (default: all)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    table(args.texts, args.trials, args.print_trials, args.workers)
+    printed = args.texts if args.print_texts is None else args.print_texts
+    table(args.texts, args.trials, args.print_trials, args.workers, printed)
     print(f"wall {time.perf_counter() - started:.0f} s with {args.workers} workers")
 
 
