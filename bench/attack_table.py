@@ -236,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--print-trials", type=int, default=1)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument(
-        "--print-texts", nargs="*", choices=list(TEXTS), help="texts also printed, scanned and photographed (default: all)"
+        "--print-texts", nargs="*", choices=list(TEXTS), help="texts also printed and scanned (default: all)"
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()
