@@ -169,10 +169,12 @@ def test_analyst_works_an_alert_in_chromium(chromium: Path, served: tuple[str, H
             page.click("[data-testid=filter]")  # the form as it comes: blank dates, every select at its default
             expect(page).to_have_url(re.compile(r"/alerts\?.*since=&until="))
             expect(page.locator("[data-testid=nav-alerts]")).to_be_visible()
-            assert page.locator("[data-testid=person-link]").all_inner_texts() == people
+            # to_have_text waits for the whole list: the page may still be arriving when its URL has changed
+            expect(page.locator("[data-testid=person-link]")).to_have_text(people)
             page.select_option("select[name=sort]", "alerts")
             page.click("[data-testid=filter]")
             expect(page).to_have_url(re.compile(r"sort=alerts"))
+            page.wait_for_load_state()
             counts = [
                 int(t.split()[0])
                 for t in page.locator("[data-testid=person-row] td.num:nth-child(7)").all_inner_texts()
