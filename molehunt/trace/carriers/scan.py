@@ -148,7 +148,10 @@ def ocr(image: Image.Image, *, timeout: float | None = None) -> ScannedPage:
                 f"page, {limits.OCR_TOTAL_SECONDS} s a file): refused"
             ) from None
     if done.returncode != 0:
-        raise ScanError(f"tesseract failed: {done.stderr.strip()[-300:]}")
+        said = done.stderr.strip()[-300:]
+        if not said:  # killed by a signal, or silent: say how it ended rather than nothing
+            said = f"killed by signal {-done.returncode}" if done.returncode < 0 else f"exit status {done.returncode}"
+        raise ScanError(f"tesseract failed: {said}")
     words = []
     lines: dict[tuple[str, str, str], int] = {}
     for row in csv.DictReader(io.StringIO(done.stdout), delimiter="\t", quoting=csv.QUOTE_NONE):

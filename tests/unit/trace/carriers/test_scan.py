@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import numpy as np
 import pytest
 from fpdf import FPDF
@@ -22,6 +24,15 @@ TITLE = "Visitor policy"
 def test_without_tesseract_the_error_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scan_module.shutil, "which", lambda _name: None)
     with pytest.raises(ScanError, match="tesseract-ocr"):
+        ocr(Image.new("L", (100, 100), 255))
+
+
+def test_a_tesseract_that_dies_silently_says_how_it_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    def killed(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(command, -9, "", "")
+
+    monkeypatch.setattr(scan_module.subprocess, "run", killed)
+    with pytest.raises(ScanError, match="tesseract failed: killed by signal 9"):
         ocr(Image.new("L", (100, 100), 255))
 
 
