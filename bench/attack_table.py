@@ -93,7 +93,7 @@ TEXT_ATTACKS: dict[str, Callable[[str], str]] = {
     "retyped": text_attacks.retype,
 }
 PRINT_ATTACKS: dict[str, Callable[[bytes], list[object]]] = {
-    "PDF text, retyped": lambda pdf: [text_attacks.retype(pdf_text(pdf))],
+    "PDF text, retyped": lambda pdf: [pdf_text(page) for page in _pdf_pages(pdf)],  # retyped once combined
     "printed 150 dpi": lambda pdf: list(print_attacks.scanned(pdf, 150)),
     "printed 300 dpi": lambda pdf: list(print_attacks.scanned(pdf, 300)),
     "phone photo": lambda pdf: [
@@ -154,8 +154,8 @@ def run_cell(original: str, title: str, carrier: str, attack: str, c: int, trial
                 if c == 1
                 else _interleave_pages([PRINT_ATTACKS[attack](copy.data) for copy in copies])
             )
-            if attack.startswith("PDF text"):
-                leaked = _interleave_text([str(o) for o in outcome])
+            if attack.startswith("PDF text"):  # each page's text from the colluders in turn, then retyped
+                leaked = text_attacks.retype("\n".join(str(page) for page in outcome))
             else:
                 pages = [ocr(image) for image in outcome]  # type: ignore[arg-type]
                 leaked = "\n".join(page.text for page in pages)
