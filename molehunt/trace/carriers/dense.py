@@ -28,9 +28,10 @@ _INTRO_WORDS = max(len(intro.split()) for intro in _INTRO)
 _LOWER_WORDS = re.compile(r"[a-z]+(?:[ \t\n'\u2019][a-z]+)*")
 _OPEN = re.compile(r"[ \t]*\r?\n?[ \t]+\(|[ \t]*\r?\n\(")
 _CLOSE = re.compile(r"\)[.,;:]?(?:[ \t]*\r?\n[ \t]*|[ \t]+)")
-_WORDLIKE = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
-_SPACE = re.compile(r"[ \t]*\r?\n?[ \t]*")
-_COMMA = re.compile(r",[ \t]*\r?\n?[ \t]*")
+# Shared with molehunt.trace.carriers.text (which imports this module): a word, a plain gap, a comma gap.
+WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
+SPACE = re.compile(r"[ \t]*\r?\n?[ \t]*")
+COMMA = re.compile(r",[ \t]*\r?\n?[ \t]*")
 _AFTER_WHICH = words(
     "is are was were has have had can could may might must shall should will would does do did you we they it"
 )
@@ -133,7 +134,7 @@ def _phrase_fits(v: View, i: int, key: str) -> bool:
         return following[:1].isdigit() or following in _NUMBER_WORDS
     if key not in _CLAUSE_BOUND:
         return True
-    if i + 1 >= v.n or v.guard[i + 1] or not v.gaps[i + 1] or not _SPACE.fullmatch(v.gaps[i + 1]):
+    if i + 1 >= v.n or v.guard[i + 1] or not v.gaps[i + 1] or not SPACE.fullmatch(v.gaps[i + 1]):
         return False
     following = v.raws[i + 1]
     if not following[:1].islower() or following == "not":
@@ -146,7 +147,7 @@ def _phrase_fits(v: View, i: int, key: str) -> bool:
 def _restrictive(v: View, i: int, form: str) -> bool:
     """A relative pronoun starting a restrictive clause after a noun: "the version which is", "any work that is",
     not ", which", "in which", "so that" or "the requirement that you"."""
-    if i < 2 or i + 1 >= v.n or not v.gaps[i] or not _SPACE.fullmatch(v.gaps[i]):
+    if i < 2 or i + 1 >= v.n or not v.gaps[i] or not SPACE.fullmatch(v.gaps[i]):
         return False
     before, after = _word(v, i - 1), _word(v, i + 1)
     if before in _NOT_NOUN or not v.raws[i - 1].isalpha() or after not in _AFTER_WHICH:
@@ -166,17 +167,17 @@ if any, is"). Normal form: commas."""
 def _parenthetical(v: View, i: int) -> list[Slot]:
     """The parenthetical opening after token i: 2 to 15 words (no number), the first lowercase and not a conjunction
     or "see", no punctuation inside."""
-    if not _OPEN.fullmatch(v.gaps[i + 1]) or not _WORDLIKE.fullmatch(v.raws[i]) or i + 2 >= v.n:
+    if not _OPEN.fullmatch(v.gaps[i + 1]) or not WORD.fullmatch(v.raws[i]) or i + 2 >= v.n:
         return []
     first, k = i + 1, i + 1
-    while k + 1 < v.n and k - first < 14 and v.gaps[k + 1] and _SPACE.fullmatch(v.gaps[k + 1]):
+    while k + 1 < v.n and k - first < 14 and v.gaps[k + 1] and SPACE.fullmatch(v.gaps[k + 1]):
         k += 1
     close = v.gaps[k + 1]
     closed = _CLOSE.fullmatch(close) is not None or (k + 1 == v.n and close.rstrip() in (")", ").", "),"))
     if k == first or not closed or any(v.guard[first - 1 : k + 2]):
         return []
     inside = v.raws[first : k + 1]
-    if not (inside[0][:1].islower() and all(_WORDLIKE.fullmatch(w) for w in inside)):
+    if not (inside[0][:1].islower() and all(WORD.fullmatch(w) for w in inside)):
         return []
     if _word(v, first) in _NOT_PARENTHETICAL:  # "(and ...)" between commas reads as a list item
         return []
@@ -189,8 +190,8 @@ def gap_slots(v: View, i: int) -> list[Slot]:
     gap = v.gaps[i + 1]
     if "(" in gap:
         return _parenthetical(v, i)
-    comma = _COMMA.fullmatch(gap) is not None
-    if not comma and (v.strict or not gap or not _SPACE.fullmatch(gap)):
+    comma = COMMA.fullmatch(gap) is not None
+    if not comma and (v.strict or not gap or not SPACE.fullmatch(gap)):
         return []
     if i + 1 >= v.n or v.guard[i + 1]:
         return []
@@ -213,7 +214,7 @@ def gap_slots(v: View, i: int) -> list[Slot]:
 def _plain(v: View, gap: str) -> bool:
     """A gap of spaces only; when reading any copy (not strict), also a comma: a copy adds or drops optional commas,
     so the rules must see the same context in all of them."""
-    return bool(gap) and (_SPACE.fullmatch(gap) is not None or (not v.strict and _COMMA.fullmatch(gap) is not None))
+    return bool(gap) and (SPACE.fullmatch(gap) is not None or (not v.strict and COMMA.fullmatch(gap) is not None))
 
 
 def _sentence_start(v: View, i: int) -> int | None:

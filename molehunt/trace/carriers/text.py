@@ -138,13 +138,11 @@ _COUNTS = {
 _COUNT_KEYS = frozenset(word for word, _ in _COUNTS.values())
 
 _SENTENCE_BREAK = re.compile(r"[.!?]|\n[ \t\r]*\n|\n[ \t]*[-*\u2022][ \t]")
-_SPACE = re.compile(r"[ \t]*\r?\n?[ \t]*")
-_COMMA = re.compile(r",[ \t]*\r?\n?[ \t]*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 _DASH_GAP = re.compile(r"\u2014|[ \t]+(?:\u2014|\u2013|--?)[ \t]+")
 _SPACED_EM = re.compile(r"\s+\u2014\s+")
 _SPACED_EN = re.compile(r"\s+\u2013\s+")
+_SPACE, _COMMA, _WORD = dense.SPACE, dense.COMMA, dense.WORD
 
 
 @dataclass(frozen=True)
