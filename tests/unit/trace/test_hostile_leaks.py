@@ -182,13 +182,18 @@ def test_a_truncated_image_is_a_clear_error(tmp_path: Path) -> None:
     refused(leak, "image")
 
 
-def test_a_hanging_tesseract_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _hanging_tesseract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tesseract on PATH that never answers."""
     tools = tmp_path / "bin"
     tools.mkdir()
     fake = tools / "tesseract"
     fake.write_text("#!/bin/sh\nexec /bin/sleep 60\n")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", str(tools))
+
+
+def test_a_hanging_tesseract_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _hanging_tesseract(tmp_path, monkeypatch)
     monkeypatch.setattr(limits, "OCR_TIMEOUT_SECONDS", 1)
     leak = tmp_path / "photo.png"
     Image.new("L", (60, 60), 255).save(leak)
@@ -196,12 +201,7 @@ def test_a_hanging_tesseract_is_stopped(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_ocr_of_one_file_stops_at_its_total_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    fake = tools / "tesseract"
-    fake.write_text("#!/bin/sh\nexec /bin/sleep 60\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", str(tools))
+    _hanging_tesseract(tmp_path, monkeypatch)
     monkeypatch.setattr(limits, "OCR_TOTAL_SECONDS", 1)  # the per-page limit (180 s) is not what stops it
     leak = tmp_path / "pages.tiff"
     leak.write_bytes(tiff_frames(3))
