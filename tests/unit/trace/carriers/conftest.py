@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from molehunt.trace.carriers.text import Layout, embed, layout, offsets
+from molehunt.trace.carriers.text import STRIP_MARKS, Layout, embed, extract, layout, normalize, offsets
 from tests.unit.trace.carriers.prose import document
 
 
@@ -27,6 +27,19 @@ class Marked:
 def codeword(shape: Layout, seed: int) -> npt.NDArray[np.int64]:
     rng = np.random.default_rng(seed)
     return np.array([rng.integers(q) for q in shape.alphabet], dtype=np.int64)
+
+
+def assert_round_trips(text: str, seed: int, scheme: int) -> None:
+    """A random codeword embedded in ``text`` reads back whole, normalizes away, and its robust part survives
+    stripping the fragile marks (which then read -1)."""
+    shape = layout(text, scheme)
+    symbols = codeword(shape, seed)
+    copy = embed(text, symbols, scheme)
+    assert np.array_equal(extract(text, copy, scheme), symbols)
+    assert normalize(copy, scheme) == normalize(text, scheme)
+    retyped = extract(text, copy.translate(STRIP_MARKS), scheme)
+    assert np.array_equal(retyped[: shape.robust], symbols[: shape.robust])
+    assert (retyped[shape.robust :] == -1).all()
 
 
 def paragraph_of_positions(text: str, scheme: int = 1) -> npt.NDArray[np.int64]:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from molehunt.trace.carriers.text import STRIP_MARKS, _plan, embed, extract, layout, normalize
 from molehunt.trace.carriers.tokens import parts, plain_form, tokenize
-from tests.unit.trace.carriers.conftest import codeword
+from tests.unit.trace.carriers.conftest import assert_round_trips, codeword
 from tests.unit.trace.carriers.prose import PLAIN, SENTENCES, _fill, document
 from tests.unit.trace.carriers.test_text_layout import FIXTURE
 
@@ -166,14 +166,7 @@ def documents(draw: st.DrawFn) -> str:
 @settings(max_examples=60, deadline=None)
 @given(text=documents(), seed=st.integers(0, 2**32 - 1))
 def test_any_scheme_2_codeword_round_trips_and_normalizes_away(text: str, seed: int) -> None:
-    shape = layout(text)
-    symbols = codeword(shape, seed)
-    copy = embed(text, symbols)
-    assert np.array_equal(extract(text, copy), symbols)
-    assert normalize(copy) == normalize(text)
-    retyped = extract(text, copy.translate(STRIP_MARKS))
-    assert np.array_equal(retyped[: shape.robust], symbols[: shape.robust])
-    assert (retyped[shape.robust :] == -1).all()
+    assert_round_trips(text, seed, scheme=2)
 
 
 def test_no_form_belongs_to_two_classes() -> None:
