@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import subprocess
 import tempfile
@@ -27,6 +28,9 @@ from molehunt.trace.carriers.printed import Word
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 MIN_WORD_CONFIDENCE = 10.0  # tesseract's 0-100; below this a "word" is usually speckle or a ruled line
+# tesseract's OpenMP threads (4 a page) gain little and, on two busy cores, make a page 2-3 times slower for the same
+# words (tesseract-ocr/tesseract#3744): one thread unless the caller's environment sets OMP_THREAD_LIMIT.
+OCR_THREADS = "1"
 
 
 class ScanError(MolehuntError):
@@ -140,7 +144,12 @@ def ocr(image: Image.Image, *, timeout: float | None = None) -> ScannedPage:
             command += ["--dpi", str(round(dpi))]
         try:  # a fixed program and our own temporary file: nothing from the leak reaches the command line
             done = subprocess.run(  # noqa: S603
-                [*command, "tsv"], capture_output=True, text=True, timeout=seconds, check=False
+                [*command, "tsv"],
+                capture_output=True,
+                text=True,
+                timeout=seconds,
+                check=False,
+                env={"OMP_THREAD_LIMIT": OCR_THREADS, **os.environ},  # the caller's own limit wins
             )
         except subprocess.TimeoutExpired:  # run() kills tesseract before raising this
             raise ScanError(

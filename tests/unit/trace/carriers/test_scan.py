@@ -36,6 +36,26 @@ def test_a_tesseract_that_dies_silently_says_how_it_ended(monkeypatch: pytest.Mo
         ocr(Image.new("L", (100, 100), 255))
 
 
+@pytest.mark.parametrize(("ours", "given"), [(None, "1"), ("3", "3")])
+def test_tesseract_runs_one_thread_unless_the_environment_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch, ours: str | None, given: str
+) -> None:
+    seen: dict[str, str] = {}
+
+    def recorded(command: list[str], *, env: dict[str, str], **_: object) -> subprocess.CompletedProcess[str]:
+        seen.update(env)
+        return subprocess.CompletedProcess(command, 0, "level\tpage_num\n", "")
+
+    if ours is None:
+        monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    else:
+        monkeypatch.setenv("OMP_THREAD_LIMIT", ours)
+    monkeypatch.setattr(scan_module.subprocess, "run", recorded)
+    assert ocr(Image.new("L", (100, 100), 255)).words == ()
+    assert seen["OMP_THREAD_LIMIT"] == given
+    assert seen["PATH"] == scan_module.os.environ["PATH"]  # the rest of the environment is passed on
+
+
 def test_what_is_not_a_page_image_is_a_clear_error() -> None:
     with pytest.raises(ScanError, match="not a readable image"):
         page_images(b"\x89PNG but not really")
