@@ -25,7 +25,7 @@ from molehunt.audit.verify import ENTRIES_FILE
 from molehunt.config import Home
 from molehunt.detect.calibration import REFERENCE_FROM, Calibrated, calibrate, calibration_note
 from molehunt.detect.habits import COLUMNS as HABIT_COLUMNS
-from molehunt.detect.habits import Habits, habit_reason, new_habits
+from molehunt.detect.habits import DEPARTURE_KNOWN, Habits, habit_reason, new_habits
 from molehunt.detect.history import History
 from molehunt.detect.matrix import COLUMNS as MATRIX_COLUMNS
 from molehunt.detect.matrix import deviation_matrix
@@ -138,10 +138,13 @@ def score_store(
     # The evidence models read everyone's whole history (rates and usual volumes), even when scoring from `since`.
     history = History.from_table(
         store.con.table("user_day")
-        .project(", ".join(("user_id", "day", "role", "department", *EVIDENCE_COLUMNS)))
+        .project(
+            ", ".join(("user_id", "day", "role", "department", *EVIDENCE_COLUMNS))
+            + f", CAST(days_to_departure IS NOT NULL AS DOUBLE) AS {DEPARTURE_KNOWN}"
+        )
         .order("user_id, day")
         .to_arrow_table(),
-        EVIDENCE_COLUMNS,
+        (*EVIDENCE_COLUMNS, DEPARTURE_KNOWN),
     )
     calibrated = calibrate(history, hits)
     # history and table are both ordered by user_id and day: the scored rows are history's rows from `since` on

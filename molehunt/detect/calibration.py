@@ -11,8 +11,9 @@ firing for the first time for an accountant does. For a hit of rule R on user-da
 
 a Beta-binomial estimate of the person's rate shrunk toward their peer group (same role and department), which is
 itself shrunk toward the organization. The reference window is the days REFERENCE_FROM to REFERENCE_TO before d:
-it ends a month back so that a month-long campaign does not become its own normal. The surprise -ln p_user sets the
-share of the rule's level weight the hit earns:
+it ends a month back so that a month-long campaign does not become its own normal. In someone's first weeks (fewer
+than MIN_REFERENCE_DAYS active days in it) the days as far after d count as well (history.Reference). The
+surprise -ln p_user sets the share of the rule's level weight the hit earns:
 
     factor = clip((surprise - ln(1/ROUTINE_RATE)) / (ln(1/RARE_RATE) - ln(1/ROUTINE_RATE)), 0, 1)
 
@@ -27,13 +28,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from molehunt.detect.history import History, per_code_totals, window_sums
+from molehunt.detect.history import History, Reference, per_code_totals
 from molehunt.detect.rules import RuleMatch
 
 REFERENCE_FROM = 180  # days before the day scored
 REFERENCE_TO = 30
 PEER_PRIOR = 30.0  # user-days of the organization's rate a peer group's rate starts from
 USER_PRIOR = 10.0  # days of the peer rate a person's rate starts from
+MIN_REFERENCE_DAYS = 10  # active days in the past window before it alone tells someone's usual
 ROUTINE_RATE = 0.25
 RARE_RATE = 0.02
 
@@ -49,6 +51,12 @@ class Calibrated:
     peer_rate: np.ndarray  # raw share of the peer group's user-days (the person excluded; NaN without peers)
 
 
+def reference(history: History, counted: np.ndarray | None = None) -> Reference:
+    """Each row's reference days: REFERENCE_FROM to REFERENCE_TO days back, and as far ahead while the past holds
+    fewer than MIN_REFERENCE_DAYS active days, or rows marked in `counted` (history.Reference)."""
+    return Reference.of(history, REFERENCE_FROM, REFERENCE_TO, MIN_REFERENCE_DAYS, counted)
+
+
 def calibrate(history: History, hits: Sequence[RuleMatch]) -> Calibrated:
     """Weigh every hit against the firing rate of its rule for the person, their peers and the organization.
 
@@ -59,8 +67,8 @@ def calibrate(history: History, hits: Sequence[RuleMatch]) -> Calibrated:
     row_of = history.rows_of([h.user_id for h in hits], [h.day for h in hits])
     if n == 0 or len(history) == 0:
         return Calibrated(row_of, factor, own_rate, own_days, peer_rate)
-    lo, hi = history.window_bounds(REFERENCE_FROM, REFERENCE_TO)
-    days_in_window = (hi - lo).astype(np.float64)
+    window = reference(history)
+    days_in_window = window.sums(np.ones(len(history)))
     by_rule: dict[str, list[int]] = {}
     for index, hit in enumerate(hits):
         by_rule.setdefault(hit.rule_id, []).append(index)
@@ -75,7 +83,7 @@ def calibrate(history: History, hits: Sequence[RuleMatch]) -> Calibrated:
         p_org = fired.sum() / len(history)
         peer_hits = per_code_totals(history.group, fired) - per_code_totals(history.user, fired)
         p_peer = (peer_hits + PEER_PRIOR * p_org) / (peer_days + PEER_PRIOR)
-        own_hits = window_sums(fired, lo, hi)
+        own_hits = window.sums(fired)
         p_user = (own_hits + USER_PRIOR * p_peer) / (days_in_window + USER_PRIOR)
         surprise = -np.log(np.clip(p_user, 1e-12, 1.0))
         share = np.clip((surprise - low) / (high - low), 0.0, 1.0)

@@ -7,14 +7,16 @@ on user-day (u, d):
 
     k      = the days among u's active days in the WINDOW_DAYS days ending on d on which u did B (d included)
     n      = u's active days in that window
-    p_user = u's rate of B over their reference window (days 30 to 180 back, calibration.py), shrunk toward their
+    p_user = u's rate of B over their reference days (30 to 180 back; in their first weeks also as far ahead:
+             calibration.reference), shrunk toward their
              peer group's and the organization's rates exactly as a rule hit's rate is
     tail   = P(X >= k) for X ~ Binomial(n, p_user): how unlikely such a run is at the person's usual rate
 
 The run earns POINTS * clip(log(START_TAIL / tail) / log(START_TAIL / FULL_TAIL), 0, 1) when B happened on d and
 k >= MIN_DAYS: nothing while the run is as likely as 1 in 10,000, all from 1 in 100,000,000. What someone (or
 their role) does every week has a high p_user and earns nothing, so an administrator's logons to other machines
-or a forwarder's own-address mail are never new; the same run by a person who never did it is. A day's points are
+or a forwarder's own-address mail are never new; the same run by a person who never did it is. Job-site visits are
+a sign of leaving only: they are not a new habit of someone whose departure is known (LEAVING_SIGNS). A day's points are
 the sum over its behaviours, at most MAX_POINTS; they join the calibrated rule points (scoring.py).
 """
 
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import binom
 
-from molehunt.detect.calibration import PEER_PRIOR, REFERENCE_FROM, REFERENCE_TO, USER_PRIOR
+from molehunt.detect.calibration import PEER_PRIOR, USER_PRIOR, reference
 from molehunt.detect.history import History, per_code_totals, window_sums
 
 WINDOW_DAYS = 14
@@ -34,6 +36,7 @@ START_TAIL = 1e-4
 FULL_TAIL = 1e-8
 POINTS = 25.0  # a medium rule's weight: a new habit alone is worth a look, not an alert
 MAX_POINTS = 50.0
+SIGN_POINTS = 10.0  # a low rule's weight: a sign of leaving is context, not a sign of taking anything
 
 # user_day column -> what doing it on a day is, in words ("on 9 of their last 10 active days they ...")
 BEHAVIOURS: dict[str, str] = {
@@ -52,6 +55,10 @@ BEHAVIOURS: dict[str, str] = {
     "after_hours_events": "worked at hours unusual for them",
 }
 COLUMNS = tuple(BEHAVIOURS)
+# Signs that someone may leave, and nothing more: once their departure is known (HR, the directory) the departure
+# context and its rules say it, so a job hunt is not also a new habit. Without a known departure it is the only hint.
+LEAVING_SIGNS = frozenset({"job_site_visits"})
+DEPARTURE_KNOWN = "departure_known"  # the history column: 1 on the days of someone whose departure is known
 
 
 @dataclass(frozen=True)
@@ -78,9 +85,9 @@ def new_habits(history: History) -> Habits:
     if n == 0:
         return best
     ones = np.ones(n)
-    ref_lo, ref_hi = history.window_bounds(REFERENCE_FROM, REFERENCE_TO)
+    window = reference(history)
     run_lo, run_hi = history.window_bounds(WINDOW_DAYS - 1, 0)
-    reference_days = window_sums(ones, ref_lo, ref_hi)
+    reference_days = window.sums(ones)
     active = window_sums(ones, run_lo, run_hi)
     peer_days = per_code_totals(history.group, ones) - per_code_totals(history.user, ones)
     total = np.zeros(n)
@@ -90,17 +97,19 @@ def new_habits(history: History) -> Habits:
         if values is None:
             continue
         did = (values > 0).astype(np.float64)
+        if column in LEAVING_SIGNS and DEPARTURE_KNOWN in history.columns:
+            did[history.columns[DEPARTURE_KNOWN] > 0] = 0.0
         p_org = did.sum() / n
         peer_hits = per_code_totals(history.group, did) - per_code_totals(history.user, did)
         p_peer = (peer_hits + PEER_PRIOR * p_org) / (peer_days + PEER_PRIOR)
-        own_hits = window_sums(did, ref_lo, ref_hi)
+        own_hits = window.sums(did)
         p_user = np.clip((own_hits + USER_PRIOR * p_peer) / (reference_days + USER_PRIOR), 1e-9, 1.0)
         days = window_sums(did, run_lo, run_hi)
         candidate = (did > 0) & (days >= MIN_DAYS)
         tail = np.ones(n)
         tail[candidate] = binom.sf(days[candidate] - 1, active[candidate], p_user[candidate])
         share = np.log(START_TAIL / np.clip(tail, 1e-300, 1.0)) / np.log(START_TAIL / FULL_TAIL)
-        earned = POINTS * np.clip(share, 0.0, 1.0) * candidate
+        earned = (SIGN_POINTS if column in LEAVING_SIGNS else POINTS) * np.clip(share, 0.0, 1.0) * candidate
         total += earned
         better = earned > strongest
         strongest = np.where(better, earned, strongest)

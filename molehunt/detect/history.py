@@ -90,11 +90,48 @@ class History:
 
     def window_bounds(self, back_from: int, back_to: int) -> tuple[np.ndarray, np.ndarray]:
         """For each row, the slice [lo, hi) of the same user's rows dated from `back_from` to `back_to` days before
-        it (both included; back_from >= back_to >= 0, 0 being the day itself)."""
+        it (both included; back_from >= back_to, 0 being the day itself and negative numbers days after it)."""
         key = self.key
         lo = np.searchsorted(key, key - back_from, side="left")
         hi = np.searchsorted(key, key - back_to, side="right")
         return lo, hi
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Per row, the days that tell a person's usual: the days `back_from` to `back_to` before it, and, while those
+    hold fewer than `min_days` active days (someone's first weeks, or the first weeks of the data), also the days
+    `back_to` to `back_from` after it (calibration.reference: 30 to 180 days, 10 days).
+
+    The past window ends a month back so that a month-long campaign is not its own normal. Without it nobody's first
+    month could be judged against their own habits: a forwarder mailing themselves from the first day would look
+    like a new drip, and a new drip like a forwarder. The days a month or more later settle it, the same distance
+    away. So a day of someone's first month is judged against their peers until later weeks are scored, and again
+    by the next full run (an incremental run keeps the scores it has; its new days have no later days).
+    """
+
+    lo: np.ndarray
+    hi: np.ndarray
+    later_lo: np.ndarray  # empty slices (lo == hi) where the past alone is enough
+    later_hi: np.ndarray
+    past_only: np.ndarray  # bool: the past window alone was enough
+
+    @classmethod
+    def of(
+        cls, history: History, back_from: int, back_to: int, min_days: int, counted: np.ndarray | None = None
+    ) -> Reference:
+        """`counted` marks the rows that count as active days (default: every row)."""
+        lo, hi = history.window_bounds(back_from, back_to)
+        later_lo, later_hi = history.window_bounds(-back_to, -back_from)
+        past_only = (hi - lo if counted is None else window_sums(counted, lo, hi)) >= min_days
+        return cls(lo, hi, np.where(past_only, later_hi, later_lo), later_hi, past_only)
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """Sum of values over each row's reference days."""
+        cumulative = np.concatenate(([0.0], np.cumsum(values, dtype=np.float64)))
+        past = cumulative[self.hi] - cumulative[self.lo]
+        result: np.ndarray = past + cumulative[self.later_hi] - cumulative[self.later_lo]
+        return result
 
 
 def window_sums(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

@@ -6,15 +6,16 @@ the risk before the context boosts (scoring.evidence: anomaly, rule and volume p
 
     level  = the KTH-highest evidence among u's days in the WINDOW_DAYS days ending on d (d included): the height
              the person kept up, which one spike cannot raise
-    usual  = the mean of u's level over their reference window (days 30 to 180 back, as in calibration.py), when
-             that window holds at least MIN_REFERENCE_DAYS active days: the height they usually keep up
+    usual  = the mean of u's level over their reference days (30 to 180 back; in their first weeks also as far
+             ahead: calibration.reference), when those hold at least MIN_REFERENCE_DAYS days: the height they
+             usually keep up
     points = max(0, level - usual)
 
 added to the day's evidence before the boosts (scoring.combine): the excess the person kept up counts once more, in
 the same units, with no weight of its own. Level is compared with level (not with the mean day), so someone whose
 days merely vary a lot does not earn points for it. What someone does every week (security staff, an administrator)
 raises their usual too and earns nothing. A person without reference days earns nothing either: nobody knows their
-usual yet, and at the start of the data everyone's new habits would otherwise count twice. Summing daily risk over a
+usual, and at the start of the data everyone's new habits would otherwise count twice. Summing daily risk over a
 window (tried before) lifted exactly those people: the routinely busy and the cold start.
 """
 
@@ -24,12 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from molehunt.detect.calibration import REFERENCE_FROM, REFERENCE_TO
-from molehunt.detect.history import History, window_sums
+from molehunt.detect.calibration import MIN_REFERENCE_DAYS, reference
+from molehunt.detect.history import History
 
 WINDOW_DAYS = 14
 KTH = 3
-MIN_REFERENCE_DAYS = 10
 SAY_FROM = 5.0  # points; a few points of drift in anyone's anomaly percentile are not worth words
 
 
@@ -70,11 +70,11 @@ def persistence(history: History, risk: np.ndarray) -> Persistence:
     if n == 0:
         return Persistence(np.zeros(0), np.zeros(0), np.zeros(0))
     level = kept_up_level(history, risk)
-    lo, hi = history.window_bounds(REFERENCE_FROM, REFERENCE_TO)
+    window = reference(history)
     known = np.isfinite(level).astype(np.float64)
-    days = window_sums(known, lo, hi)
+    days = window.sums(known)
     with np.errstate(invalid="ignore", divide="ignore"):
-        usual = np.where(days >= MIN_REFERENCE_DAYS, window_sums(np.nan_to_num(level), lo, hi) / days, np.nan)
+        usual = np.where(days >= MIN_REFERENCE_DAYS, window.sums(np.nan_to_num(level)) / days, np.nan)
     points = np.nan_to_num(np.maximum(0.0, level - usual))
     return Persistence(points, level, usual)
 

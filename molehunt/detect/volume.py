@@ -5,12 +5,10 @@ sites, vault checkouts. For each channel C and horizon h (1, 7, 30 days) and eac
 moved something by C:
 
     V      = what they moved by C in the h days ending that day
-    own    = their usual high of V: mean + 2 standard deviations of V over their days REFERENCE_FROM to
-             REFERENCE_TO days back (calibration.py's reference window, so a campaign is not its own normal);
-             while that window holds fewer than MIN_REFERENCE_DAYS active days (a new person, or the first month
-             of data), over all their days before this one. Only sums over whole h-day spans count (not those of
-             someone's first h - 1 days of data), and the 7- and 30-day horizons need MIN_REFERENCE_DAYS of them:
-             a newcomer's volume is judged day by day, against their peers
+    own    = their usual high of V: mean + 2 standard deviations of V over their reference days (30 to 180 back,
+             so a campaign is not its own normal; in their first weeks also as far ahead: calibration.reference).
+             Only sums over whole h-day spans count (not those of someone's first h - 1 days of data), and the 7-
+             and 30-day horizons need MIN_REFERENCE_DAYS of them
     peer   = the median, over their peer group (same role and department), of each member's usual high of V over
              the whole period (over everyone when the group has fewer than MIN_PEERS members): a backup operator
              among engineers does not make every engineer's normal
@@ -29,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from molehunt.detect.calibration import REFERENCE_FROM, REFERENCE_TO, USER_PRIOR
+from molehunt.detect.calibration import MIN_REFERENCE_DAYS, USER_PRIOR, reference
 from molehunt.detect.history import History, window_sums
 
 HORIZONS = (1, 7, 30)
@@ -37,7 +35,6 @@ START_RATIO = 3.0
 FULL_RATIO = 20.0
 MAX_POINTS = 100.0
 SPREAD = 2.0  # standard deviations above the mean that still count as the person's normal
-MIN_REFERENCE_DAYS = 10
 MIN_PEERS = 4
 
 
@@ -113,8 +110,6 @@ def exfiltration_volume(history: History) -> Volume:
     )
     if n == 0:
         return best
-    ref_lo, ref_hi = history.window_bounds(REFERENCE_FROM, REFERENCE_TO)
-    recent_lo, recent_hi = history.window_bounds(REFERENCE_FROM, 1)
     starts = np.r_[True, np.diff(history.user) != 0]  # each user's first row (rows are in day order per user)
     tenure = history.day - history.day[np.flatnonzero(starts)][np.cumsum(starts) - 1]
     share = np.zeros(n)
@@ -122,16 +117,15 @@ def exfiltration_volume(history: History) -> Volume:
         lo, hi = history.window_bounds(horizon - 1, 0)
         # A sum over the first h - 1 days of someone's data covers fewer than h days: not a reference for h days.
         whole = (tenure >= horizon - 1).astype(np.float64)
-        young = window_sums(whole, ref_lo, ref_hi) < MIN_REFERENCE_DAYS
-        use_lo, use_hi = np.where(young, recent_lo, ref_lo), np.where(young, recent_hi, ref_hi)
-        days = window_sums(whole, use_lo, use_hi)
+        window = reference(history, whole)
+        days = window.sums(whole)
         for index, channel in enumerate(CHANNELS):
             today = history.columns.get(channel.feature)
             if today is None:  # a history without this channel's column: nothing left by it
                 continue
             moved = window_sums(today, lo, hi)
             counted, squares = moved * whole, moved**2 * whole
-            own = _usual_high(window_sums(counted, use_lo, use_hi), window_sums(squares, use_lo, use_hi), days)
+            own = _usual_high(window.sums(counted), window.sums(squares), days)
             peer = _peer_usual_high(history, counted, squares, whole)
             anchor = np.nan_to_num(peer, nan=0.0)
             normal = (days * np.nan_to_num(own, nan=0.0) + USER_PRIOR * anchor) / (days + USER_PRIOR)

@@ -8,7 +8,16 @@ from datetime import date, timedelta
 import numpy as np
 import pyarrow as pa
 
-from molehunt.detect.habits import COLUMNS, MAX_POINTS, MIN_DAYS, habit_reason, new_habits
+from molehunt.detect.habits import (
+    COLUMNS,
+    DEPARTURE_KNOWN,
+    MAX_POINTS,
+    MIN_DAYS,
+    POINTS,
+    SIGN_POINTS,
+    habit_reason,
+    new_habits,
+)
 from molehunt.detect.history import History
 
 START = date(2010, 1, 4)
@@ -86,3 +95,32 @@ def test_one_or_two_days_are_not_a_habit_and_points_are_capped() -> None:
                 rows[name].append(1.0 if user == "ALL" and offset >= 120 else 0.0)
     everything = History.from_table(pa.table(rows), COLUMNS)
     assert new_habits(everything).points.max() == MAX_POINTS
+
+
+def test_in_the_first_weeks_of_data_later_days_tell_a_habit_from_a_new_run() -> None:
+    # Both mail themselves on every weekday of weeks 2 to 4 of the data, when nobody has a month of past yet: the
+    # forwarder keeps doing it all along, the drip stops. Only the later days can tell them apart.
+    forwarder = weekdays(7, DAYS)
+    drip = weekdays(7, 27)
+    h = history({"FORWARDER": forwarder, "DRIP": drip}, column="self_attachments")
+    habits = new_habits(h)
+    user = np.array(h.user_ids)
+    early = np.array([d < (START + timedelta(days=28) - date(1970, 1, 1)).days for d in h.day])
+    assert habits.points[(user == "FORWARDER") & early].max() == 0
+    assert habits.points[(user == "DRIP") & early].max() > 0
+    row = int(h.rows_of(["DRIP"], [START + timedelta(days=25)])[0])
+    reason = habit_reason(habits, row)
+    assert reason is not None and "mailed attachments to their own private address" in reason
+
+
+def test_a_job_hunt_is_a_low_sign_and_none_once_the_departure_is_known() -> None:
+    h = history({"NEWBIE": weekdays(120, 133)})  # job-site visits
+    hunting = np.array(h.user_ids) == "NEWBIE"
+    assert 0 < new_habits(h).points[hunting].max() <= SIGN_POINTS < POINTS
+    leaving = History(h.users, h.user, h.group, h.day, h.columns | {DEPARTURE_KNOWN: hunting.astype(np.float64)})
+    assert new_habits(leaving).points.max() == 0
+    # the same run of copying to removable media is no sign of leaving: it keeps its weight either way
+    copying = history({"NEWBIE": weekdays(120, 133)}, column="files_to_removable")
+    known = History(*(getattr(copying, f) for f in ("users", "user", "group", "day")),
+                    copying.columns | {DEPARTURE_KNOWN: hunting.astype(np.float64)})  # fmt: skip
+    assert new_habits(known).points.max() == new_habits(copying).points.max() > SIGN_POINTS
