@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -87,27 +90,53 @@ def table(store: Store, name: str, since: date) -> list[tuple[object, ...]]:
     return store.con.execute(f"SELECT * FROM {name} WHERE day >= ? ORDER BY user_id, day", [since]).fetchall()
 
 
-@pytest.mark.slow
-def test_new_days_match_a_full_rebuild_and_old_scores_stay(tmp_path: Path) -> None:
-    with open_store(tmp_path / "daily.duckdb") as daily, open_store(tmp_path / "full.duckdb") as full:
-        insert(daily, START, SPLIT - timedelta(days=1))
-        score_store(daily)
+@pytest.fixture(scope="module")
+def first_days(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A closed store with the days before SPLIT inserted and scored in a full run: tests score copies of it."""
+    path = tmp_path_factory.mktemp("first-days") / "first.duckdb"
+    with open_store(path) as store:
+        insert(store, START, SPLIT - timedelta(days=1))
+        score_store(store)
+    return path
+
+
+def copy_of(first_days: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copy(first_days, tmp_path / "s.duckdb"))
+
+
+@dataclass(frozen=True)
+class Runs:
+    daily: Store  # scored in a full run before SPLIT, then from SPLIT when ten new days arrived
+    full: Store  # every day scored in one full run
+    before: list[tuple[object, ...]]  # daily's scores before the new days arrived
+
+
+@pytest.fixture(scope="module")
+def runs(first_days: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+    """The daily and the full run, built once: the tests only read them."""
+    root = tmp_path_factory.mktemp("runs")
+    shutil.copy(first_days, root / "daily.duckdb")
+    with open_store(root / "daily.duckdb") as daily, open_store(root / "full.duckdb") as full:
         before = daily.con.execute("SELECT * FROM scores ORDER BY user_id, day").fetchall()
         insert(daily, SPLIT, SPLIT + timedelta(days=9))  # ten new days arrive
         score_store(daily, since=SPLIT)
-
         insert(full, START, SPLIT + timedelta(days=9))
         score_store(full)
+        yield Runs(daily, full, before)
 
-        for name in ("user_day_features", "user_day"):
-            assert table(daily, name, SPLIT) == table(full, name, SPLIT), name
-        assert (
-            daily.con.execute("SELECT * FROM scores WHERE day < ? ORDER BY user_id, day", [SPLIT]).fetchall() == before
-        )
-        assert daily.count("SELECT count(*) FROM scores WHERE day >= ?", [SPLIT]) == 40
-        dan = daily.con.execute("SELECT max(score) FROM scores WHERE user_id = 'DAN' AND day > ?", [SPLIT]).fetchall()
-        calm = daily.con.execute("SELECT max(score) FROM scores WHERE user_id <> 'DAN' AND day > ?", [SPLIT]).fetchall()
-        assert dan[0][0] > calm[0][0]  # the new leak-site uploads stand out on the new days
+
+@pytest.mark.slow
+def test_new_days_match_a_full_rebuild_and_old_scores_stay(runs: Runs) -> None:
+    daily, full = runs.daily, runs.full
+    for name in ("user_day_features", "user_day"):
+        assert table(daily, name, SPLIT) == table(full, name, SPLIT), name
+    assert (
+        daily.con.execute("SELECT * FROM scores WHERE day < ? ORDER BY user_id, day", [SPLIT]).fetchall() == runs.before
+    )
+    assert daily.count("SELECT count(*) FROM scores WHERE day >= ?", [SPLIT]) == 40
+    dan = daily.con.execute("SELECT max(score) FROM scores WHERE user_id = 'DAN' AND day > ?", [SPLIT]).fetchall()
+    calm = daily.con.execute("SELECT max(score) FROM scores WHERE user_id <> 'DAN' AND day > ?", [SPLIT]).fetchall()
+    assert dan[0][0] > calm[0][0]  # the new leak-site uploads stand out on the new days
 
 
 def test_since_without_a_full_run_says_what_to_do(tmp_path: Path) -> None:
@@ -118,10 +147,8 @@ def test_since_without_a_full_run_says_what_to_do(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_gap_before_since_is_refused(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.duckdb") as store:
-        insert(store, START, SPLIT - timedelta(days=1))
-        score_store(store)
+def test_a_gap_before_since_is_refused(first_days: Path, tmp_path: Path) -> None:
+    with open_store(copy_of(first_days, tmp_path)) as store:
         insert(store, SPLIT, SPLIT + timedelta(days=9))
         with pytest.raises(MolehuntError, match=f"days from {SPLIT} to {SPLIT + timedelta(days=3)} were never scored"):
             score_store(store, since=SPLIT + timedelta(days=3))
@@ -133,10 +160,8 @@ def test_scoring_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_since_after_the_features_changed_asks_for_a_full_run(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.duckdb") as store:
-        insert(store, START, SPLIT - timedelta(days=1))
-        score_store(store)
+def test_since_after_the_features_changed_asks_for_a_full_run(first_days: Path, tmp_path: Path) -> None:
+    with open_store(copy_of(first_days, tmp_path)) as store:
         insert(store, SPLIT, SPLIT + timedelta(days=9))
         # as an older molehunt with other feature definitions would have left it
         store.con.execute("UPDATE models SET definitions = 'older-features'")
@@ -147,21 +172,14 @@ def test_since_after_the_features_changed_asks_for_a_full_run(tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_persistence_from_since_looks_back_at_the_stored_evidence(tmp_path: Path) -> None:
+def test_persistence_from_since_looks_back_at_the_stored_evidence(runs: Runs) -> None:
     """The days before `since` are not rescored, but persistence needs their evidence: it is read from `scores`.
     Without it everyone's usual would be 0 and every calm person's ordinary days would count as kept up."""
-    with open_store(tmp_path / "daily.duckdb") as daily, open_store(tmp_path / "full.duckdb") as full:
-        insert(daily, START, SPLIT - timedelta(days=1))
-        score_store(daily)
-        insert(daily, SPLIT, SPLIT + timedelta(days=9))
-        score_store(daily, since=SPLIT)
-        insert(full, START, SPLIT + timedelta(days=9))
-        score_store(full)
-        for store in (daily, full):
-            kept = dict(
-                store.con.execute(
-                    "SELECT user_id, bool_or(reasons LIKE '%risk kept up%') FROM scores WHERE day >= ? GROUP BY 1",
-                    [SPLIT],
-                ).fetchall()
-            )
-            assert kept == {"ANN": False, "BOB": False, "CAT": False, "DAN": True}
+    for store in (runs.daily, runs.full):
+        kept = dict(
+            store.con.execute(
+                "SELECT user_id, bool_or(reasons LIKE '%risk kept up%') FROM scores WHERE day >= ? GROUP BY 1",
+                [SPLIT],
+            ).fetchall()
+        )
+        assert kept == {"ANN": False, "BOB": False, "CAT": False, "DAN": True}
