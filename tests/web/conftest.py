@@ -20,11 +20,18 @@ from tests.homes import copy_of
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(scope="module")
-def web_home(scored_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Home:
-    home = copy_of(scored_home, tmp_path_factory.mktemp("web") / "home")
+@pytest.fixture(scope="session")
+def users_home(scored_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Home:
+    """The shared scored home with an account per role, made once a worker (hashing four passwords takes about a
+    second): modules copy it rather than add the accounts again, and must not change it."""
+    home = copy_of(scored_home, tmp_path_factory.mktemp("users") / "home")
     add_users(home, *Role)
     return home
+
+
+@pytest.fixture(scope="module")
+def web_home(users_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Home:
+    return copy_of(users_home, tmp_path_factory.mktemp("web") / "home")
 
 
 def add_users(home: Home, *roles: Role) -> None:

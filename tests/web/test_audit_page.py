@@ -18,9 +18,8 @@ from molehunt.audit.verify import ENTRIES_FILE
 from molehunt.config import Home
 from molehunt.pseudonyms import Pseudonyms
 from molehunt.web import create_app
-from molehunt.workbench.accounts import Role
 from tests.homes import copy_of
-from tests.web.conftest import add_users, csrf_of, login, real_ids
+from tests.web.conftest import csrf_of, login, real_ids
 
 T0 = datetime(2026, 1, 2, 9, tzinfo=UTC)
 ROW = re.compile(
@@ -30,10 +29,8 @@ ROW = re.compile(
 
 
 @pytest.fixture
-def home(scored_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Home:
-    made = copy_of(scored_home, tmp_path_factory.mktemp("audit-page") / "home")
-    add_users(made, *Role)
-    return made
+def home(users_home: Home, tmp_path_factory: pytest.TempPathFactory) -> Home:
+    return copy_of(users_home, tmp_path_factory.mktemp("audit-page") / "home")
 
 
 @pytest.fixture
