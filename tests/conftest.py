@@ -12,6 +12,9 @@ import pytest
 # Rich sizes its consoles when molehunt.cli is first imported: one width for every test, serial or on workers whose
 # temporary paths are longer, so a table cell is never wrapped differently from one run to the next.
 os.environ.setdefault("COLUMNS", "160")
+# One OpenBLAS thread a process (set before numpy loads; the CLIs tests start inherit it): on two cores shared by the
+# xdist workers, OpenBLAS's own threads made a 400-point Gauss-Legendre rule (trace.code) take 0.2-1.7 s, not 0.02 s.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from molehunt.config import Home
 from molehunt.store import Store, open_store
