@@ -105,8 +105,8 @@ def test_an_image_only_pdf_of_the_scan_traces_the_same(printed: Printed, scanned
     assert abs(found.accusation.positions_read - traced.accusation.positions_read) <= 0.03 * traced.positions
 
 
-def test_two_colluders_interleaved_pages_name_only_colluders(printed: Printed) -> None:
-    pages = zip(_scan(printed.pdfs["user07"]), _scan(printed.pdfs["user13"]), strict=True)
+def test_two_colluders_interleaved_pages_name_only_colluders(printed: Printed, scanned: list[bytes]) -> None:
+    pages = zip(scanned, _scan(printed.pdfs["user13"]), strict=True)  # scanned: user07's copy
     leak = _folder(printed, "colluders", [a if i % 2 == 0 else b for i, (a, b) in enumerate(pages)])
     accused = {user for user, _ in _trace(printed, leak).accusation.accused}
     assert accused and accused <= set(PRINTED)
