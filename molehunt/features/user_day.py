@@ -18,6 +18,7 @@ DEFAULT_WORK_HOURS = (7, 19)
 MIN_HISTORY_EVENTS = 100
 HISTORY_DAYS = 60
 RARE_HOUR_SHARE = 0.01  # an hour holding under 1% of the user's trailing activity is outside their usual hours
+LAYOFF_DAYS = 30  # colleagues_left counts the departures of the user's department in this many days up to the day
 # Words that make an HR employment event adverse (matched as whole words in its lower-cased description): the
 # grievances and sanctions after which an aggrieved employee may take revenge or leave with data (docs/hr.md).
 ADVERSE_HR_WORDS = (
@@ -215,6 +216,17 @@ _STAGES: tuple[tuple[str, str], ...] = (
                   coalesce(h.role, d.role) AS role, coalesce(h.department, d.department) AS department
            FROM last_seen l LEFT JOIN directory_users d USING (user_id) LEFT JOIN hr_users h USING (user_id)""",
     ),
+    # Colleagues who left: for each active day, how many others of the user's department had their departure day
+    # in the LAYOFF_DAYS days up to it (layoffs, or a wave of resignations: a group that fears for its jobs).
+    (
+        "fx_colleagues",
+        f"""SELECT c.user_id, c.day, count(*) AS colleagues_left
+           FROM fx_counts c
+           JOIN fx_context x USING (user_id)
+           JOIN fx_context g ON g.department = x.department AND g.user_id <> c.user_id
+             AND g.departure_day <= c.day AND CAST(c.day - g.departure_day AS INTEGER) < {LAYOFF_DAYS}
+           GROUP BY ALL""",
+    ),
 )
 
 # Where each feature comes from (the rest are in fx_counts); every feature is a BIGINT, 0 when absent.
@@ -227,6 +239,7 @@ _SOURCES = {
 FINAL = f"""SELECT c.user_id, c.day,
        CAST(x.departure_day - c.day AS INTEGER) AS days_to_departure,
        x.role, x.department, x.first_day, r.days_since_hr_event,
+       CAST(coalesce(k.colleagues_left, 0) AS INTEGER) AS colleagues_left,
        {", ".join(f"CAST(coalesce({_SOURCES.get(n, 'c.' + n)}, 0) AS BIGINT) AS {n}" for n in FEATURE_NAMES)}
 FROM fx_counts c
 JOIN fx_context x USING (user_id)
@@ -234,6 +247,7 @@ LEFT JOIN fx_hours h USING (user_id, day)
 LEFT JOIN fx_hosts o USING (user_id, day)
 LEFT JOIN fx_files f USING (user_id, day)
 LEFT JOIN fx_hr r USING (user_id, day)
+LEFT JOIN fx_colleagues k USING (user_id, day)
 WHERE c.day >= $since"""
 
 # The one definition every engine runs (molehunt.engine, docs/engines.md): each stage is a temporary table that

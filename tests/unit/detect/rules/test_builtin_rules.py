@@ -75,6 +75,27 @@ def test_aggrieved_data_movement() -> None:
     )
 
 
+def test_data_movement_after_layoffs() -> None:
+    def after(user: str, day: int, left: int, **values: Any) -> dict[str, Any]:
+        return {"user": user, "day": day, "colleagues_left": left, **values}
+
+    rows = [
+        after("uploader", 10, 3, cloud_uploads=1),  # one upload, three colleagues gone
+        after("uploader", 11, 2, cloud_uploads=5),  # two colleagues gone: ordinary turnover
+        after("copier", 10, 4, files_to_removable=40, files_to_removable__median=4),
+        after("copier", 11, 4, files_to_removable=30, files_to_removable__median=8),  # 30 < 5 * 8: their usual
+        after("copier", 12, 4, files_to_removable=9),  # below the floor of 10
+        after("mailer", 10, 4, personal_attachments=6),  # mail home is many people's habit: not this rule's
+        after("stayer", 10, 0, cloud_uploads=20, files_to_removable=100),  # nobody left
+    ]
+    found = matches(user_day(rows), rule("data-movement-after-layoffs"))
+    assert [(m.user_id, offset(m.day)) for m in found] == [("copier", 10), ("uploader", 10)]
+    assert found[1].level.value == "medium"
+    assert found[1].explanation == (
+        "1 cloud uploads, 0 files to removable media, after 3 colleagues of their department left in the last 30 days"
+    )
+
+
 def test_first_usb_after_hours() -> None:
     late = {"after_hours_events": 12, "after_hours_events__median": 2}
     rows = [
