@@ -6,6 +6,7 @@ from __future__ import annotations
 import getpass
 import json
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -43,13 +44,20 @@ def _audit(home: Path) -> list[dict[str, object]]:
         return [log.entry(i).to_json() for i in range(log.size)]
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    root = tmp_path / "home"
+@pytest.fixture(scope="module")
+def two_analysts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home where `molehunt user add` made alice and bob analysts, made once (each add hashes a password, slowly
+    on purpose): tests change copies of it."""
+    root = tmp_path_factory.mktemp("accounts") / "home"
     for name in ("alice", "bob"):
         code, out = _molehunt(root, "user", "add", name, "--role", "analyst", "--password-stdin", stdin=PASSWORD)
         assert code == 0, out
     return root
+
+
+@pytest.fixture
+def home(two_analysts: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(two_analysts, tmp_path / "home"))
 
 
 def test_disable_ends_the_sessions_and_refuses_sign_in_and_is_audited(home: Path) -> None:
