@@ -70,5 +70,5 @@ CONTEXT_COLUMNS = (
     "department",  # VARCHAR
     "first_day",  # DATE, the user's first day with activity (rules derive tenure_days from it)
     "days_since_hr_event",  # INTEGER, days since the user's latest adverse HR event (docs/hr.md), NULL without one
-    "colleagues_left",  # INTEGER, others of the user's department whose departure day is in the last 30 days
+    "colleagues_laid_off",  # INTEGER, the most others of the user's department who left on one day in the last 30
 )

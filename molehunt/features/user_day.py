@@ -18,7 +18,7 @@ DEFAULT_WORK_HOURS = (7, 19)
 MIN_HISTORY_EVENTS = 100
 HISTORY_DAYS = 60
 RARE_HOUR_SHARE = 0.01  # an hour holding under 1% of the user's trailing activity is outside their usual hours
-LAYOFF_DAYS = 30  # colleagues_left counts the departures of the user's department in this many days up to the day
+LAYOFF_DAYS = 30  # colleagues_laid_off looks back this many days (the day included)
 # Words that make an HR employment event adverse (matched as whole words in its lower-cased description): the
 # grievances and sanctions after which an aggrieved employee may take revenge or leave with data (docs/hr.md).
 ADVERSE_HR_WORDS = (
@@ -216,14 +216,18 @@ _STAGES: tuple[tuple[str, str], ...] = (
                   coalesce(h.role, d.role) AS role, coalesce(h.department, d.department) AS department
            FROM last_seen l LEFT JOIN directory_users d USING (user_id) LEFT JOIN hr_users h USING (user_id)""",
     ),
-    # Colleagues who left: for each active day, how many others of the user's department had their departure day
-    # in the LAYOFF_DAYS days up to it (layoffs, or a wave of resignations: a group that fears for its jobs).
+    # Layoffs: for each active day, the most others of the user's department who left on one same day (their
+    # departure days) in the LAYOFF_DAYS days up to it. Ordinary turnover rarely takes two of a department on one day.
     (
         "fx_colleagues",
-        f"""SELECT c.user_id, c.day, count(*) AS colleagues_left
+        f"""WITH gone AS (
+               SELECT department, departure_day, count(*) AS people FROM fx_context
+               WHERE departure_day IS NOT NULL AND department IS NOT NULL GROUP BY ALL)
+           SELECT c.user_id, c.day,
+                  max(g.people - CASE WHEN x.departure_day = g.departure_day THEN 1 ELSE 0 END) AS colleagues_laid_off
            FROM fx_counts c
            JOIN fx_context x USING (user_id)
-           JOIN fx_context g ON g.department = x.department AND g.user_id <> c.user_id
+           JOIN gone g ON g.department = x.department
              AND g.departure_day <= c.day AND CAST(c.day - g.departure_day AS INTEGER) < {LAYOFF_DAYS}
            GROUP BY ALL""",
     ),
@@ -239,7 +243,7 @@ _SOURCES = {
 FINAL = f"""SELECT c.user_id, c.day,
        CAST(x.departure_day - c.day AS INTEGER) AS days_to_departure,
        x.role, x.department, x.first_day, r.days_since_hr_event,
-       CAST(coalesce(k.colleagues_left, 0) AS INTEGER) AS colleagues_left,
+       CAST(coalesce(k.colleagues_laid_off, 0) AS INTEGER) AS colleagues_laid_off,
        {", ".join(f"CAST(coalesce({_SOURCES.get(n, 'c.' + n)}, 0) AS BIGINT) AS {n}" for n in FEATURE_NAMES)}
 FROM fx_counts c
 JOIN fx_context x USING (user_id)

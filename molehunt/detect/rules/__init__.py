@@ -25,7 +25,7 @@ A rule file holds one or more YAML documents, each a rule::
     explain: "{files_to_removable} files ({files_to_removable_ratio}x their median)"
 
 Fields: every feature of `molehunt.features.catalog.FEATURE_NAMES`, `days_to_departure`, `days_since_hr_event`,
-`colleagues_left`, `tenure_days` (days since the user's first day), `role`, `department`. Modifiers: none/eq, ne,
+`colleagues_laid_off`, `tenure_days` (days since the user's first day), `role`, `department`. Modifiers: none/eq, ne,
 gt, gte, lt, lte, in (a list; a bare list means in too), ratio_gte, z_gte, peer_ratio_gte (features: against the
 user's median, robust z-score, peer median), first (true: first non-zero day in the user's history), null /
 notnull (true; a bare `null` means null).

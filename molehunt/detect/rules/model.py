@@ -28,7 +28,7 @@ CONTEXT_KINDS: dict[str, str] = {
     "department": "text",
     "first_day": "date",
     "days_since_hr_event": "number",
-    "colleagues_left": "number",
+    "colleagues_laid_off": "number",
 }
 # Computed by the compiler for every rule: whole days since the user's first day with activity.
 DERIVED_KINDS: dict[str, str] = {"tenure_days": "number"}
@@ -90,7 +90,7 @@ def detection_fields() -> dict[str, frozenset[Modifier]]:
     fields: dict[str, frozenset[Modifier]] = dict.fromkeys(FEATURE_NAMES, _FEATURE_MODIFIERS)
     fields["days_to_departure"] = _CONTEXT_NUMBER_MODIFIERS
     fields["days_since_hr_event"] = _CONTEXT_NUMBER_MODIFIERS
-    fields["colleagues_left"] = _CONTEXT_NUMBER_MODIFIERS - {Modifier.NULL, Modifier.NOTNULL}
+    fields["colleagues_laid_off"] = _CONTEXT_NUMBER_MODIFIERS - {Modifier.NULL, Modifier.NOTNULL}
     fields["tenure_days"] = _CONTEXT_NUMBER_MODIFIERS - {Modifier.NULL, Modifier.NOTNULL}
     fields["role"] = _TEXT_MODIFIERS
     fields["department"] = _TEXT_MODIFIERS

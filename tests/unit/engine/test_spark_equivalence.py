@@ -63,7 +63,7 @@ def test_features_are_the_same(both: tuple[Store, Store, list[object]]) -> None:
     reference, spark, _ = both
     # the HR export is in: the adverse-event context has values to compare, not only NULLs
     assert reference.count("SELECT count(days_since_hr_event) FROM user_day_features") > 0
-    assert reference.count("SELECT count(*) FROM user_day_features WHERE colleagues_left > 0") > 0
+    assert reference.count("SELECT count(*) FROM user_day_features WHERE colleagues_laid_off > 0") > 0
     assert_same(table(reference, "user_day_features"), table(spark, "user_day_features"))
 
 

@@ -343,27 +343,32 @@ def test_days_since_the_latest_adverse_hr_event(store: Store) -> None:
     assert features(store, "BOB")["days_since_hr_event"] is None
 
 
-def test_colleagues_who_left_in_the_last_30_days(store: Store) -> None:
-    staff = ["ANN", "P1", "P2", "P3", "P4", "P5", "P6"]
+def test_colleagues_laid_off_on_one_day_in_the_last_30_days(store: Store) -> None:
+    staff = ["ANN", "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8"]
     load(
         store,
         [e for user in staff for e in office_days(user, 40, DAY + timedelta(days=1))],
         people=[(user, "Engineer", []) for user in staff],
     )
+    layoff, earlier = DAY - timedelta(days=29), DAY - timedelta(days=31)
     left = {  # HR's last days and departments; ANN is listed by the directory only (department Eng)
-        "P1": (DAY - timedelta(days=29), "Eng"),
-        "P2": (DAY - timedelta(days=10), "Eng"),
-        "P3": (DAY, "Eng"),  # leaves today: counts
-        "P4": (DAY - timedelta(days=5), "Sales"),  # another department
-        "P5": (DAY - timedelta(days=30), "Eng"),  # a day too early
-        "P6": (DAY + timedelta(days=1), "Eng"),  # not yet
+        "P1": (layoff, "Eng"),
+        "P2": (layoff, "Eng"),
+        "P3": (layoff, "Eng"),  # three on one day, 29 days ago
+        "P4": (DAY - timedelta(days=10), "Eng"),  # one alone: ordinary turnover
+        "P5": (DAY - timedelta(days=3), "Sales"),  # another department
+        "P6": (DAY - timedelta(days=3), "Sales"),
+        "P7": (earlier, "Eng"),  # two on one day, 31 days ago: too early for DAY
+        "P8": (earlier, "Eng"),
     }
     for line, (user, (last_day, department)) in enumerate(left.items(), start=2):
         store.con.execute(
             "INSERT INTO hr_people (user_id, department, last_day, file_id, line) VALUES (?, ?, ?, 7, ?)",
             [user, department, last_day, line],
         )
-    assert features(store)["colleagues_left"] == 3
-    assert features(store, "ANN", DAY - timedelta(days=11))["colleagues_left"] == 2  # P5 and P1
-    assert features(store, "P3")["colleagues_left"] == 2  # not themselves
-    assert features(store, "P4")["colleagues_left"] == 0
+    assert features(store)["colleagues_laid_off"] == 3
+    assert features(store, "ANN", DAY - timedelta(days=30))["colleagues_laid_off"] == 2  # only P7 and P8 yet
+    assert features(store, "ANN", DAY - timedelta(days=32))["colleagues_laid_off"] == 0
+    assert features(store, "P4", layoff)["colleagues_laid_off"] == 3
+    assert features(store, "P1", layoff)["colleagues_laid_off"] == 2  # not themselves
+    assert features(store, "P5")["colleagues_laid_off"] == 1  # P6; P5 themselves not counted

@@ -34,7 +34,7 @@ CONTEXT = (
     ("department", "VARCHAR"),
     ("first_day", "DATE"),
     ("days_since_hr_event", "INTEGER"),
-    ("colleagues_left", "INTEGER"),
+    ("colleagues_laid_off", "INTEGER"),
 )
 SUFFIXES = ("", "__median", "__mad", "__peer")
 
@@ -53,7 +53,7 @@ def user_day(rows: Iterable[Mapping[str, Any]]) -> duckdb.DuckDBPyConnection:
     """A connection holding table `user_day` with the given rows.
 
     Each row needs `user` and `day` (an int offset from START); every feature defaults to 0, every baseline
-    (F__median, F__mad, F__peer) to NULL, days_to_departure and days_since_hr_event to NULL, colleagues_left to 0,
+    (F__median, F__mad, F__peer) to NULL, days_to_departure and days_since_hr_event to NULL, colleagues_laid_off to 0,
     role/department to "engineer"/"rnd" and first_day to the user's earliest day among the rows. Any column can be
     set by name.
     """
@@ -70,7 +70,7 @@ def user_day(rows: Iterable[Mapping[str, Any]]) -> duckdb.DuckDBPyConnection:
         unknown = set(row) - set(names) - {"user"}
         assert not unknown, f"unknown columns in test row: {unknown}"
         full: dict[str, Any] = dict.fromkeys(names)
-        full.update({f: 0.0 for f in FEATURE_NAMES}, colleagues_left=0)
+        full.update({f: 0.0 for f in FEATURE_NAMES}, colleagues_laid_off=0)
         full.update(role="engineer", department="rnd", first_day=d(first[row["user"]]))
         full.update({k: v for k, v in row.items() if k not in ("user", "day")})
         full.update(user_id=row["user"], day=d(row["day"]))

@@ -76,23 +76,24 @@ def test_aggrieved_data_movement() -> None:
 
 
 def test_data_movement_after_layoffs() -> None:
-    def after(user: str, day: int, left: int, **values: Any) -> dict[str, Any]:
-        return {"user": user, "day": day, "colleagues_left": left, **values}
+    def after(user: str, day: int, laid_off: int, **values: Any) -> dict[str, Any]:
+        return {"user": user, "day": day, "colleagues_laid_off": laid_off, **values}
 
     rows = [
-        after("uploader", 10, 3, cloud_uploads=1),  # one upload, three colleagues gone
-        after("uploader", 11, 2, cloud_uploads=5),  # two colleagues gone: ordinary turnover
+        after("uploader", 10, 2, cloud_uploads=1),  # one upload, two colleagues let go on one day
+        after("uploader", 11, 1, cloud_uploads=5),  # one colleague gone: ordinary turnover
         after("copier", 10, 4, files_to_removable=40, files_to_removable__median=4),
         after("copier", 11, 4, files_to_removable=30, files_to_removable__median=8),  # 30 < 5 * 8: their usual
         after("copier", 12, 4, files_to_removable=9),  # below the floor of 10
         after("mailer", 10, 4, personal_attachments=6),  # mail home is many people's habit: not this rule's
-        after("stayer", 10, 0, cloud_uploads=20, files_to_removable=100),  # nobody left
+        after("stayer", 10, 0, cloud_uploads=20, files_to_removable=100),  # nobody let go
     ]
     found = matches(user_day(rows), rule("data-movement-after-layoffs"))
     assert [(m.user_id, offset(m.day)) for m in found] == [("copier", 10), ("uploader", 10)]
     assert found[1].level.value == "medium"
     assert found[1].explanation == (
-        "1 cloud uploads, 0 files to removable media, after 3 colleagues of their department left in the last 30 days"
+        "1 cloud uploads, 0 files to removable media, in the 30 days after 2 colleagues of their department left on "
+        "one day"
     )
 
 
