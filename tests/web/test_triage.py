@@ -170,7 +170,7 @@ def test_confirm_then_dismiss_with_a_disposition_from_the_alert_page(app_client:
 def test_dismissing_every_alert_from_the_person_page_empties_their_queue_row(
     app_client: TestClient, web_home: Home
 ) -> None:
-    _, pseudonym, days = _person(app_client, web_home, 6)
+    _, pseudonym, days = _person(app_client, web_home, 1)
     login(app_client, "analyst")
     page = app_client.get(f"/users/{pseudonym}").text
     assert 'data-testid="dismiss-selected"' in page
