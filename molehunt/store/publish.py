@@ -35,6 +35,7 @@ from molehunt.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 FOLDER = "published"
 CURRENT = "CURRENT"
+OPEN_TRIES = 5  # times a reader looks at CURRENT again when the snapshot it named was unlinked before it opened
 # Readers share one DuckDB instance per snapshot; every connection to it must use the same configuration.
 _READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "memory_limit": "1GB",
@@ -242,14 +243,17 @@ class Snapshots:
 
     def _swap(self) -> tuple[Snapshot, Snapshot | None]:
         """(the current snapshot, the one it replaced if CURRENT changed); call with the lock held."""
-        marker = self._marker()
-        if marker == self._seen:
-            return self._current, None
-        opened = self._open_newest()
-        if opened is None:  # unreadable or unlinked meanwhile: keep what we have, look again next time
-            return self._current, None
-        old, self._current, self._seen = self._current, opened, marker
-        return opened, old
+        for _ in range(OPEN_TRIES):
+            marker = self._marker()
+            if marker == self._seen:
+                return self._current, None
+            opened = self._open_newest()
+            if opened is not None:
+                old, self._current, self._seen = self._current, opened, marker
+                return opened, old
+            # Unlinked between reading CURRENT and opening it: a newer one is named by now. Look again at once, or a
+            # reader that has nothing yet would get the empty store, and say there is nothing to show.
+        return self._current, None  # CURRENT keeps naming what cannot be opened: keep what we have, look next time
 
     def close(self) -> None:
         with self._lock:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import stat
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from molehunt.errors import StoreError
@@ -117,6 +119,32 @@ def test_many_threads_read_while_generations_change(tmp_path: Path) -> None:
         reader.join()
     assert not errors, errors[0]
     assert len(_seen(snapshots)) == 16 and snapshots.generation == 16
+    snapshots.close()
+
+
+def test_a_snapshot_unlinked_before_a_first_reader_opens_it_is_not_read_as_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A reader with nothing open yet reads CURRENT, and before it opens that generation a newer publish unlinks it.
+    store_path = tmp_path / "molehunt.duckdb"
+    _decoys(store_path, "a.doc")
+    with open_store(store_path) as store:
+        publish(store)
+    publishing = importlib.import_module("molehunt.store.publish")  # the module, not the function of that name
+    real, opened = publishing._open_snapshot, []
+
+    def unlinked_the_first_time(path: Path) -> duckdb.DuckDBPyConnection:
+        opened.append(path)
+        if len(opened) == 1:
+            with open_store(store_path) as store:
+                publish(store)  # generation 2 unlinks generation 1
+            raise duckdb.IOException(f"{path} was unlinked")
+        return real(path)
+
+    monkeypatch.setattr(publishing, "_open_snapshot", unlinked_the_first_time)
+    snapshots = Snapshots(store_path)
+    assert _seen(snapshots) == ["a.doc"]
+    assert snapshots.generation == 2
     snapshots.close()
 
 
