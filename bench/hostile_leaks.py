@@ -44,39 +44,38 @@ def word_package(document_xml: bytes, extra: dict[str, bytes] | None = None) -> 
     return out.getvalue()
 
 
-def word_bomb(inflated: int) -> bytes:
-    """A .docx whose word/document.xml inflates to about ``inflated`` bytes (spaces compress ~1000:1)."""
+def _inflated_docx(inflated: int, *, zip64: bool) -> bytes:
+    """A .docx whose word/document.xml is the start of a small document followed by about ``inflated`` bytes of
+    spaces (they compress ~1000:1); ``zip64`` for a member of 4 GB or more."""
     out = io.BytesIO()
     source = word_package(body_xml(PROSE))
     with zipfile.ZipFile(io.BytesIO(source)) as original, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
         for item in original.infolist():
             if item.filename != "word/document.xml":
                 bomb.writestr(item.filename, original.read(item))
-        with bomb.open("word/document.xml", "w", force_zip64=True) as member:
-            member.write(body_xml(PROSE)[:-40])
+        with bomb.open("word/document.xml", "w", force_zip64=zip64) as member:
+            member.write(_bomb_start())
             chunk = b" " * (1 << 20)
             for _ in range(inflated // len(chunk)):
                 member.write(chunk)
     return out.getvalue()
 
 
+def _bomb_start() -> bytes:
+    """What a bomb's word/document.xml begins with: a small document cut before its closing tags."""
+    return body_xml(PROSE)[:-40]
+
+
+def word_bomb(inflated: int) -> bytes:
+    """A .docx whose word/document.xml inflates to about ``inflated`` bytes."""
+    return _inflated_docx(inflated, zip64=True)
+
+
 def lying_word_bomb(inflated: int, declared: int = 1000) -> bytes:
     """A .docx whose word/document.xml inflates to ``inflated`` bytes while its header says ``declared``, with a
     CRC forged to match the first ``declared`` bytes (so a reader that stops at the declared size sees no error)."""
-    xml = body_xml(PROSE)[:-40]
-    out = io.BytesIO()
-    source = word_package(body_xml(PROSE))
-    with zipfile.ZipFile(io.BytesIO(source)) as original, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
-        for item in original.infolist():
-            if item.filename != "word/document.xml":
-                bomb.writestr(item.filename, original.read(item))
-        with bomb.open("word/document.xml", "w") as member:
-            member.write(xml)
-            chunk = b" " * (1 << 20)
-            for _ in range(inflated // len(chunk)):
-                member.write(chunk)
-    data = bytearray(out.getvalue())
-    head = (xml + b" " * declared)[:declared]
+    data = bytearray(_inflated_docx(inflated, zip64=False))
+    head = (_bomb_start() + b" " * declared)[:declared]
     at = data.find(b"PK\x01\x02")
     while at != -1:  # the central directory entry: CRC at +16, uncompressed size at +24, name length at +28
         length = struct.unpack("<H", data[at + 28 : at + 30])[0]
