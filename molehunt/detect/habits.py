@@ -8,16 +8,16 @@ on user-day (u, d):
     k      = the days among u's active days in the WINDOW_DAYS days ending on d on which u did B (d included)
     n      = u's active days in that window
     p_user = u's rate of B over their reference days (30 to 180 back; in their first weeks also as far ahead:
-             calibration.reference), shrunk toward their
-             peer group's and the organization's rates exactly as a rule hit's rate is
+             calibration.reference), shrunk toward their peer group's and the organization's rates exactly as a
+             rule hit's rate is
     tail   = P(X >= k) for X ~ Binomial(n, p_user): how unlikely such a run is at the person's usual rate
 
 The run earns POINTS * clip(log(START_TAIL / tail) / log(START_TAIL / FULL_TAIL), 0, 1) when B happened on d and
 k >= MIN_DAYS: nothing while the run is as likely as 1 in 10,000, all from 1 in 100,000,000. What someone (or
 their role) does every week has a high p_user and earns nothing, so an administrator's logons to other machines
 or a forwarder's own-address mail are never new; the same run by a person who never did it is. Job-site visits are
-a sign of leaving only: they are not a new habit of someone whose departure is known (LEAVING_SIGNS). A day's points are
-the sum over its behaviours, at most MAX_POINTS; they join the calibrated rule points (scoring.py).
+a sign of leaving only: they earn SIGN_POINTS, and nothing for someone whose departure is known (LEAVING_SIGNS). A
+day's points are the sum over its behaviours, at most MAX_POINTS; they join the calibrated rule points (scoring.py).
 """
 
 from __future__ import annotations
