@@ -1,4 +1,4 @@
-"""Scheme 2's robust slots beyond scheme 1's, and its document-level classes.
+"""Scheme 2's and scheme 3's robust slots beyond scheme 1's, and their document-level classes.
 
 Per occurrence (a reader does not notice a mix): synonyms, sentence-initial connectives, contractions, a
 restrictive "which"/"that", an optional "that" after a reporting verb, optional commas after an introduction and
@@ -6,6 +6,10 @@ before a clause-joining "and"/"but"/"or". One position per document (every occur
 read back by majority): British/American spelling, -ise/-ize, email/e-mail,
 honorifics' full stop, serial comma, dash style, percent style, digits/words for counts, and closed/hyphenated
 compounds by prefix (co-, re-, sub-, non-, pre-, on-).
+
+Scheme 3 adds, per occurrence: more synonyms and connectives (:mod:`molehunt.trace.carriers.phrases3`), a
+restrictive "who" that may be "that", the optional comma after a sentence-initial prepositional phrase before a
+clause, and before "and"/"but"/"or" opening a clause whose subject is a noun.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from molehunt.trace.carriers import phrases, variants
+from molehunt.trace.carriers import phrases, phrases3, variants
 from molehunt.trace.carriers.phrases import words
 from molehunt.trace.carriers.slots import Slot
 from molehunt.trace.carriers.tokens import Tokens, plain_form
@@ -24,7 +28,12 @@ _CLAUSE_BOUND = frozenset(
 )
 _COMPOUND = {form: pair for pair in phrases.COMPOUNDS for form in pair}
 _INTRO = frozenset(phrases.INTRODUCTIONS)
-_INTRO_WORDS = max(len(intro.split()) for intro in _INTRO)
+_INTRO3 = _INTRO | frozenset(phrases3.INTRODUCTIONS)
+_INTRO_WORDS = max(len(intro.split()) for intro in _INTRO3)
+_PHRASE3 = {group.forms[0]: group for group in phrases3.SYNONYMS}
+_CONNECTIVE3 = {group.forms[0]: group for group in phrases3.CONNECTIVES}
+WHO = ("who", "that")
+"""A restrictive "who" may be "that" (one-way: "that" may name a thing)."""
 _LOWER_WORDS = re.compile(r"[a-z]+(?:[ \t\n'\u2019][a-z]+)*")
 _OPEN = re.compile(r"[ \t]*\r?\n?[ \t]+\(|[ \t]*\r?\n\(")
 _CLOSE = re.compile(r"\)[.,;:]?(?:[ \t]*\r?\n[ \t]*|[ \t]+)")
@@ -56,6 +65,7 @@ class View(Protocol):
 
     t: Tokens
     n: int
+    scheme: int
     strict: bool
     raws: list[str]
     gaps: list[str]  # gaps[i + 1]: after token i
@@ -88,7 +98,7 @@ def document_group(slot: Slot) -> Slot:
 
 
 # "which"/"that" normalizes to "which": a normal "that is" would read as "i.e."
-_ONE_WAY = frozenset(group.forms for group in phrases.SYNONYMS if group.one_way)
+_ONE_WAY = frozenset(group.forms for group in (*phrases.SYNONYMS, *phrases3.SYNONYMS) if group.one_way)
 
 
 def normal_symbol(slot: Slot) -> int:
@@ -101,6 +111,10 @@ def token_slots(v: View, i: int) -> list[Slot] | None:
     """Scheme 2's slots on token i, or None when the token is not one of its classes (scheme 1's rules apply)."""
     raw, key = v.raws[i], v.t.keys[i]
     form, at = plain_form(raw), v.t.starts[i]
+    if v.scheme >= 3:
+        found = _token3(v, i, form)
+        if found is not None:
+            return found
     if key in _PHRASE:
         group = _PHRASE[key]
         if v.strict and (not _phrase_fits(v, i, key) or (group.one_way and form != group.forms[0])):
@@ -124,6 +138,47 @@ def token_slots(v: View, i: int) -> list[Slot] | None:
         prefix = pair[1].split("-")[0]
         return [Slot("word", i, pair, at=at, group="compound " + prefix)] if v._changeable(i, raw, True) else []
     return None
+
+
+def _token3(v: View, i: int, form: str) -> list[Slot] | None:
+    """Scheme 3's slots on token i, or None when the token is not one of its classes."""
+    raw, key, at = v.raws[i], v.t.keys[i], v.t.starts[i]
+    if key in _PHRASE3:
+        group = _PHRASE3[key]
+        if v.strict and ((group.one_way and form != group.forms[0]) or not _article_fits(v, i, group.forms)):
+            return []
+        return [Slot("word", i, group.forms, at=at)] if v._changeable(i, raw, True) else []
+    if key in _CONNECTIVE3:
+        group = _CONNECTIVE3[key]
+        ok = v.initial[i] and v.gaps[i + 1].startswith(",") and v._changeable(i, raw, True)
+        return [Slot("word", i, group.forms, at=at)] if ok or not v.strict else []
+    if form == "who":
+        if not v.strict:  # reading any copy: every "who", "which" and "that" normalizes to "which"
+            return [Slot("word", i, phrases.RESTRICTIVE.forms, at=at)]
+        return [Slot("word", i, WHO, at=at)] if _who(v, i) and v._changeable(i, raw, True) else []
+    return None
+
+
+def _article_fits(v: View, i: int, forms: tuple[str, ...]) -> bool:
+    """After "a"/"an" every form must take the same article ("a solely owned" is no "a only owned")."""
+    if i == 0 or _word(v, i - 1) not in ("a", "an"):
+        return True
+    return len({form[0] in "aeiou" for form in forms}) == 1
+
+
+def _who(v: View, i: int) -> bool:
+    """A restrictive "who" after a person noun: "a deputy who can", "staff who handle", not ", who", "those
+    who", "decides who" nor "who is" (a copy's "that is" would read as "i.e.")."""
+    if i < 1 or i + 1 >= v.n or not v.gaps[i] or not SPACE.fullmatch(v.gaps[i]) or v.guard[i - 1]:
+        return False
+    before, after = _word(v, i - 1), _word(v, i + 1)
+    verb = before in phrases.REPORTING or before in phrases3.WHO_VERBS
+    if verb or before in _NOT_NOUN or before in phrases3.WHO_BEFORE or not v.raws[i - 1].isalpha():
+        return False
+    if after == "is" or not v.raws[i + 1].isalpha() or not v.raws[i + 1].islower():
+        return False
+    determiner = any(_word(v, k) in phrases.DETERMINERS for k in range(max(0, i - 3), i - 1))
+    return determiner or before.endswith("s") or before == "staff"
 
 
 def _phrase_fits(v: View, i: int, key: str) -> bool:
@@ -198,17 +253,46 @@ def gap_slots(v: View, i: int) -> list[Slot]:
     slot = [Slot("comma", i, ("", ","), at=v.t.ends[i])]
     start = _sentence_start(v, i)
     if start is not None:
-        if i - start < _INTRO_WORDS and " ".join(v.words[start : i + 1]) in _INTRO:
+        intro = _INTRO3 if v.scheme >= 3 else _INTRO
+        if i - start < _INTRO_WORDS and " ".join(v.words[start : i + 1]) in intro:
             return slot if _word(v, i + 1) not in ("and", "or", "but") else []
         closed = _word(v, start) in phrases.SUBORDINATORS and 2 <= i - start <= 12 and _clause_closed(v, i)
         if closed and (_subject(v, i + 1) in phrases.CLAUSE_SUBJECTS or _word(v, i + 1) in _NOUN_PHRASE_START):
+            return slot
+        if v.scheme >= 3 and _prepositional(v, start, i) and _clause_at(v, i + 1):
             return slot
     if _word(v, i + 1) in ("and", "but", "or") and i + 3 < v.n:
         subject, verb = _subject(v, i + 2), v.raws[i + 3]
         plain = all(_plain(v, v.gaps[k + 1]) for k in (i + 1, i + 2))
         if subject in phrases.CLAUSE_SUBJECTS and plain and _LOWER_WORDS.fullmatch(verb):
             return slot
+        # scheme 3: a clause whose subject is a noun ("..., and the recipients may"), in a sentence with no other
+        # punctuation before it (", which is X, and the Y" must keep its comma)
+        noun = _word(v, i + 2) in _NOUN_PHRASE_START and _plain(v, v.gaps[i + 2])
+        if v.scheme >= 3 and noun and v.starts[i] is not None and _clause_at(v, i + 2):
+            return slot
     return []
+
+
+def _prepositional(v: View, start: int, i: int) -> bool:
+    """Tokens start..i are a sentence-initial prepositional phrase (2 to 11 words) whose object is closed."""
+    return _word(v, start).split()[0] in phrases3.PREPOSITIONS and 1 <= i - start <= 10 and _clause_closed(v, i)
+
+
+def _clause_at(v: View, k: int) -> bool:
+    """Token k starts a clause: a subject pronoun, or a determiner's noun phrase (up to four words) and a verb."""
+    if k + 1 >= v.n or v.guard[k] or not _plain(v, v.gaps[k + 1]):
+        return False
+    if _subject(v, k) in phrases.CLAUSE_SUBJECTS:
+        return _LOWER_WORDS.fullmatch(v.raws[k + 1]) is not None
+    if _word(v, k) not in _NOUN_PHRASE_START:
+        return False
+    for j in range(k + 1, min(k + 6, v.n)):
+        if v.guard[j] or (j > k + 1 and not _plain(v, v.gaps[j])):
+            return False
+        if _word(v, j).split()[0] in phrases3.FINITE:
+            return j > k + 1  # at least one noun between
+    return False
 
 
 def _plain(v: View, gap: str) -> bool:

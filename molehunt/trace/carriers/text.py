@@ -4,10 +4,13 @@ Two layers, both laid out from the original text alone, so the tracer recomputes
 
 **Robust** (survives copy-paste, re-wrapping, reformatting and retyping by a person): visible variants that keep
 the exact meaning, in document order. Every function takes ``scheme=``: the classes below are scheme 1's, each
-occurrence one position. Scheme 2 (``CURRENT_SCHEME``) adds synonyms, contractions, optional commas and words,
-parentheticals and compounds (:mod:`molehunt.trace.carriers.dense`, :mod:`molehunt.trace.carriers.phrases`), and
-makes every class a reader would notice mixed (spelling, email, honorifics, serial comma, dash, percent, counts,
-compounds) one document-level position, read back by majority; docs/trace-text.md lists them all.
+occurrence one position. Scheme 2 adds synonyms, contractions, optional commas and words, parentheticals and
+compounds (:mod:`molehunt.trace.carriers.dense`, :mod:`molehunt.trace.carriers.phrases`), and makes every class a
+reader would notice mixed (spelling, email, honorifics, serial comma, dash, percent, counts, compounds) one
+document-level position, read back by majority. Scheme 3 (``CURRENT_SCHEME``) adds more synonyms and connectives
+(:mod:`molehunt.trace.carriers.phrases3`), a restrictive "who"/"that", and the optional comma after a sentence-initial
+prepositional phrase and before "and"/"but"/"or" opening a clause with a noun subject. docs/trace-text.md lists
+them all.
 
 - British/American spelling (``organise/organize``, ``colour/color``, ``centre/center``, ``defence/defense``,
   ``travelled/traveled``, ...; the list and what was left out are in :mod:`molehunt.trace.carriers.variants`),
@@ -53,7 +56,7 @@ A leaked text is aligned to the original by variant-blind word keys (:mod:`moleh
 so an excerpt, a re-wrapped copy or a copy merged from several recipients' copies reads each position from
 whichever copy's text is there, and -1 where the position's words are absent.
 
-Scheme 2:
+Scheme 3 (the same as scheme 2 here):
 
 >>> layout(original := "If you do not organise it, we will.")  # "do not", "organise", the comma
 Layout(alphabet=(2, 2, 2, 4, 4, 4, 4), robust=3, fragile=4)
@@ -113,10 +116,11 @@ __all__ = [
     "offsets",
 ]
 
-SCHEMES = frozenset({1, 2})
-"""1: the robust layer of the first copies (kept so that they stay traceable); 2: the dense, consistent layer."""
+SCHEMES = frozenset({1, 2, 3})
+"""1: the robust layer of the first copies (kept so that they stay traceable); 2: the dense, consistent layer; 3:
+scheme 2 with more classes (docs/trace-text.md)."""
 
-CURRENT_SCHEME = 2
+CURRENT_SCHEME = 3
 """The scheme new copies are issued with; a copy is read back with the scheme it was issued with."""
 
 

@@ -17,7 +17,7 @@ from itertools import accumulate
 import numpy as np
 import numpy.typing as npt
 
-from molehunt.trace.carriers import phrases, variants
+from molehunt.trace.carriers import phrases, phrases3, variants
 
 MARKS = ("\u200b", "\u200c", "\u200d", "\u2060")
 """The fragile layer's symbols: ZERO WIDTH SPACE, ZERO WIDTH NON-JOINER, ZERO WIDTH JOINER, WORD JOINER."""
@@ -42,30 +42,33 @@ def _phrase(form: str) -> str:
     return r"\s+".join(re.escape(word).replace("'", "['\u2019]") for word in form.split())
 
 
-_MULTIWORD = sorted(
-    {
-        form
-        for group in (*phrases.SYNONYMS, phrases.CONNECTIVES, *phrases.CONTRACTIONS)
-        for form in group.forms
-        if " " in form
-    },
-    key=lambda form: (-len(form), form),
-)
-# Scheme 2: its phrases and contractions are one token each, and so is a reporting verb with an optional "that"
-# before a subject pronoun ("ensure that you"), so that a copy's variant never shifts the alignment.
-_TOKEN2 = re.compile(
-    r"(?i:(?<!\w)(?<!\w['\u2019-])(?:e\.g\.|i\.e\.|for\s+example|for\s+instance|that\s+is|per\s+cent"
-    + "".join("|" + _phrase(form) for form in _MULTIWORD)
-    + r"|(?:"
-    + "|".join(sorted(phrases.REPORTING))
-    + r")\s+that(?=[\s\u200b\u200c\u200d\u2060]+(?:"
-    + "|".join(sorted(phrases.SUBJECTS))
-    + r")(?!\w)))(?!\w)(?!['\u2019-]\w|[.,]\d))"  # never glued to a word ("in spite of'a")
-    r"|(?<!\w)(?:Mrs|Mr|Ms|Dr)\.(?=[\s\u200b\u200c\u200d\u2060])"
-    r"|%"
-    # a full stop or comma joins digits only ("1,000", "2.0"): "don't,a" is two words, as "do not,a" is
-    r"|\w+(?:['\u2019-]\w+|[.,]\d\w*)*"
-)
+def _multiword(groups: tuple[phrases.Group, ...]) -> list[str]:
+    forms = {form for group in groups for form in group.forms if " " in form}
+    return sorted(forms, key=lambda form: (-len(form), form))
+
+
+def _scheme_pattern(multiword: list[str]) -> re.Pattern[str]:
+    """Scheme 2 on: its phrases and contractions are one token each, and so is a reporting verb with an optional
+    "that" before a subject pronoun ("ensure that you"), so that a copy's variant never shifts the alignment."""
+    return re.compile(
+        r"(?i:(?<!\w)(?<!\w['\u2019-])(?:e\.g\.|i\.e\.|for\s+example|for\s+instance|that\s+is|per\s+cent"
+        + "".join("|" + _phrase(form) for form in multiword)
+        + r"|(?:"
+        + "|".join(sorted(phrases.REPORTING))
+        + r")\s+that(?=[\s\u200b\u200c\u200d\u2060]+(?:"
+        + "|".join(sorted(phrases.SUBJECTS))
+        + r")(?!\w)))(?!\w)(?!['\u2019-]\w|[.,]\d))"  # never glued to a word ("in spite of'a")
+        r"|(?<!\w)(?:Mrs|Mr|Ms|Dr)\.(?=[\s\u200b\u200c\u200d\u2060])"
+        r"|%"
+        # a full stop or comma joins digits only ("1,000", "2.0"): "don't,a" is two words, as "do not,a" is
+        r"|\w+(?:['\u2019-]\w+|[.,]\d\w*)*"
+    )
+
+
+_GROUPS2 = (*phrases.SYNONYMS, phrases.CONNECTIVES, *phrases.CONTRACTIONS)
+_GROUPS3 = (*_GROUPS2, *phrases3.SYNONYMS, *phrases3.CONNECTIVES)
+_TOKEN2 = _scheme_pattern(_multiword(_GROUPS2))
+_TOKEN3 = _scheme_pattern(_multiword(_GROUPS3))
 
 MIN_BLOCK = 6
 """Aligned runs shorter than this many tokens are ignored: chance matches of common words."""
@@ -99,6 +102,13 @@ WHOLE_FOLD2 = {
 }
 """Scheme 2's whole-token variants: scheme 1's, phrases, contractions, compounds, "which"/"that"."""
 
+WHOLE_FOLD3 = {
+    **WHOLE_FOLD2,
+    **_group_map(tuple(group.forms for group in (*phrases3.SYNONYMS, *phrases3.CONNECTIVES))),
+    "who": "which",  # a restrictive "who" may be "that", whose key is "which"
+}
+"""Scheme 3's whole-token variants: scheme 2's, its synonyms and connectives, and "who" with "which"/"that"."""
+
 
 @lru_cache(maxsize=65536)
 def fold(raw: str) -> str:
@@ -113,8 +123,18 @@ def fold(raw: str) -> str:
 @lru_cache(maxsize=65536)
 def fold2(raw: str) -> str:
     """Scheme 2's key: :func:`fold` with phrases, contractions and compounds folded, and "X that" keyed as "X"."""
+    return _fold_whole(raw, WHOLE_FOLD2)
+
+
+@lru_cache(maxsize=65536)
+def fold3(raw: str) -> str:
+    """Scheme 3's key: :func:`fold2` with scheme 3's groups."""
+    return _fold_whole(raw, WHOLE_FOLD3)
+
+
+def _fold_whole(raw: str, table: dict[str, str]) -> str:
     form = plain_form(raw)
-    whole = WHOLE_FOLD2.get(form)
+    whole = table.get(form)
     if whole is not None:
         return whole
     if form.endswith(" that") and form[:-5] in phrases.REPORTING:
@@ -159,7 +179,7 @@ def tokenize(text: str, scheme: int = 1) -> Tokens:
     starts: list[int] = []
     ends: list[int] = []
     keys: list[str] = []
-    pattern, key = (_TOKEN, fold) if scheme == 1 else (_TOKEN2, fold2)
+    pattern, key = (_TOKEN, fold) if scheme == 1 else (_TOKEN2, fold2) if scheme == 2 else (_TOKEN3, fold3)
     for m in pattern.finditer(text):
         starts.append(m.start())
         ends.append(m.end())

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from molehunt.trace.carriers.text import STRIP_MARKS, _plan, embed, extract, layout, normalize
+from molehunt.trace.carriers.text import CURRENT_SCHEME, STRIP_MARKS, _plan, embed, extract, layout, normalize
 from molehunt.trace.carriers.tokens import parts, plain_form, tokenize
 from tests.unit.trace.carriers.conftest import assert_round_trips, codeword
 from tests.unit.trace.carriers.prose import PLAIN, SENTENCES, _fill, document
@@ -91,7 +91,7 @@ def test_every_class_writes_both_ways_and_nothing_else_changes() -> None:
 )
 def test_sentences_without_a_safe_variant_offer_no_robust_position(sentence: str) -> None:
     shape = layout(sentence)
-    assert shape.robust == 0, [s for s in _plan(sentence, 2).slots]
+    assert shape.robust == 0, [s for s in _plan(sentence, CURRENT_SCHEME).slots]
 
 
 def test_memo_phrases_vary() -> None:
@@ -104,8 +104,8 @@ def test_memo_phrases_vary() -> None:
 
 def _forms_written(original: str, copy: str) -> dict[str, set[str]]:
     """For each document-level class, the forms the copy wrote at its slots."""
-    plan = _plan(original, 2)
-    written = tokenize(copy.translate(STRIP_MARKS), 2)
+    plan = _plan(original, CURRENT_SCHEME)
+    written = tokenize(copy.translate(STRIP_MARKS), CURRENT_SCHEME)
     assert written.keys == plan.tokens.keys
     out: dict[str, set[str]] = {}
     for slot in plan.slots:
@@ -132,7 +132,7 @@ def test_a_copy_never_mixes_spellings_or_styles(seed: int) -> None:
     assert len(written["spelling"]) == 1 and written["spelling"] <= {"0", "1"}
     for group, forms in written.items():
         assert len(forms) == 1, (group, forms)
-    counts = [len([s for s in _plan(original, 2).slots if s.group == "spelling"])]
+    counts = [len([s for s in _plan(original, CURRENT_SCHEME).slots if s.group == "spelling"])]
     assert counts[0] > 10  # one position carried by many words
 
 
@@ -140,7 +140,7 @@ def test_a_document_level_position_is_read_by_majority() -> None:
     original = document(4000, seed=3)
     shape = layout(original)
     symbols = codeword(shape, 5)
-    plan = _plan(original, 2)
+    plan = _plan(original, CURRENT_SCHEME)
     spelling = next(k for k, slots in enumerate(plan.positions) if plan.slots[slots[0]].group == "spelling")
     slots = [plan.slots[k] for k in plan.positions[spelling]]
     assert len(slots) >= 5
@@ -149,8 +149,8 @@ def test_a_document_level_position_is_read_by_majority() -> None:
     flipped = symbols.copy()
     flipped[spelling] = 1 - symbols[spelling]
     other = embed(original, flipped)
-    cut = tokenize(copy, 2).starts[slots[2].token]
-    mixed = other[: tokenize(other, 2).starts[slots[2].token]] + copy[cut:]
+    cut = tokenize(copy, CURRENT_SCHEME).starts[slots[2].token]
+    mixed = other[: tokenize(other, CURRENT_SCHEME).starts[slots[2].token]] + copy[cut:]
     assert extract(original, mixed)[spelling] == symbols[spelling]
 
 

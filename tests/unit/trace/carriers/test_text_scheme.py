@@ -107,11 +107,11 @@ def test_scheme_1_small_copy_is_the_golden_string() -> None:
 
 
 def test_new_copies_use_the_current_scheme() -> None:
-    assert CURRENT_SCHEME == 2 and CURRENT_SCHEME in SCHEMES
+    assert CURRENT_SCHEME == 3 and CURRENT_SCHEME in SCHEMES
     assert layout(SMALL) == layout(SMALL, scheme=CURRENT_SCHEME)
 
 
-@pytest.mark.parametrize("scheme", [0, 3, -1])
+@pytest.mark.parametrize("scheme", [0, 4, -1])
 def test_an_unknown_scheme_is_a_clear_error(scheme: int) -> None:
     for call in (
         lambda: layout(SMALL, scheme=scheme),

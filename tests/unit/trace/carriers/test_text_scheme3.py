@@ -1,0 +1,209 @@
+"""Scheme 3: more synonyms and connectives, a restrictive "who", and optional commas before clauses.
+
+Each class: where it is a slot, where it must not be one, both forms written, read back after a spell check and a
+retyping, and every copy normalizing to its original.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.text_attacks import retype, spell_check
+from molehunt.trace.carriers import phrases3
+from molehunt.trace.carriers.text import STRIP_MARKS, _plan, embed, extract, layout, normalize
+from molehunt.trace.code import FingerprintCode, accuse
+from tests.unit.trace.carriers.conftest import assert_round_trips, codeword
+from tests.unit.trace.carriers.prose import PLAIN, SENTENCES, _fill
+
+TEXTS = Path(__file__).parent / "texts"
+DENSITY_FLOOR = {"GPL-3": 0.026, "MPL-2.0": 0.016, "Apache-2.0": 0.016}
+
+EXAMPLES = (
+    "Nevertheless, the board met. Similarly, the team agreed. Everyone is permitted to copy it solely for review. "
+    "The owner explicitly agreed, and the report was subsequently filed. For the purposes of this policy, a "
+    "deputy who can sign is named. Under this policy, you must keep the notice free of charge. Apart from "
+    "this, nothing changes in the absence of a request. The copy includes all data, including but not limited "
+    "to logs. Meanwhile, staff who travel must report."
+)
+LAST = (
+    "Nonetheless, the board met. Likewise, the team agreed. Everybody is allowed to copy it only for review. The "
+    "owner expressly agreed, and the report was later filed. For the purpose of this policy, a deputy that can sign "
+    "is named. Under this policy, you must keep the notice at no charge. Aside from this, nothing changes without a "
+    "request. The copy includes all data, including without limitation logs. In the meantime, staff that travel "
+    "must report."
+)
+
+
+def _text(name: str) -> str:
+    return (TEXTS / name).read_text(encoding="utf-8")
+
+
+def _kinds(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    return [(slot.kind, slot.forms) for slot in _plan(text, 3).slots]
+
+
+def test_every_scheme_3_class_writes_both_ways() -> None:
+    shape = layout(EXAMPLES, scheme=3)
+    assert shape.robust > layout(EXAMPLES, scheme=2).robust + 12
+    last = embed(EXAMPLES, np.array(shape.alphabet) - 1, scheme=3).translate(STRIP_MARKS)
+    first = embed(EXAMPLES, [0] * len(shape.alphabet), scheme=3).translate(STRIP_MARKS)
+    assert last == LAST
+    assert first.startswith("Nevertheless the board met. Similarly the team agreed. Everyone is permitted")
+    assert "agreed and the report" in first and "Under this policy you must" in first
+    assert normalize(last, scheme=3) == normalize(first, scheme=3) == normalize(EXAMPLES, scheme=3)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "forms"),
+    [
+        ("Each manager who signs is named.", ("who", "that")),
+        ("Staff who travel must report.", ("who", "that")),
+        ("Visitors who arrive late wait.", ("who", "that")),
+        ("It is permitted by law.", ("permitted", "allowed")),
+        ("Use it solely for review.", ("solely", "only")),
+        ("He explicitly agreed to it.", ("explicitly", "expressly")),
+        ("The file was subsequently lost.", ("subsequently", "later")),
+        ("Likewise, the team agreed.", ("similarly", "likewise")),
+        ("To date, the team has met twice.", ("to date", "so far")),
+        ("Generally, the team agrees.", ("in general", "generally")),
+    ],
+)
+def test_a_word_class_is_a_slot_here(sentence: str, forms: tuple[str, ...]) -> None:
+    assert ("word", forms) in _kinds(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Those who sign are named.",  # "those that" reads as things
+        "Anyone who signs is named.",  # kept as scheme 2 has it: "anyone that" reads oddly
+        "The owner decides who may read it.",  # an interrogative "who"
+        "The manager, who signs, is named.",  # non-restrictive
+        "A deputy who is absent is replaced.",  # "that is" would read as "i.e."
+        "It is a solely owned company.",  # "a only owned"
+        "The use is allowed for in the plan.",  # "allowed" is never rewritten ("allowed for")
+        "He will only sign it later.",  # "only" and "later" are never rewritten
+        "So far as we know, it works.",  # "so far" only as "to date" before its comma
+        "The team, similarly, agreed.",  # a connective only at the start of a sentence
+    ],
+)
+def test_a_word_class_is_no_slot_here(sentence: str) -> None:
+    kinds = _kinds(sentence)
+    new = {forms for _, forms in kinds} & {
+        ("who", "that"),
+        *(group.forms for group in (*phrases3.SYNONYMS, *phrases3.CONNECTIVES)),
+    }
+    assert not new, kinds
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Under this License, you may copy it.",
+        "Notwithstanding any other provision of this License, you have permission.",
+        "During the review, the auditors may read the logs.",
+        "The owner agreed, and the report was filed.",
+        "The owner agreed, but the auditors may object.",
+        "You may copy it, or the owner may send it.",
+    ],
+)
+def test_an_optional_comma_before_a_clause_is_a_slot(sentence: str) -> None:
+    assert layout(sentence, scheme=3).robust == layout(sentence, scheme=2).robust + 1
+    shape = layout(sentence, scheme=3)
+    dropped = embed(sentence, [0] * len(shape.alphabet), scheme=3).translate(STRIP_MARKS)
+    assert dropped.count(",") == sentence.count(",") - 1
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "To do so, attach the notice.",  # an imperative: "do so attach" misreads
+        "In the US, the EU, and the UK the rule holds.",  # a list, not an introduction
+        "Under this License, copying is allowed.",  # no clause subject follows
+        "With the files, the keys.",  # no verb: no clause follows
+        "The owner, who signs, agreed, and the report was filed.",  # other commas in the sentence
+        "You may copy the file, and the notice.",  # "and the notice" opens no clause
+        "In the meeting the board may agree.",  # no comma in the original: one-way
+    ],
+)
+def test_a_comma_that_must_stay_or_never_was_is_no_slot(sentence: str) -> None:
+    commas = [slot for slot in _plan(sentence, 3).slots if slot.kind == "comma"]
+    before = [slot for slot in _plan(sentence, 2).slots if slot.kind == "comma"]
+    assert len(commas) == len(before), commas
+
+
+@pytest.mark.parametrize("name", sorted(DENSITY_FLOOR))
+def test_scheme_3_is_denser_than_scheme_2_on_real_licences(name: str) -> None:
+    text = _text(name)
+    words = len(text.split())
+    dense, before = layout(text, scheme=3).robust, layout(text, scheme=2).robust
+    assert dense / words >= DENSITY_FLOOR[name]
+    assert dense > before
+
+
+def test_scheme_3_positions_survive_a_spell_check_and_retyping() -> None:
+    shape = layout(EXAMPLES, scheme=3)
+    for seed in (1, 2, 3):
+        symbols = codeword(shape, seed)
+        copy = embed(EXAMPLES, symbols, scheme=3)
+        checked = extract(EXAMPLES, spell_check(copy), scheme=3)[: shape.robust]
+        assert np.array_equal(checked, symbols[: shape.robust])
+        retyped = extract(EXAMPLES, retype(copy, seed=seed), scheme=3)[: shape.robust]
+        readable = retyped >= 0  # a slot on a mistyped word is erased, never misread
+        assert np.array_equal(retyped[readable], symbols[: shape.robust][readable])
+        assert readable.mean() > 0.9
+
+
+def test_a_retyped_gpl3_under_scheme_3_names_its_single_recipient_among_30() -> None:
+    gpl = _text("GPL-3")
+    code = FingerprintCode((9).to_bytes(32, "big"), layout(gpl, scheme=3).alphabet)
+    read = extract(gpl, retype(embed(gpl, code.codeword("r05"), scheme=3), seed=3), scheme=3)
+    recipients = [f"r{i:02d}" for i in range(30)]
+    assert [r for r, _ in accuse(code, read, recipients, eps=1e-5).accused] == ["r05"]
+    original = extract(gpl, retype(gpl, seed=3), scheme=3)  # the unmarked original accuses nobody
+    assert accuse(code, original, recipients, eps=1e-5).accused == ()
+
+
+@pytest.mark.parametrize("name", ["GPL-3", "Apache-2.0", "MPL-2.0"])
+def test_real_texts_round_trip_under_scheme_3(name: str) -> None:
+    assert_round_trips(_text(name), 4, scheme=3)
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> str:
+    picks = draw(st.lists(st.sampled_from(SENTENCES + PLAIN + (EXAMPLES,)), min_size=1, max_size=12))
+    rng = random.Random(draw(st.integers(0, 1000)))
+    sentences = [_fill(s, rng) for s in picks]
+    breaks = draw(st.lists(st.booleans(), min_size=len(sentences), max_size=len(sentences)))
+    return "".join(s + ("\n\n" if b else " ") for s, b in zip(sentences, breaks, strict=True)).strip() + "\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=documents(), seed=st.integers(0, 2**32 - 1))
+def test_any_scheme_3_codeword_round_trips_and_normalizes_away(text: str, seed: int) -> None:
+    assert_round_trips(text, seed, scheme=3)
+
+
+FRAGMENTS = (
+    *"abcIT (),.;:'\"-\u2014\n%09",
+    *(" who ", "Staff ", " a deputy ", " those ", " is ", " can ", " permitted ", " solely ", " a ", " an "),
+    *("Under this License", ", you may", ", and the report was ", ", and the ", " may ", "Similarly, "),
+    *("Nevertheless", "For the purposes of", " including but not limited to ", " free of charge", "To date, "),
+    *(" subsequently ", " explicitly ", " in the absence of ", "In short, ", " do not ", " which ", " that "),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(parts=st.lists(st.sampled_from(FRAGMENTS), max_size=40), seed=st.integers(0, 1000))
+def test_any_text_round_trips_under_scheme_3_even_with_odd_punctuation(parts: list[str], seed: int) -> None:
+    text = "".join(parts)
+    symbols = codeword(layout(text, scheme=3), seed)
+    copy = embed(text, symbols, scheme=3)
+    assert np.array_equal(extract(text, copy, scheme=3), symbols)
+    assert normalize(copy, scheme=3) == normalize(text, scheme=3)
