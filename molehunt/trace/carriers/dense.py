@@ -148,6 +148,12 @@ def _token3(v: View, i: int, form: str) -> list[Slot] | None:
         if v.strict and ((group.one_way and form != group.forms[0]) or not _article_fits(v, i, group.forms)):
             return []
         return [Slot("word", i, group.forms, at=at)] if v._changeable(i, raw, True) else []
+    if key == phrases3.NEED_NOT.forms[0]:
+        before = _word(v, i - 1) if i > 0 else ""
+        after = v.raws[i + 1] if i + 1 < v.n else ""
+        modal = before not in phrases.DETERMINERS and before != "of" and after.isalpha() and after.islower()
+        ok = (modal and after != "to" and v._changeable(i, raw, True)) or not v.strict
+        return [Slot("word", i, phrases3.NEED_NOT.forms, at=at)] if ok else []
     if key in _CONNECTIVE3:
         group = _CONNECTIVE3[key]
         ok = v.initial[i] and v.gaps[i + 1].startswith(",") and v._changeable(i, raw, True)
@@ -255,7 +261,9 @@ def gap_slots(v: View, i: int) -> list[Slot]:
     if start is not None:
         intro = _INTRO3 if v.scheme >= 3 else _INTRO
         if i - start < _INTRO_WORDS and " ".join(v.words[start : i + 1]) in intro:
-            return slot if _word(v, i + 1) not in ("and", "or", "but") else []
+            if _word(v, i + 1) in ("and", "or", "but") or (v.scheme >= 3 and not _opens_clause(v, i + 1)):
+                return []
+            return slot
         closed = _word(v, start) in phrases.SUBORDINATORS and 2 <= i - start <= 12 and _clause_closed(v, i)
         if closed and (_subject(v, i + 1) in phrases.CLAUSE_SUBJECTS or _word(v, i + 1) in _NOUN_PHRASE_START):
             return slot
@@ -272,6 +280,19 @@ def gap_slots(v: View, i: int) -> list[Slot]:
         if v.scheme >= 3 and noun and v.starts[i] is not None and _clause_at(v, i + 2):
             return slot
     return []
+
+
+def _opens_clause(v: View, k: int) -> bool:
+    """Scheme 3: a word after an introduction that cannot continue it ("In short, staff ..." without its comma
+    reads "short staff"): a pronoun, a determiner, a subordinator or a capitalised word."""
+    word = _subject(v, k)
+    return (
+        word in phrases.CLAUSE_SUBJECTS
+        or word in ("it", "there")
+        or _word(v, k) in _NOUN_PHRASE_START
+        or _word(v, k) in phrases.SUBORDINATORS
+        or v.raws[k][:1].isupper()
+    )
 
 
 def _prepositional(v: View, start: int, i: int) -> bool:

@@ -40,6 +40,10 @@ SYNONYMS: tuple[Group, ...] = (
 """Scheme 3's synonyms, one position per occurrence; after "a"/"an" only when every form takes the same article
 ("a solely owned" is no "a only owned")."""
 
+NEED_NOT = Group(("need not", "needn't"))
+"""The modal "need not" ("You need not comply"), after a word that is no determiner ("no need not to" is a noun)
+and before a verb."""
+
 CONNECTIVES: tuple[Group, ...] = (
     Group(("similarly", "likewise")),
     Group(("in contrast", "by contrast")),

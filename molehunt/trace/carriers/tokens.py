@@ -66,7 +66,7 @@ def _scheme_pattern(multiword: list[str]) -> re.Pattern[str]:
 
 
 _GROUPS2 = (*phrases.SYNONYMS, phrases.CONNECTIVES, *phrases.CONTRACTIONS)
-_GROUPS3 = (*_GROUPS2, *phrases3.SYNONYMS, *phrases3.CONNECTIVES)
+_GROUPS3 = (*_GROUPS2, *phrases3.SYNONYMS, phrases3.NEED_NOT, *phrases3.CONNECTIVES)
 _TOKEN2 = _scheme_pattern(_multiword(_GROUPS2))
 _TOKEN3 = _scheme_pattern(_multiword(_GROUPS3))
 
@@ -104,7 +104,7 @@ WHOLE_FOLD2 = {
 
 WHOLE_FOLD3 = {
     **WHOLE_FOLD2,
-    **_group_map(tuple(group.forms for group in (*phrases3.SYNONYMS, *phrases3.CONNECTIVES))),
+    **_group_map(tuple(group.forms for group in (*phrases3.SYNONYMS, phrases3.NEED_NOT, *phrases3.CONNECTIVES))),
     "who": "which",  # a restrictive "who" may be "that", whose key is "which"
 }
 """Scheme 3's whole-token variants: scheme 2's, its synonyms and connectives, and "who" with "which"/"that"."""

@@ -29,14 +29,14 @@ EXAMPLES = (
     "The owner explicitly agreed, and the report was subsequently filed. For the purposes of this policy, a "
     "deputy who can sign is named. Under this policy, you must keep the notice free of charge. Apart from "
     "this, nothing changes in the absence of a request. The copy includes all data, including but not limited "
-    "to logs. Meanwhile, staff who travel must report."
+    "to logs. Meanwhile, staff who travel must report. You need not reply."
 )
 LAST = (
     "Nonetheless, the board met. Likewise, the team agreed. Everybody is allowed to copy it only for review. The "
     "owner expressly agreed, and the report was later filed. For the purpose of this policy, a deputy that can sign "
     "is named. Under this policy, you must keep the notice at no charge. Aside from this, nothing changes without a "
     "request. The copy includes all data, including without limitation logs. In the meantime, staff that travel "
-    "must report."
+    "must report. You needn't reply."
 )
 
 
@@ -72,6 +72,7 @@ def test_every_scheme_3_class_writes_both_ways() -> None:
         ("Likewise, the team agreed.", ("similarly", "likewise")),
         ("To date, the team has met twice.", ("to date", "so far")),
         ("Generally, the team agrees.", ("in general", "generally")),
+        ("The work need not make them do so.", ("need not", "needn't")),
     ],
 )
 def test_a_word_class_is_a_slot_here(sentence: str, forms: tuple[str, ...]) -> None:
@@ -91,13 +92,14 @@ def test_a_word_class_is_a_slot_here(sentence: str, forms: tuple[str, ...]) -> N
         "He will only sign it later.",  # "only" and "later" are never rewritten
         "So far as we know, it works.",  # "so far" only as "to date" before its comma
         "The team, similarly, agreed.",  # a connective only at the start of a sentence
+        "There is no need not to worry.",  # "need" is a noun here
     ],
 )
 def test_a_word_class_is_no_slot_here(sentence: str) -> None:
     kinds = _kinds(sentence)
     new = {forms for _, forms in kinds} & {
         ("who", "that"),
-        *(group.forms for group in (*phrases3.SYNONYMS, *phrases3.CONNECTIVES)),
+        *(group.forms for group in (*phrases3.SYNONYMS, phrases3.NEED_NOT, *phrases3.CONNECTIVES)),
     }
     assert not new, kinds
 
@@ -136,6 +138,13 @@ def test_a_comma_that_must_stay_or_never_was_is_no_slot(sentence: str) -> None:
     commas = [slot for slot in _plan(sentence, 3).slots if slot.kind == "comma"]
     before = [slot for slot in _plan(sentence, 2).slots if slot.kind == "comma"]
     assert len(commas) == len(before), commas
+
+
+def test_an_introduction_keeps_its_comma_before_a_word_it_could_join() -> None:
+    sentence = "In short, staff who travel must report."  # without its comma "In short staff" misreads
+    assert [slot.kind for slot in _plan(sentence, 2).slots].count("comma") == 1  # scheme 2 drops it
+    assert [slot.kind for slot in _plan(sentence, 3).slots].count("comma") == 0
+    assert [slot.kind for slot in _plan("In short, we agree.", 3).slots].count("comma") == 1
 
 
 @pytest.mark.parametrize("name", sorted(DENSITY_FLOOR))
