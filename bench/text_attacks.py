@@ -14,10 +14,13 @@ Attacks (each a function ``str -> str``; seeded where random):
 
     .venv/bin/python bench/text_attacks.py                      # the three licences under /usr/share/common-licenses
     .venv/bin/python bench/text_attacks.py --texts a.txt b.txt  # other texts
+    .venv/bin/python bench/text_attacks.py --density            # robust positions per scheme only (fast)
 
-The table: robust positions (those that survive retyping) read right, wrong and erased per attack, fragile
-positions read, and whether a single leaker among 30 recipients is named at eps 1e-5 (and nobody else) over
-``--trials`` keys. Needs hunspell and hunspell-en-us (``make hunspell`` as root installs them).
+First a table of robust positions per text under every scheme and their density per word (the issue's target
+is one per 10 words, 0.100). Then the attack table: robust positions (those that survive retyping) read right,
+wrong and erased per attack, fragile positions read, and whether a single leaker among 30 recipients is named at
+eps 1e-5 (and nobody else) over ``--trials`` keys. Needs hunspell and hunspell-en-us (``make hunspell`` as root
+installs them).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from molehunt.errors import MolehuntError
-from molehunt.trace.carriers.text import CURRENT_SCHEME, embed, extract, layout
+from molehunt.trace.carriers.text import CURRENT_SCHEME, SCHEMES, embed, extract, layout
 from molehunt.trace.code import FingerprintCode, accuse
 
 LICENCES = ("/usr/share/common-licenses/GPL-3", "/usr/share/common-licenses/Apache-2.0",
@@ -169,12 +172,30 @@ ATTACKS: dict[str, Callable[[str], str]] = {
 }
 
 
+def print_density(names: list[str]) -> None:
+    """Robust positions of each text under every scheme, and the current scheme's positions per word."""
+    schemes = sorted(SCHEMES)
+    print("robust positions per scheme (positions that survive retyping); target: one per 10 words = 0.100")
+    print(f"{'text':<12} {'words':>6} " + " ".join(f"{'scheme ' + str(s):>8}" for s in schemes) + f" {'per word':>8}")
+    for name in names:
+        original = Path(name).read_text(encoding="utf-8")
+        words = len(original.split())
+        counts = [layout(original, s).robust for s in schemes]
+        density = counts[-1] / words
+        print(f"{Path(name).name:<12} {words:>6,} " + " ".join(f"{c:>8}" for c in counts) + f" {density:>8.3f}")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--texts", nargs="+", default=list(LICENCES))
     parser.add_argument("--trials", type=int, default=5, help="document keys per attack for the 30-recipient test")
     parser.add_argument("--scheme", type=int, default=CURRENT_SCHEME)
+    parser.add_argument("--density", action="store_true", help="print the density table only")
     args = parser.parse_args()
+    print_density(args.texts)
+    if args.density:
+        return
     print(f"scheme {args.scheme}; robust = positions that survive retyping; named = the single leaker among 30 "
           f"recipients named alone at eps 1e-5 ({args.trials} keys)")  # fmt: skip
     print(f"{'text':<12} {'words':>6} {'robust':>6} {'per word':>8}  {'attack':<20} {'right':>5} {'wrong':>5} "
