@@ -62,7 +62,8 @@ def test_scheme_2_and_scheme_3_copies_of_one_document_are_each_traced(
             leak = tmp_path / f"{user}-retyped.md"  # the invisible marks stripped: the robust layer alone
             leak.write_text((tmp_path / f"{user}.md").read_text().translate(STRIP_MARKS))
             for copy in (tmp_path / f"{user}.md", leak):
-                found = trace_leak(vault, copy, doc_id=doc_id, actor="analyst")
+                found = trace_leak(vault, copy, doc_id=None, actor="analyst")  # matched by content
+                assert found.doc_id == doc_id
                 assert {u for u, _ in found.accusation.accused} <= {user}
             found = trace_leak(vault, tmp_path / f"{user}.md", doc_id=doc_id, actor="analyst")
             assert [u for u, _ in found.accusation.accused] == [user]
