@@ -32,6 +32,7 @@ _INTRO3 = _INTRO | frozenset(phrases3.INTRODUCTIONS)
 _INTRO_WORDS = max(len(intro.split()) for intro in _INTRO3)
 _PHRASE3 = {group.forms[0]: group for group in phrases3.SYNONYMS}
 _CONNECTIVE3 = {group.forms[0]: group for group in phrases3.CONNECTIVES}
+_RELATIVE = words("who which that whose whom where")
 WHO = ("who", "that")
 """A restrictive "who" may be "that" (one-way: "that" may name a thing)."""
 _LOWER_WORDS = re.compile(r"[a-z]+(?:[ \t\n'\u2019][a-z]+)*")
@@ -309,8 +310,8 @@ def _clause_at(v: View, k: int) -> bool:
     if _word(v, k) not in _NOUN_PHRASE_START:
         return False
     for j in range(k + 1, min(k + 6, v.n)):
-        if v.guard[j] or (j > k + 1 and not _plain(v, v.gaps[j])):
-            return False
+        if v.guard[j] or (j > k + 1 and not _plain(v, v.gaps[j])) or _word(v, j) in _RELATIVE:
+            return False  # "or any other party who may modify" is a noun phrase, its verb a relative clause's
         if _word(v, j).split()[0] in phrases3.FINITE:
             return j > k + 1  # at least one noun between
     return False

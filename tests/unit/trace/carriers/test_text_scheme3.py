@@ -131,6 +131,7 @@ def test_an_optional_comma_before_a_clause_is_a_slot(sentence: str) -> None:
         "With the files, the keys.",  # no verb: no clause follows
         "The owner, who signs, agreed, and the report was filed.",  # other commas in the sentence
         "You may copy the file, and the notice.",  # "and the notice" opens no clause
+        "No holder will pay, or any other party who may copy it.",  # the verb is a relative clause's
         "In the meeting the board may agree.",  # no comma in the original: one-way
     ],
 )
