@@ -19,6 +19,7 @@ MIN_HISTORY_EVENTS = 100
 HISTORY_DAYS = 60
 RARE_HOUR_SHARE = 0.01  # an hour holding under 1% of the user's trailing activity is outside their usual hours
 LAYOFF_DAYS = 30  # colleagues_laid_off looks back this many days (the day included)
+SILENT_DAYS = 28  # no activity in this many days before the data ends: gone, for the colleagues' layoffs
 # Words that make an HR employment event adverse (matched as whole words in its lower-cased description): the
 # grievances and sanctions after which an aggrieved employee may take revenge or leave with data (docs/hr.md).
 ADVERSE_HR_WORDS = (
@@ -206,29 +207,38 @@ _STAGES: tuple[tuple[str, str], ...] = (
     # Departure: the last day of activity of a user who drops out of the directory.
     # HR hook (molehunt.ingest.hr): an HR row's last_day, else its notice date, comes first, and its role and
     # department too; without HR rows (h.* NULL) this is exactly the directory-only result.
+    # silent_since: the last day of activity of someone not seen in the SILENT_DAYS up to the data's last day,
+    # whatever the directory says. Only colleagues' layoffs read it, never a person's own departure: it is hindsight.
     (
         "fx_context",
-        """WITH last_seen AS (
+        f"""WITH last_seen AS (
                SELECT user_id, min(CAST(time AS DATE)) AS first_day, max(CAST(time AS DATE)) AS last_day
-               FROM events GROUP BY ALL)
+               FROM events GROUP BY ALL),
+           data_end AS (SELECT max(last_day) AS end_day FROM last_seen)
            SELECT l.user_id, l.first_day,
                   coalesce(h.last_day, h.notice_date, CASE WHEN d.departed THEN l.last_day END) AS departure_day,
+                  CASE WHEN CAST(e.end_day - l.last_day AS INTEGER) >= {SILENT_DAYS} THEN l.last_day END
+                    AS silent_since,
                   coalesce(h.role, d.role) AS role, coalesce(h.department, d.department) AS department
-           FROM last_seen l LEFT JOIN directory_users d USING (user_id) LEFT JOIN hr_users h USING (user_id)""",
+           FROM last_seen l CROSS JOIN data_end e
+           LEFT JOIN directory_users d USING (user_id) LEFT JOIN hr_users h USING (user_id)""",
     ),
-    # Layoffs: for each active day, the most others of the user's department who left on one same day (their
-    # departure days) in the LAYOFF_DAYS days up to it. Ordinary turnover rarely takes two of a department on one day.
+    # Layoffs: for each active day, the most others of the user's department who left on one same day in the
+    # LAYOFF_DAYS days up to it: their departure days, or the day they fell silent when nothing records one.
+    # Ordinary turnover rarely takes two of a department on one day.
     (
         "fx_colleagues",
-        f"""WITH gone AS (
-               SELECT department, departure_day, count(*) AS people FROM fx_context
-               WHERE departure_day IS NOT NULL AND department IS NOT NULL GROUP BY ALL)
+        f"""WITH left_on AS (
+               SELECT user_id, department, coalesce(departure_day, silent_since) AS left_day FROM fx_context),
+           gone AS (
+               SELECT department, left_day, count(*) AS people FROM left_on
+               WHERE left_day IS NOT NULL AND department IS NOT NULL GROUP BY ALL)
            SELECT c.user_id, c.day,
-                  max(g.people - CASE WHEN x.departure_day = g.departure_day THEN 1 ELSE 0 END) AS colleagues_laid_off
+                  max(g.people - CASE WHEN x.left_day = g.left_day THEN 1 ELSE 0 END) AS colleagues_laid_off
            FROM fx_counts c
-           JOIN fx_context x USING (user_id)
+           JOIN left_on x USING (user_id)
            JOIN gone g ON g.department = x.department
-             AND g.departure_day <= c.day AND CAST(c.day - g.departure_day AS INTEGER) < {LAYOFF_DAYS}
+             AND g.left_day <= c.day AND CAST(c.day - g.left_day AS INTEGER) < {LAYOFF_DAYS}
            GROUP BY ALL""",
     ),
 )

@@ -372,3 +372,29 @@ def test_colleagues_laid_off_on_one_day_in_the_last_30_days(store: Store) -> Non
     assert features(store, "P4", layoff)["colleagues_laid_off"] == 3
     assert features(store, "P1", layoff)["colleagues_laid_off"] == 2  # not themselves
     assert features(store, "P5")["colleagues_laid_off"] == 1  # P6; P5 themselves not counted
+
+
+def test_colleagues_who_fell_silent_on_one_day_count_as_laid_off_when_nothing_records_their_departure(
+    store: Store,
+) -> None:
+    def days(user: str, first: date, last: date) -> list[Event]:
+        return office_days(user, (last - first).days + 1, last + timedelta(days=1))
+
+    end = DAY + timedelta(days=60)
+    events = days("ANN", DAY - timedelta(days=60), end)
+    events += [e for user in ("Q1", "Q2", "Q3") for e in days(user, DAY - timedelta(days=60), DAY - timedelta(days=5))]
+    # Q4 and Q5 are away for two weeks from the same day, then back: not gone.
+    for user in ("Q4", "Q5"):
+        events += days(user, DAY - timedelta(days=60), DAY + timedelta(days=20))
+        events += days(user, DAY + timedelta(days=35), end)
+    # Q6 and Q7 last seen 20 days before the data ends: too recent to call them gone.
+    events += [e for user in ("Q6", "Q7") for e in days(user, DAY - timedelta(days=60), end - timedelta(days=20))]
+    staff = ["ANN", "Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7"]
+    load(store, events, people=[(user, "Engineer", []) for user in staff])  # the directory lists them all
+
+    assert features(store)["colleagues_laid_off"] == 3
+    assert features(store, "ANN", DAY + timedelta(days=30))["colleagues_laid_off"] == 0  # Q4 and Q5 came back
+    assert features(store, "ANN", end)["colleagues_laid_off"] == 0  # Q6 and Q7: maybe away
+    assert features(store, "Q1", DAY - timedelta(days=5))["colleagues_laid_off"] == 2  # not themselves
+    # Silence is hindsight: it never becomes a person's own departure.
+    assert features(store, "Q1", DAY - timedelta(days=5))["days_to_departure"] is None
