@@ -3,11 +3,11 @@
 Each organization is a `molehunt synth` profile (molehunt/synth/profile.py: prevalence and intensity of every
 benign confounder, habits per role, insider intensity, whether departures and HR dates are known) with the
 profile's number as its seed. Profiles 1-4 are the DEVELOPMENT profiles: the risk model (calibration, volume,
-weights, new habits, persistence, reference days, colleagues who left) was changed while looking at them, and at
-301, 304, 305, 401 and 406 (from earlier held-out sets, already run). Profiles 601-606 are HELD OUT: run for the
-published figures only, never while developing. (Profiles 501-506, 401-406, 301-306, 201-206 and 101-106 were
-held-out sets before; their figures were seen, so they no longer count as unseen: run them with --profiles 501 ...
-as a second check.)
+weights, new habits, persistence, reference days, colleagues who left) was changed while looking at them, at
+301, 304, 305, 401 and 406, and (for colleagues who fell silent) at 601-606, all from earlier held-out sets, already
+run. Profiles 701-706 are HELD OUT: run for the published figures only, never while developing. (Profiles 601-606,
+501-506, 401-406, 301-306, 201-206 and 101-106 were held-out sets before; their figures were seen, so they no longer
+count as unseen: run them with --profiles 601 ... as a second check.)
 For each organization:
 
   - simulate (r6.2 format) with departures known (the directory drops leavers, the HR export has notice and last
@@ -19,7 +19,7 @@ For each organization:
     departures known also a "within 30 days of a known departure" column).
 
     .venv/bin/python bench/detect.py --profiles 1 2 3 4          # development
-    .venv/bin/python bench/detect.py --held-out                 # the published figures (profiles 601-606)
+    .venv/bin/python bench/detect.py --held-out                 # the published figures (profiles 701-706)
     .venv/bin/python bench/detect.py --profiles none --seeds 11 42   # the simulator without a profile
 
 With --speed DIR it instead times each scoring stage on an existing CERT directory (for example the r4.2-sized
@@ -53,7 +53,7 @@ from molehunt.synth import SynthConfig, ensure_generated
 from molehunt.synth.hr import HR_FILE
 
 DEVELOPMENT_PROFILES = (1, 2, 3, 4)
-HELD_OUT_PROFILES = (601, 602, 603, 604, 605, 606)
+HELD_OUT_PROFILES = (701, 702, 703, 704, 705, 706)
 SCORERS = ("molehunt", "removable count", "isolation forest")
 ANCHORS = (
     "published user-level AUC on CERT: r4.2 0.992 (self-supervised ensemble), 0.936 (Tuor DNN); "
@@ -270,7 +270,7 @@ def main() -> None:
         default=[str(p) for p in DEVELOPMENT_PROFILES],
         help="synth profile numbers (each its own seed), or `none` for the simulator without a profile",
     )
-    parser.add_argument("--held-out", action="store_true", help="the held-out profiles 601-606 (published figures)")
+    parser.add_argument("--held-out", action="store_true", help="the held-out profiles 701-706 (published figures)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[11], help="seeds of the runs with --profiles none")
     parser.add_argument("--sizes", nargs="+", default=["400x240"], help="USERSxDAYS")
     parser.add_argument("--json", type=Path, help="also write every evaluation as JSON to this file")
