@@ -32,6 +32,12 @@ _INTRO3 = _INTRO | frozenset(phrases3.INTRODUCTIONS)
 _INTRO_WORDS = max(len(intro.split()) for intro in _INTRO3)
 _PHRASE3 = {group.forms[0]: group for group in phrases3.SYNONYMS}
 _CONNECTIVE3 = {group.forms[0]: group for group in phrases3.CONNECTIVES}
+_LABEL_NUMBER = re.compile(r"\d+(?:\.\d+)*[a-z]?")
+# A list letter at the start of a paragraph or after a line ending in ":" or ";", with or without its "(".
+_MARKER_BEFORE = re.compile(r"(?:[^\n]*\n[ \t]*\r?\n|[:;][ \t]*\r?\n)[ \t]*\(?")
+_MARKER_AFTER = re.compile(r"\)[ \t]+")
+MARKERS = ("", "(")
+"""A list letter's opening parenthesis: "a)" or "(a)", one position per document."""
 _RELATIVE = words("who which that whose whom where")
 WHO = ("who", "that")
 """A restrictive "who" may be "that" (one-way: "that" may name a thing)."""
@@ -74,6 +80,7 @@ class View(Protocol):
     guard: tuple[bool, ...]
     words: list[str]  # plain_form of each token
     starts: list[int | None]  # sentence_starts
+    markers: bool  # list_markers
 
     def _changeable(self, i: int, word: str, first: bool) -> bool: ...
 
@@ -159,6 +166,10 @@ def _token3(v: View, i: int, form: str) -> list[Slot] | None:
         group = _CONNECTIVE3[key]
         ok = v.initial[i] and v.gaps[i + 1].startswith(",") and v._changeable(i, raw, True)
         return [Slot("word", i, group.forms, at=at)] if ok or not v.strict else []
+    if form in phrases3.LABELS and raw in (form, form.capitalize()) and not v.initial[i] and i + 1 < v.n:
+        if not v.gaps[i + 1] or not SPACE.fullmatch(v.gaps[i + 1]) or not _LABEL_NUMBER.fullmatch(v.raws[i + 1]):
+            return None
+        return [Slot("case", i, (form, form.capitalize()), at=at, group="case")]
     if form == "who":
         if not v.strict:  # reading any copy: every "who", "which" and "that" normalizes to "which"
             return [Slot("word", i, phrases.RESTRICTIVE.forms, at=at)]
@@ -250,6 +261,8 @@ def gap_slots(v: View, i: int) -> list[Slot]:
     """An optional comma after token i: after a short introduction, or before "and"/"but"/"or" joining clauses; or
     a parenthetical opening after it."""
     gap = v.gaps[i + 1]
+    if v.scheme >= 3 and _marker(v, i):
+        return [Slot("marker", i, MARKERS, at=v.t.ends[i], group="marker")]
     if "(" in gap:
         return _parenthetical(v, i)
     comma = COMMA.fullmatch(gap) is not None
@@ -292,7 +305,7 @@ def _opens_clause(v: View, k: int) -> bool:
         or word in ("it", "there")
         or _word(v, k) in _NOUN_PHRASE_START
         or _word(v, k) in phrases.SUBORDINATORS
-        or v.raws[k][:1].isupper()
+        or (v.raws[k][:1].isupper() and _word(v, k) not in phrases3.LABELS)  # "Section 3" may be "section 3"
     )
 
 
@@ -315,6 +328,27 @@ def _clause_at(v: View, k: int) -> bool:
         if _word(v, j).split()[0] in phrases3.FINITE:
             return j > k + 1  # at least one noun between
     return False
+
+
+def _marker(v: View, i: int) -> bool:
+    """Token i + 1 is a list letter ("a)" or "(a)") opening a paragraph or a line after ":" or ";"."""
+    return v.markers and _list_letter(v, i + 1) and _MARKER_BEFORE.fullmatch(v.gaps[i + 1]) is not None
+
+
+def _list_letter(v: View, k: int) -> bool:
+    """Token k is a single lowercase letter at the start of a line, before ")"."""
+    if k == 0 or k + 1 >= v.n or len(v.raws[k]) != 1 or not v.raws[k].islower():
+        return False
+    return _MARKER_AFTER.match(v.gaps[k + 1]) is not None and re.search(r"\n[ \t]*\(?$", v.gaps[k]) is not None
+
+
+def list_markers(v: View) -> bool:
+    """Whether every list letter of the document can change style: if one cannot (it lies in what reads as code, or
+    inside a paragraph), none does, so that a copy never mixes "a)" and "(a)"."""
+    letters = [k for k in range(v.n) if _list_letter(v, k)]
+    return bool(letters) and all(
+        not v.guard[k - 1] and not v.guard[k] and _MARKER_BEFORE.fullmatch(v.gaps[k]) is not None for k in letters
+    )
 
 
 def _plain(v: View, gap: str) -> bool:

@@ -76,3 +76,7 @@ WHO_VERBS = words(
     depends"""
 )
 """Verbs before an interrogative "who" ("the owner decides who may read"; with :data:`phrases.REPORTING`)."""
+
+LABELS = words("section sections subsection subsections article clause chapter paragraph appendix annex exhibit figure")
+"""Words before a number whose capital is a document's style ("section 3"/"Section 3"): one position for all of them (a
+reader notices "Section 3" next to "sections 4 and 5")."""

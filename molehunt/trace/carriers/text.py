@@ -272,7 +272,7 @@ def _plan(text: str, scheme: int) -> _Plan:
     tokens = tokenize(text, scheme)
     guard = protected(tokens, scheme)
     slots = _detect(tokens, strict=True, guard=guard, scheme=scheme)
-    robust_gaps = {slot.token for slot in slots if slot.kind in ("dash", "serial", "comma", "paren")}
+    robust_gaps = {slot.token for slot in slots if slot.kind in ("dash", "serial", "comma", "paren", "marker")}
     robust_gaps |= {slot.part for slot in slots if slot.kind == "paren"}
     robust_gaps |= {slot.token - 1 for slot in slots if slot.kind == "percent"}
     fragile = tuple(
@@ -338,6 +338,7 @@ class _Detector:
         self.named |= {_SPELLING_GROUP[w][0] for w in self.named if w in _SPELLING_GROUP}
         self.words = [plain_form(raw) for raw in self.raws] if scheme > 1 else []
         self.starts = dense.sentence_starts(self) if scheme > 1 else []
+        self.markers = dense.list_markers(self) if scheme > 2 else False
 
     def slots(self) -> list[_Slot]:
         found: list[_Slot] = []
@@ -346,7 +347,8 @@ class _Detector:
                 found += self._token(i)
                 if i + 1 < self.n and not self.guard[i + 1]:
                     found += self._gap(i)
-        order = {"percent": 0, "dash": 0, "serial": 0, "comma": 0, "paren": 0, "word": 1, "number": 1, "part": 1}
+        order = {"percent": 0, "dash": 0, "serial": 0, "comma": 0, "paren": 0, "marker": 0, "word": 1, "number": 1}
+        order |= {"part": 1, "case": 1}
         return sorted(found, key=lambda s: (s.at, order[s.kind]))
 
     def _changeable(self, i: int, word: str, first: bool) -> bool:
@@ -485,6 +487,10 @@ class _Edit:
             self.gaps[i - 1] = "" if form == "%" else " "
         elif slot.kind == "dash":
             self.gaps[i] = form
+        elif slot.kind == "case":
+            self.tokens[i] = form
+        elif slot.kind == "marker":  # an opening parenthesis right before a list letter, or none
+            self.gaps[i] = t.gap(i).translate(STRIP_MARKS).removesuffix("(") + form
         elif slot.kind == "paren":
             if form == ",":  # the original has the parentheses
                 self.gaps[i] = "," + (t.gap(i).translate(STRIP_MARKS).replace("(", "") or " ")
@@ -516,6 +522,9 @@ def _read(slot: _Slot, leak: Tokens, mapping: npt.NDArray[np.int64]) -> int:
     if slot.kind == "part":
         found = parts(leak.raw(j))
         return _index(found[slot.part].group().casefold(), slot.forms) if slot.part < len(found) else -1
+    if slot.kind == "case":
+        raw = leak.raw(j)
+        return -1 if plain_form(raw) != slot.forms[0] else int(raw[:1].isupper())
     if slot.kind == "percent":
         before = int(mapping[slot.token - 1])
         if before < 0 or j != before + 1 or leak.gap(before).translate(STRIP_MARKS).strip():
@@ -526,6 +535,8 @@ def _read(slot: _Slot, leak: Tokens, mapping: npt.NDArray[np.int64]) -> int:
     gap = leak.gap(j).translate(STRIP_MARKS)
     if slot.kind in ("serial", "comma"):
         return _index(gap.strip(), SERIAL)
+    if slot.kind == "marker":
+        return int(gap.rstrip(" \t").endswith("("))
     if slot.kind == "paren":
         return 0 if gap.strip() == "(" else 1 if gap.strip() == "," else -1
     if gap == "\u2014":

@@ -197,7 +197,7 @@ def protected(tokens: Tokens, scheme: int = 1) -> tuple[bool, ...]:
     text = tokens.text
     mask = bytearray(len(text) + 1)
     fenced = False
-    prose = _prose_lines(text) if scheme > 1 else frozenset()
+    prose = _prose_lines(text, scheme) if scheme > 1 else frozenset()
     for m in _LINE.finditer(text):
         line = m.group()
         fence = line.lstrip().startswith(("```", "~~~"))
@@ -214,12 +214,26 @@ def protected(tokens: Tokens, scheme: int = 1) -> tuple[bool, ...]:
 _PROSE_CHUNK = re.compile(
     r"[(\"'\u201c\u2018]*(?:[A-Za-z][A-Za-z'\u2019-]*|\d+(?:\.\d+)*|[ivx]+)[.,;:)\"'\u201d\u2019]*"
 )
+# Scheme 3: a copy's variants never change a chunk's kind ("10%", "e.g.", "a\u2014b" and " -- " read as prose, as
+# "10 percent", "for example" and "a \u2014 b" do), so that a copy's indented paragraphs read as its original's.
+_PROSE_CHUNK3 = re.compile(
+    r"[(\"'\u201c\u2018]*(?:[A-Za-z][A-Za-z'\u2019-]*(?:[\u2014\u2013][A-Za-z][A-Za-z'\u2019-]*)*|\d+(?:\.\d+)*%?|[ivx]+"
+    r"|e\.g|i\.e|[\u2014\u2013-]{1,2})[.,;:)\"'\u201d\u2019]*"
+)
 _CODE_SIGN = re.compile(r"[{}=<>$;\\`]|\(\)|::|^\s*[-+*/]\s")
+# Scheme 3: a semicolon before a space or the end is prose ("a) ...; or"), one glued to a word is code ("x;y").
+_CODE_SIGN3 = re.compile(r"[{}=<>$\\`]|;(?=\S)|\(\)|::|^\s*[-+*/]\s")
+_PUNCTUATED = re.compile(r"[a-z)][.,;:](?:\s|$)")
+# Scheme 3: a sentence's full stop, semicolon or colon, also after a closing quote ('all notices".') or a percent
+# sign; never a comma (a copy adds and drops optional ones) nor the stop of "e.g.", "i.e.", "Dr.", "Mr.", "Mrs.", "Ms."
+_PUNCTUATED3 = re.compile(r"(?<![.])(?<!\b[DM])(?<!\bMr)[a-z)%][\"'\u201d\u2019]?[.;:!?](?:\s|$)")
 
 
-def _prose_lines(text: str) -> frozenset[int]:
+def _prose_lines(text: str, scheme: int) -> frozenset[int]:
     """Start offsets of the space-indented lines whose paragraph reads as prose: words with sentence punctuation,
     no code signs."""
+    code_sign, punctuation = (_CODE_SIGN, _PUNCTUATED) if scheme == 2 else (_CODE_SIGN3, _PUNCTUATED3)
+    prose_chunk = _PROSE_CHUNK if scheme == 2 else _PROSE_CHUNK3
     starts: set[int] = set()
     for block in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text):
         lines = list(_LINE.finditer(block.group()))
@@ -227,9 +241,13 @@ def _prose_lines(text: str) -> frozenset[int]:
         chunks = body.split()
         if not chunks or any(line.group().startswith("\t") for line in lines):
             continue
-        words = sum(_PROSE_CHUNK.fullmatch(chunk) is not None for chunk in chunks)
-        punctuated = re.search(r"[a-z)][.,;:](?:\s|$)", body) is not None
-        if words >= 0.85 * len(chunks) and punctuated and not _CODE_SIGN.search(body):
+        words = sum(prose_chunk.fullmatch(chunk) is not None for chunk in chunks)
+        punctuated = re.search(punctuation, body) is not None
+        # scheme 3 counts the other chunks per line, which no variant changes (a copy's "to" for "in order to" would
+        # change a share of the chunks)
+        other = len(chunks) - words
+        reads = other <= 0.15 * len(chunks) if scheme == 2 else other <= 1.5 * len(lines)
+        if reads and punctuated and not code_sign.search(body):
             starts.update(block.start() + line.start() for line in lines)
     return frozenset(starts)
 

@@ -7,6 +7,7 @@ retyping, and every copy normalizing to its original.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -206,6 +207,8 @@ FRAGMENTS = (
     *("Under this License", ", you may", ", and the report was ", ", and the ", " may ", "Similarly, "),
     *("Nevertheless", "For the purposes of", " including but not limited to ", " free of charge", "To date, "),
     *(" subsequently ", " explicitly ", " in the absence of ", "In short, ", " do not ", " which ", " that "),
+    *(" section 3", " Section 4.2 ", "sections\n 5", ":\n\n    a) ", "\n\n(b) ", "; or\n\n    c) ", "\n    d) "),
+    *("    ", "\n", " need not ", " no need not to "),
 )
 
 
@@ -217,3 +220,71 @@ def test_any_text_round_trips_under_scheme_3_even_with_odd_punctuation(parts: li
     copy = embed(text, symbols, scheme=3)
     assert np.array_equal(extract(text, copy, scheme=3), symbols)
     assert normalize(copy, scheme=3) == normalize(text, scheme=3)
+
+
+LIST = (
+    "You may convey it, provided that you meet these conditions:\n\n"
+    "    a) The work must carry notices stating that it is released under section\n"
+    '    7.  This requirement modifies the one in section 4 to "keep intact all notices".\n\n'
+    "    b) You must license the entire work; or\n\n"
+    "    c) You must keep the notice, as Section 8 says.\n"
+)
+
+
+def test_section_case_and_list_markers_are_one_position_each_and_never_mixed() -> None:
+    plan = _plan(LIST, 3)
+    groups = {slot.group: [s for s in plan.slots if s.group == slot.group] for slot in plan.slots if slot.group}
+    assert len(groups["case"]) == 3 and len(groups["marker"]) == 3
+    shape = layout(LIST, scheme=3)
+    assert shape.robust == len(plan.positions)
+    marker = next(k for k, slots in enumerate(plan.positions) if plan.slots[slots[0]].group == "marker")
+    case = next(k for k, slots in enumerate(plan.positions) if plan.slots[slots[0]].group == "case")
+    for symbol in (0, 1):
+        symbols = codeword(shape, 3)
+        symbols[marker] = symbols[case] = symbol
+        copy = embed(LIST, symbols, scheme=3).translate(STRIP_MARKS)
+        assert copy.count("(a)") + copy.count("(b)") + copy.count("(c)") == 3 * symbol
+        assert len(re.findall(r"Section\s", copy)) == 3 * symbol
+        assert len(re.findall(r"section\s", copy)) == 3 * (1 - symbol)
+        read = extract(LIST, retype(copy), scheme=3)
+        assert read[marker] == read[case] == symbol
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Section 3 applies here.",  # a sentence's first word keeps its capital
+        "See sections\n\n4 and 5.",  # no number on the same run of text
+        "The Section is long.",  # no number: a heading word
+    ],
+)
+def test_a_label_without_a_number_or_at_a_sentence_start_has_no_case_position(text: str) -> None:
+    assert not [slot for slot in _plan(text, 3).slots if slot.kind == "case"]
+
+
+def test_list_markers_change_only_when_every_list_letter_can() -> None:
+    inline = "It ends:\n\n(a) when you stop; or\n\n(b) when we stop.\n\nAnd so\n(c) a letter opens a wrapped line.\n"
+    assert not [slot for slot in _plan(inline, 3).slots if slot.kind == "marker"]
+    assert len([slot for slot in _plan(inline.split("\n\nAnd so")[0], 3).slots if slot.kind == "marker"]) == 2
+
+
+def test_an_indented_paragraph_with_a_semicolon_or_a_closing_quote_is_prose_under_scheme_3() -> None:
+    text = '    You must keep it; or you do not convey the work at all, nor\n    "keep intact all notices".\n'
+    assert layout(text, scheme=2).robust == layout(text, scheme=2).fragile == 0  # scheme 2 reads it as code
+    assert layout(text, scheme=3).robust >= 1 and layout(text, scheme=3).fragile > 10
+    code = "    for (i = 0; i < n; i++) { do_not(i); }\n    x;y\n"
+    assert layout(code, scheme=3).robust == layout(code, scheme=3).fragile == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " section 3%\n    d)  permitted In short, ",  # "3%" and "3 per cent" both read as prose
+        "To date, a\n    d)  do not ",  # a dropped optional comma leaves the paragraph prose
+        "In short,  Section 4.2 ",  # "Section" may become "section": no capital decides the comma
+        "    It rose by 10%. We agree -- e.g. Dr. Reid in order to see it\n    a b c d e f x_y z=w.\n",
+    ],
+)
+def test_every_copy_normalizes_like_its_original_where_prose_detection_was_borderline(text: str) -> None:
+    for seed in range(12):
+        assert_round_trips(text, seed, scheme=3)
