@@ -9,7 +9,8 @@ compounds by prefix (co-, re-, sub-, non-, pre-, on-).
 
 Scheme 3 adds, per occurrence: more synonyms and connectives (:mod:`molehunt.trace.carriers.phrases3`), a
 restrictive "who" that may be "that", the optional comma after a sentence-initial prepositional phrase before a
-clause, and before "and"/"but"/"or" opening a clause whose subject is a noun.
+clause, and before "and"/"but"/"or" opening a clause whose subject is a noun; at document level, the capital of
+label words before a number ("section 3"/"Section 3") and the list letters' parenthesis ("a)"/"(a)").
 """
 
 from __future__ import annotations

@@ -8,9 +8,10 @@ occurrence one position. Scheme 2 adds synonyms, contractions, optional commas a
 compounds (:mod:`molehunt.trace.carriers.dense`, :mod:`molehunt.trace.carriers.phrases`), and makes every class a
 reader would notice mixed (spelling, email, honorifics, serial comma, dash, percent, counts, compounds) one
 document-level position, read back by majority. Scheme 3 (``CURRENT_SCHEME``) adds more synonyms and connectives
-(:mod:`molehunt.trace.carriers.phrases3`), a restrictive "who"/"that", and the optional comma after a sentence-initial
-prepositional phrase and before "and"/"but"/"or" opening a clause with a noun subject. docs/trace-text.md lists
-them all.
+(:mod:`molehunt.trace.carriers.phrases3`), a restrictive "who"/"that", the optional comma after a sentence-initial
+prepositional phrase and before "and"/"but"/"or" opening a clause with a noun subject, two document-level positions
+(``section 3``/``Section 3``, list letters ``a)``/``(a)``), and reads more indented paragraphs as prose.
+docs/trace-text.md lists them all.
 
 - British/American spelling (``organise/organize``, ``colour/color``, ``centre/center``, ``defence/defense``,
   ``travelled/traveled``, ...; the list and what was left out are in :mod:`molehunt.trace.carriers.variants`),
