@@ -224,11 +224,14 @@ def _restrictive(v: View, i: int, form: str) -> bool:
     if i < 2 or i + 1 >= v.n or not v.gaps[i] or not SPACE.fullmatch(v.gaps[i]):
         return False
     before, after = _word(v, i - 1), _word(v, i + 1)
-    if before in _NOT_NOUN or not v.raws[i - 1].isalpha() or after not in _AFTER_WHICH:
+    if v.scheme >= 3:  # also before a contraction's first word ("that do not", "which you have") and lexical verbs
+        after = _subject(v, i + 1)
+    verb = after in _AFTER_WHICH or (v.scheme >= 3 and after in phrases3.VERBS)
+    if before in _NOT_NOUN or not v.raws[i - 1].isalpha() or not verb:
         return False
     if form == "that" and (after in phrases.SUBJECTS or before in _THAT_CONJUNCTION):
         return False
-    if after == "is":  # "that is" is read as "i.e."
+    if after == "is":  # "that is" is read as "i.e." (and "that is not" would be tokenized so)
         return False
     return any(_word(v, k) in phrases.DETERMINERS for k in range(max(0, i - 3), i - 1))
 

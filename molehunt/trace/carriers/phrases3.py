@@ -80,3 +80,10 @@ WHO_VERBS = words(
 LABELS = words("section sections subsection subsections article clause chapter paragraph appendix annex exhibit figure")
 """Words before a number whose capital is a document's style ("section 3"/"Section 3"): one position for all of them (a
 reader notices "Section 3" next to "sections 4 and 5")."""
+
+VERBS = words(
+    """apply applies include includes contain contains require requires allow allows enable enables prohibit
+    prohibits describe describes govern governs receive receives provide provides"""
+)
+"""Verbs that are never nouns: a restrictive "which"/"that" before one of them (or before "do not", "cannot", ...)
+is a slot under scheme 3 too ("terms that prohibit"), as before an auxiliary under scheme 2."""

@@ -288,3 +288,19 @@ def test_an_indented_paragraph_with_a_semicolon_or_a_closing_quote_is_prose_unde
 def test_every_copy_normalizes_like_its_original_where_prose_detection_was_borderline(text: str) -> None:
     for seed in range(12):
         assert_round_trips(text, seed, scheme=3)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "slot"),
+    [
+        ("The terms that apply here stay.", True),  # a lexical verb that is never a noun
+        ("Any interfaces which do not display it stay.", True),  # a contraction's first word
+        ("The work which is not free stays.", False),  # "that is not" would read as "i.e." + "not"
+        ("The patents in each country that you have seen stay.", False),  # "that you" may be a conjunction
+        ("The terms that supplement it stay.", False),  # "supplement" is also a noun
+    ],
+)
+def test_restrictive_which_that_before_more_verbs(sentence: str, slot: bool) -> None:
+    forms = [s.forms for s in _plan(sentence, 3).slots]
+    assert (("which", "that") in forms) is slot
+    assert ("which", "that") not in [s.forms for s in _plan(sentence, 2).slots]
