@@ -23,7 +23,7 @@ from tests.unit.trace.carriers.conftest import assert_round_trips, codeword
 from tests.unit.trace.carriers.prose import PLAIN, SENTENCES, _fill
 
 TEXTS = Path(__file__).parent / "texts"
-DENSITY_FLOOR = {"GPL-3": 0.026, "MPL-2.0": 0.016, "Apache-2.0": 0.016}
+DENSITY_FLOOR = {"GPL-3": 0.028, "MPL-2.0": 0.018, "Apache-2.0": 0.023}
 
 EXAMPLES = (
     "Nevertheless, the board met. Similarly, the team agreed. Everyone is permitted to copy it solely for review. "
