@@ -341,17 +341,19 @@ def _marker(v: View, i: int) -> bool:
 
 def _list_letter(v: View, k: int) -> bool:
     """Token k is a single lowercase letter at the start of a line, before ")"."""
-    if k == 0 or k + 1 >= v.n or len(v.raws[k]) != 1 or not v.raws[k].islower():
+    if k + 1 >= v.n or len(v.raws[k]) != 1 or not v.raws[k].islower():
         return False
-    return _MARKER_AFTER.match(v.gaps[k + 1]) is not None and re.search(r"\n[ \t]*\(?$", v.gaps[k]) is not None
+    line_start = re.search(r"\n[ \t]*\(?$", v.gaps[k]) if k > 0 else re.fullmatch(r"\s*\(?", v.gaps[0])
+    return _MARKER_AFTER.match(v.gaps[k + 1]) is not None and line_start is not None
 
 
 def list_markers(v: View) -> bool:
-    """Whether every list letter of the document can change style: if one cannot (it lies in what reads as code, or
-    inside a paragraph), none does, so that a copy never mixes "a)" and "(a)"."""
+    """Whether every list letter of the document can change style: if one cannot (it lies in what reads as code,
+    inside a paragraph or at the very start), none does, so that a copy never mixes "a)" and "(a)"."""
     letters = [k for k in range(v.n) if _list_letter(v, k)]
     return bool(letters) and all(
-        not v.guard[k - 1] and not v.guard[k] and _MARKER_BEFORE.fullmatch(v.gaps[k]) is not None for k in letters
+        k > 0 and not v.guard[k - 1] and not v.guard[k] and _MARKER_BEFORE.fullmatch(v.gaps[k]) is not None
+        for k in letters
     )
 
 

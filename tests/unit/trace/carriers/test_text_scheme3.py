@@ -265,6 +265,8 @@ def test_a_label_without_a_number_or_at_a_sentence_start_has_no_case_position(te
 def test_list_markers_change_only_when_every_list_letter_can() -> None:
     inline = "It ends:\n\n(a) when you stop; or\n\n(b) when we stop.\n\nAnd so\n(c) a letter opens a wrapped line.\n"
     assert not [slot for slot in _plan(inline, 3).slots if slot.kind == "marker"]
+    first = "a) The first item; or\n\nb) the second item.\n"  # the first letter has no gap of its own to change
+    assert not [slot for slot in _plan(first, 3).slots if slot.kind == "marker"]
     assert len([slot for slot in _plan(inline.split("\n\nAnd so")[0], 3).slots if slot.kind == "marker"]) == 2
 
 
