@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -17,6 +18,8 @@ from molehunt.config import Home
 from molehunt.detect.rules import match_rules
 from molehunt.detect.rules.settings import effective_rules
 from molehunt.engine.spark import SparkEngine
+from molehunt.events import EVENT_COLUMN_NAMES, Event, EventKind, Provenance
+from molehunt.features.user_day import build_user_day
 from molehunt.score import score_store
 from molehunt.store import Store, open_store
 
@@ -88,3 +91,37 @@ def test_the_model_is_fitted_on_every_user_day(both: tuple[Store, Store, list[ob
     reference, spark, _ = both
     fitted = "SELECT fitted_rows FROM models WHERE name = 'anomaly-ensemble'"
     assert spark.scalar(fitted) == reference.scalar(fitted) == reference.count("SELECT count(*) FROM user_day")
+
+
+def test_colleagues_silent_for_good_are_read_the_same(spark_engine: SparkEngine, store: Store) -> None:
+    """Departures known by nobody, read from silence (the shared organization's are all recorded): three of a
+    department fall silent on one day, the directory keeps listing them, and there is no HR export."""
+    start, end = date(2010, 1, 4), date(2010, 5, 31)
+    last = {"ANN": end, "BOB": end, "Q1": date(2010, 3, 12), "Q2": date(2010, 3, 12), "Q3": date(2010, 3, 12)}
+    rows = [
+        Event(
+            "test", EventKind.LOGON, datetime(d.year, d.month, d.day, 9), user, "logon", Provenance(1, 2), host="PC-1"
+        )
+        for user, until in last.items()
+        for d in (start + timedelta(days=k) for k in range((until - start).days + 1))
+    ]
+    columns = ", ".join("?" for _ in EVENT_COLUMN_NAMES)
+    store.con.executemany(f"INSERT INTO events VALUES ({columns})", [e.to_row() for e in rows])
+    for user in last:
+        store.con.execute(
+            "INSERT INTO directory_snapshots (month, user_id, email, role, projects, department, file_id, line) "
+            "VALUES (?, ?, ?, 'Engineer', [], 'Eng', 1, 2)",
+            [date(2010, 5, 1), user, f"{user.lower()}@corp.com"],
+        )
+    build_user_day(store)
+    reference = table(store, "user_day_features")
+    assert store.scalar("SELECT max(colleagues_laid_off) FROM user_day_features WHERE user_id = 'ANN'") == 3
+
+    engine = SparkEngine()  # the started session's context, with views of its own for this store
+    engine._spark = spark_engine.spark.newSession()
+    try:
+        engine.features(store, None, None)
+    finally:
+        if engine._scratch is not None:  # its temporary lake; the shared session stays up for the other tests
+            engine._scratch.cleanup()
+    assert_same(reference, table(store, "user_day_features"))
