@@ -8,9 +8,11 @@ honorifics' full stop, serial comma, dash style, percent style, digits/words for
 compounds by prefix (co-, re-, sub-, non-, pre-, on-).
 
 Scheme 3 adds, per occurrence: more synonyms and connectives (:mod:`molehunt.trace.carriers.phrases3`), a
-restrictive "who" that may be "that", the optional comma after a sentence-initial prepositional phrase before a
-clause, and before "and"/"but"/"or" opening a clause whose subject is a noun; at document level, the capital of
-label words before a number ("section 3"/"Section 3") and the list letters' parenthesis ("a)"/"(a)").
+restrictive "who" after a person noun that may be "that", the optional comma after a sentence-initial prepositional
+phrase before a subject pronoun; at document level, the capital of label words before a number ("section
+3"/"Section 3") and the list letters' parenthesis ("a)"/"(a)"). It leaves out two of scheme 2's: "both the"/"both
+of the" ("Both of the owner and the recipients"), and the comma after an introductory clause before a noun subject
+("After the owner left the staff may leave" misreads).
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from typing import Protocol
 from molehunt.trace.carriers import phrases, phrases3, variants
 from molehunt.trace.carriers.phrases import words
 from molehunt.trace.carriers.slots import Slot
-from molehunt.trace.carriers.tokens import Tokens, plain_form
+from molehunt.trace.carriers.tokens import STRIP_MARKS, Tokens, plain_form
 
 _PHRASE = {group.forms[0]: group for group in (*phrases.SYNONYMS, *phrases.CONTRACTIONS)}
+_BOTH = ("both of the", "both the")
 _CLAUSE_BOUND = frozenset(
     g.forms[0] for g in phrases.CONTRACTIONS if g.forms[0].split()[-1] in ("is", "are", "am", "will", "have")
 )
@@ -37,9 +40,10 @@ _LABEL_NUMBER = re.compile(r"\d+(?:\.\d+)*[a-z]?")
 # A list letter at the start of a paragraph or after a line ending in ":" or ";", with or without its "(".
 _MARKER_BEFORE = re.compile(r"(?:[^\n]*\n[ \t]*\r?\n|[:;][ \t]*\r?\n)[ \t]*\(?")
 _MARKER_AFTER = re.compile(r"\)[ \t]+")
+# A roman numeral's list marker ("ii)", "(iv)"): "i)" would read as a list letter and change alone.
+_ROMAN_MARKER = re.compile(r"(?m)^[ \t]*\(?[ivx]{2,}\)[ \t]")
 MARKERS = ("", "(")
 """A list letter's opening parenthesis: "a)" or "(a)", one position per document."""
-_RELATIVE = words("who which that whose whom where")
 WHO = ("who", "that")
 """A restrictive "who" may be "that" (one-way: "that" may name a thing)."""
 _LOWER_WORDS = re.compile(r"[a-z]+(?:[ \t\n'\u2019][a-z]+)*")
@@ -57,6 +61,7 @@ _NOT_NOUN = words(
     "but is are was were be been determine decide know see ask choose tell show say state specify indicate"
 )
 
+_NOT_BEFORE_LABEL = phrases.SUBJECTS | words("to will would shall should may might must can could not also")
 _NUMBER_WORDS = words(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred"
 )
@@ -126,6 +131,8 @@ def token_slots(v: View, i: int) -> list[Slot] | None:
             return found
     if key in _PHRASE:
         group = _PHRASE[key]
+        if v.scheme >= 3 and group.forms == _BOTH:  # "Both of the owner and the recipients" misreads
+            return []
         if v.strict and (not _phrase_fits(v, i, key) or (group.one_way and form != group.forms[0])):
             return []
         ok = key.startswith("i ") or v._changeable(i, raw, True)  # "I am" is capitalised anywhere
@@ -158,16 +165,15 @@ def _token3(v: View, i: int, form: str) -> list[Slot] | None:
             return []
         return [Slot("word", i, group.forms, at=at)] if v._changeable(i, raw, True) else []
     if key == phrases3.NEED_NOT.forms[0]:
-        before = _word(v, i - 1) if i > 0 else ""
-        after = v.raws[i + 1] if i + 1 < v.n else ""
-        modal = before not in phrases.DETERMINERS and before != "of" and after.isalpha() and after.islower()
-        ok = (modal and after != "to" and v._changeable(i, raw, True)) or not v.strict
+        ok = (_modal_need(v, i) and v._changeable(i, raw, True)) or not v.strict
         return [Slot("word", i, phrases3.NEED_NOT.forms, at=at)] if ok else []
     if key in _CONNECTIVE3:
         group = _CONNECTIVE3[key]
         ok = v.initial[i] and v.gaps[i + 1].startswith(",") and v._changeable(i, raw, True)
         return [Slot("word", i, group.forms, at=at)] if ok or not v.strict else []
     if form in phrases3.LABELS and raw in (form, form.capitalize()) and not v.initial[i] and i + 1 < v.n:
+        if _subject(v, i - 1) in _NOT_BEFORE_LABEL:  # "we section 3 ways" would be a verb
+            return None
         if not v.gaps[i + 1] or not SPACE.fullmatch(v.gaps[i + 1]) or not _LABEL_NUMBER.fullmatch(v.raws[i + 1]):
             return None
         return [Slot("case", i, (form, form.capitalize()), at=at, group="case")]
@@ -185,19 +191,31 @@ def _article_fits(v: View, i: int, forms: tuple[str, ...]) -> bool:
     return len({form[0] in "aeiou" for form in forms}) == 1
 
 
+def _modal_need(v: View, i: int) -> bool:
+    """Token i ("need not") is the modal before a bare verb ("you need not comply"), not the noun ("no need not to
+    worry", "a clear need not met", "a growing need not only for")."""
+    if i == 0 or i + 1 >= v.n:
+        return False
+    before, after = _word(v, i - 1), v.raws[i + 1]
+    if before in phrases.DETERMINERS or before == "of" or not (after.isalpha() and after.islower()):
+        return False
+    if any(_word(v, k) in ("a", "an") for k in range(max(0, i - 3), i - 1)):  # "a clear need": a noun
+        return False
+    return after not in phrases3.NOT_BARE_VERB and not after.endswith("ed") and after not in phrases.PARTICIPLES
+
+
 def _who(v: View, i: int) -> bool:
-    """A restrictive "who" after a person noun: "a deputy who can", "staff who handle", not ", who", "those
-    who", "decides who" nor "who is" (a copy's "that is" would read as "i.e.")."""
+    """A restrictive "who" right after a person noun: "a deputy who can", "staff who handle", "parties who have";
+    not ", who", "those who", "governs who", "the question who pays", "that transaction who receives", "tell the
+    manager who called" (a question), "who to hire" nor "who is" (a copy's "that is" would read as "i.e.")."""
     if i < 1 or i + 1 >= v.n or not v.gaps[i] or not SPACE.fullmatch(v.gaps[i]) or v.guard[i - 1]:
         return False
     before, after = _word(v, i - 1), _word(v, i + 1)
-    verb = before in phrases.REPORTING or before in phrases3.WHO_VERBS
-    if verb or before in _NOT_NOUN or before in phrases3.WHO_BEFORE or not v.raws[i - 1].isalpha():
+    if before not in phrases3.PERSONS or not v.raws[i - 1].isalpha():
         return False
-    if after == "is" or not v.raws[i + 1].isalpha() or not v.raws[i + 1].islower():
+    if after in ("is", "to") or not v.raws[i + 1].isalpha() or not v.raws[i + 1].islower():
         return False
-    determiner = any(_word(v, k) in phrases.DETERMINERS for k in range(max(0, i - 3), i - 1))
-    return determiner or before.endswith("s") or before == "staff"
+    return not any(_word(v, k) in phrases3.ASKING for k in range(max(0, i - 4), i - 1))
 
 
 def _phrase_fits(v: View, i: int, key: str) -> bool:
@@ -233,7 +251,21 @@ def _restrictive(v: View, i: int, form: str) -> bool:
         return False
     if after == "is":  # "that is" is read as "i.e." (and "that is not" would be tokenized so)
         return False
+    if v.scheme >= 3:  # "each reviewer decides which apply" asks a question: the noun follows its determiner or
+        # an adjective ("the additional terms that apply"), never another noun
+        return _word(v, i - 2) in phrases.DETERMINERS or (
+            _word(v, i - 3) in phrases.DETERMINERS and _adjective(_word(v, i - 2))
+        )
     return any(_word(v, k) in phrases.DETERMINERS for k in range(max(0, i - 3), i - 1))
+
+
+_ADJECTIVE = re.compile(r"[a-z]+(?:al|ive|ous|ful|ble|ic|ary|ed|ing|ent|ant|less)")
+_ADJECTIVES = words("other later such same new further certain particular own whole entire latest prior")
+
+
+def _adjective(word: str) -> bool:
+    """A word that reads as an adjective between a determiner and its noun ("the additional terms")."""
+    return word in _ADJECTIVES or _ADJECTIVE.fullmatch(word) is not None
 
 
 PARENTHESES = ("()", ",")
@@ -283,20 +315,18 @@ def gap_slots(v: View, i: int) -> list[Slot]:
                 return []
             return slot
         closed = _word(v, start) in phrases.SUBORDINATORS and 2 <= i - start <= 12 and _clause_closed(v, i)
-        if closed and (_subject(v, i + 1) in phrases.CLAUSE_SUBJECTS or _word(v, i + 1) in _NOUN_PHRASE_START):
+        # scheme 3: only before a pronoun subject ("After the owner left the staff may leave" misreads)
+        noun = v.scheme < 3 and _word(v, i + 1) in _NOUN_PHRASE_START
+        if closed and (_subject(v, i + 1) in phrases.CLAUSE_SUBJECTS or noun):
             return slot
-        if v.scheme >= 3 and _prepositional(v, start, i) and _clause_at(v, i + 1):
+        if v.scheme >= 3 and _prepositional(v, start, i) and _pronoun_clause_at(v, i + 1):
             return slot
     if _word(v, i + 1) in ("and", "but", "or") and i + 3 < v.n:
         subject, verb = _subject(v, i + 2), v.raws[i + 3]
         plain = all(_plain(v, v.gaps[k + 1]) for k in (i + 1, i + 2))
         if subject in phrases.CLAUSE_SUBJECTS and plain and _LOWER_WORDS.fullmatch(verb):
             return slot
-        # scheme 3: a clause whose subject is a noun ("..., and the recipients may"), in a sentence with no other
-        # punctuation before it (", which is X, and the Y" must keep its comma)
-        noun = _word(v, i + 2) in _NOUN_PHRASE_START and _plain(v, v.gaps[i + 2])
-        if v.scheme >= 3 and noun and v.starts[i] is not None and _clause_at(v, i + 2):
-            return slot
+        # never before a noun subject: "pay the vendor or the client will cancel" reads "the vendor or the client"
     return []
 
 
@@ -318,20 +348,12 @@ def _prepositional(v: View, start: int, i: int) -> bool:
     return _word(v, start).split()[0] in phrases3.PREPOSITIONS and 1 <= i - start <= 10 and _clause_closed(v, i)
 
 
-def _clause_at(v: View, k: int) -> bool:
-    """Token k starts a clause: a subject pronoun, or a determiner's noun phrase (up to four words) and a verb."""
+def _pronoun_clause_at(v: View, k: int) -> bool:
+    """Token k starts a clause with a subject pronoun ("Under this License you may"); a noun subject could continue
+    the phrase before it ("With the owner the auditors must check")."""
     if k + 1 >= v.n or v.guard[k] or not _plain(v, v.gaps[k + 1]):
         return False
-    if _subject(v, k) in phrases.CLAUSE_SUBJECTS:
-        return _LOWER_WORDS.fullmatch(v.raws[k + 1]) is not None
-    if _word(v, k) not in _NOUN_PHRASE_START:
-        return False
-    for j in range(k + 1, min(k + 6, v.n)):
-        if v.guard[j] or (j > k + 1 and not _plain(v, v.gaps[j])) or _word(v, j) in _RELATIVE:
-            return False  # "or any other party who may modify" is a noun phrase, its verb a relative clause's
-        if _word(v, j).split()[0] in phrases3.FINITE:
-            return j > k + 1  # at least one noun between
-    return False
+    return _subject(v, k) in phrases.CLAUSE_SUBJECTS and _LOWER_WORDS.fullmatch(v.raws[k + 1]) is not None
 
 
 def _marker(v: View, i: int) -> bool:
@@ -349,8 +371,11 @@ def _list_letter(v: View, k: int) -> bool:
 
 def list_markers(v: View) -> bool:
     """Whether every list letter of the document can change style: if one cannot (it lies in what reads as code,
-    inside a paragraph or at the very start), none does, so that a copy never mixes "a)" and "(a)"."""
+    inside a paragraph or at the very start) or the document numbers a list with roman numerals ("ii)"), none does,
+    so that a copy never mixes "a)" and "(a)" nor "(i)" and "ii)"."""
     letters = [k for k in range(v.n) if _list_letter(v, k)]
+    if _ROMAN_MARKER.search(v.t.text.translate(STRIP_MARKS)):
+        return False
     return bool(letters) and all(
         k > 0 and not v.guard[k - 1] and not v.guard[k] and _MARKER_BEFORE.fullmatch(v.gaps[k]) is not None
         for k in letters

@@ -11,8 +11,12 @@ entire" would need "a whole"), ``obtain``/``get`` and ``purchase``/``buy`` (regi
 ("Finally, it works" means at last), ``almost``/``nearly`` ("not nearly"), ``to the extent that``/``insofar as``
 (legal scope), ``so as to``/``in order to``/``to`` (a form of two groups), ``firstly``/``first`` (a reader notices
 "First, ... Secondly,"), ``at all times``/``always`` ("escorted always" reads oddly), ``who``->``that`` after
-``those``/``anyone``/``everyone`` ("those that" reads as things) or after a verb ("decides who may read" asks a
-question).
+``those``/``anyone``/``everyone`` ("those that" reads as things) or after anything but a person noun ("governs who
+may read", "the question who pays" ask a question; "that transaction who receives" attaches to the transaction),
+``solely``/``only`` ("not solely responsible" is no "not only responsible"), ``apart from``/``aside from`` ("keep
+the backups apart from the originals"), ``permitting``/``allowing`` ("the permitting process"),
+``explicitly``/``expressly`` ("written explicitly in terms of the inputs"), ``exhibit``/``figure`` as labels (also
+verbs: "the servers exhibit 3 modes").
 """
 
 from __future__ import annotations
@@ -21,14 +25,10 @@ from molehunt.trace.carriers.phrases import Group, words
 
 SYNONYMS: tuple[Group, ...] = (
     Group(("nevertheless", "nonetheless")),
-    Group(("apart from", "aside from")),
     Group(("for the purposes of", "for the purpose of")),
     Group(("including but not limited to", "including without limitation")),
     Group(("free of charge", "at no charge")),
     Group(("permitted", "allowed"), one_way=True),  # "allowed for" (took into account) is no "permitted for"
-    Group(("permitting", "allowing"), one_way=True),
-    Group(("solely", "only"), one_way=True),  # "only" also means "but" ("only, it failed")
-    Group(("explicitly", "expressly"), one_way=True),
     Group(("subsequently", "later"), one_way=True),  # "later" is also an adjective ("a later version")
     Group(("in the absence of", "without"), one_way=True),
     Group(("in its entirety", "in full"), one_way=True),
@@ -41,8 +41,12 @@ SYNONYMS: tuple[Group, ...] = (
 ("a solely owned" is no "a only owned")."""
 
 NEED_NOT = Group(("need not", "needn't"))
-"""The modal "need not" ("You need not comply"), after a word that is no determiner ("no need not to" is a noun)
-and before a verb."""
+"""The modal "need not" ("You need not comply") before a bare verb; never where "need" may be a noun: after a
+determiner or an article's adjective ("a clear need not met"), before "to", "only" ("a growing need not only for")
+or a past participle."""
+
+NOT_BARE_VERB = words("to only just merely simply even yet")
+"""Words after "need not" that show "need" may be a noun ("need not only for encryption")."""
 
 CONNECTIVES: tuple[Group, ...] = (
     Group(("similarly", "likewise")),
@@ -61,25 +65,26 @@ PREPOSITIONS = words("in under for with without except notwithstanding by within
 """Openers of a sentence-initial phrase whose comma is optional before a clause ("Under this License, you may"). "To"
 is not one ("To do so, attach" is an imperative: without the comma "do so attach" misreads)."""
 
-FINITE = words(
-    """is are was were has have had may must shall will can cannot could would should does do did might need needs
-    includes include applies apply means remains becomes"""
+PERSONS = words(
+    """person persons party parties holder holders owner owners user users recipient recipients licensee
+    licensees licensor licensors contributor contributors author authors member members employee employees staff
+    manager managers deputy deputies visitor visitors customer customers client clients vendor vendors reviewer
+    reviewers auditor auditors officer officers administrator administrators operator operators developer developers
+    individual individuals applicant applicants worker workers contractor contractors"""
 )
-"""Verbs that show a clause: a determiner's noun followed by one of these within four words is a subject."""
+"""Nouns naming people: a restrictive "who" only after one of these may be "that" ("a deputy who can sign"), never
+after a thing ("the question who pays") nor a verb ("governs who may read")."""
 
-WHO_BEFORE = words("those anyone everyone someone anybody everybody somebody one people all")
-"""A restrictive "who" after one of these stays ("those that" reads as things)."""
-
-WHO_VERBS = words(
-    """ask asks asked choose chooses chose tell tells told see sees saw wonder wonders explain explains record
-    records recorded check checks checked identify identifies identified list lists listed matter matters depend
-    depends"""
+ASKING = words(
+    """ask asks asked asking tell tells told telling show shows showed shown inform informs informed remind reminds
+    reminded notify notifies notified teach teaches taught"""
 )
-"""Verbs before an interrogative "who" ("the owner decides who may read"; with :data:`phrases.REPORTING`)."""
+"""Verbs whose object may take a question ("tell the manager who called"): no "who" slot after their object."""
 
-LABELS = words("section sections subsection subsections article clause chapter paragraph appendix annex exhibit figure")
+LABELS = words("section sections subsection subsections article clause chapter paragraph appendix annex")
 """Words before a number whose capital is a document's style ("section 3"/"Section 3"): one position for all of them (a
-reader notices "Section 3" next to "sections 4 and 5")."""
+reader notices "Section 3" next to "sections 4 and 5"). None is a common verb ("exhibit", "figure" are left out), and
+one after a pronoun, "to" or a modal does not count."""
 
 VERBS = words(
     """apply applies include includes contain contains require requires allow allows enable enables prohibit

@@ -192,7 +192,8 @@ def protected(tokens: Tokens, scheme: int = 1) -> tuple[bool, ...]:
 
     Code is a fenced block, an indented line (tab or four spaces); a table is a line with ``|`` or a tab. Under
     scheme 2 an indented paragraph that reads as prose (licences and plain-text reports indent whole sections) is
-    not code.
+    not code; under scheme 3 a call with arguments ("paint(room, colour)") or a line ending in ":" before a deeper
+    indented one makes it code again.
     """
     text = tokens.text
     mask = bytearray(len(text) + 1)
@@ -221,8 +222,11 @@ _PROSE_CHUNK3 = re.compile(
     r"|e\.g|i\.e|[\u2014\u2013-]{1,2})[.,;:)\"'\u201d\u2019]*"
 )
 _CODE_SIGN = re.compile(r"[{}=<>$;\\`]|\(\)|::|^\s*[-+*/]\s")
-# Scheme 3: a semicolon before a space or the end is prose ("a) ...; or"), one glued to a word is code ("x;y").
-_CODE_SIGN3 = re.compile(r"[{}=<>$\\`]|;(?=\S)|\(\)|::|^\s*[-+*/]\s")
+# Scheme 3: a semicolon before a space or the end is prose ("a) ...; or"), one glued to a word is code ("x;y"); a
+# call with arguments ("paint(room, colour)", not "Contribution(s)") is code.
+_CODE_SIGN3 = re.compile(r"[{}=<>$\\`]|;(?=\S)|\(\)|::|^\s*[-+*/]\s|[A-Za-z_]\w*\((?!s\))[^()\s]*[,)]")
+# Scheme 3: a line ending in ":" followed by a deeper-indented line is a block's header ("for room in rooms:").
+_HEADER = re.compile(r"(?m)^([ \t]*)\S[^\n]*:[ \t]*\n\1[ \t]+\S")
 _PUNCTUATED = re.compile(r"[a-z)][.,;:](?:\s|$)")
 # Scheme 3: a sentence's full stop, semicolon or colon, also after a closing quote ('all notices".') or a percent
 # sign; never a comma (a copy adds and drops optional ones) nor the stop of "e.g.", "i.e.", "Dr.", "Mr.", "Mrs.", "Ms."
@@ -247,7 +251,8 @@ def _prose_lines(text: str, scheme: int) -> frozenset[int]:
         # change a share of the chunks)
         other = len(chunks) - words
         reads = other <= 0.15 * len(chunks) if scheme == 2 else other <= 1.5 * len(lines)
-        if reads and punctuated and not code_sign.search(body):
+        header = scheme > 2 and _HEADER.search(block.group()) is not None
+        if reads and punctuated and not code_sign.search(body) and not header:
             starts.update(block.start() + line.start() for line in lines)
     return frozenset(starts)
 

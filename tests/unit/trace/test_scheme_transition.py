@@ -42,7 +42,7 @@ def test_scheme_2_and_scheme_3_copies_of_one_document_are_each_traced(
         for user in RECIPIENTS:
             vault.grant(user, "SECRET", ["apollo"])
         doc_id = vault.add(memo, "SECRET", "apollo", as_user="user00")
-        assert text.layout(memo.read_text(), scheme=3).robust > text.layout(memo.read_text(), scheme=2).robust
+        assert text.layout(memo.read_text(), scheme=3) != text.layout(memo.read_text(), scheme=2)
         with monkeypatch.context() as old:  # the copies issued before scheme 3
             old.setattr(marking, "layout", _layout2)
             old.setattr(marking, "embed", _embed2)
@@ -64,7 +64,7 @@ def test_scheme_2_and_scheme_3_copies_of_one_document_are_each_traced(
             for copy in (tmp_path / f"{user}.md", leak):
                 found = trace_leak(vault, copy, doc_id=None, actor="analyst")  # matched by content
                 assert found.doc_id == doc_id
-                assert {u for u, _ in found.accusation.accused} <= {user}
+                assert [u for u, _ in found.accusation.accused] == [user]
             found = trace_leak(vault, tmp_path / f"{user}.md", doc_id=doc_id, actor="analyst")
             assert [u for u, _ in found.accusation.accused] == [user]
         assert trace_leak(vault, memo, doc_id=doc_id, actor="analyst").accusation.accused == ()

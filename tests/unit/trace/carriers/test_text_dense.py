@@ -57,9 +57,9 @@ def test_scheme_2_is_denser_than_scheme_1_on_real_licences(name: str) -> None:
 
 
 def test_every_class_writes_both_ways_and_nothing_else_changes() -> None:
-    shape = layout(EXAMPLES)
-    last = embed(EXAMPLES, np.array(shape.alphabet) - 1).translate(STRIP_MARKS)
-    first = embed(EXAMPLES, [0] * len(shape.alphabet)).translate(STRIP_MARKS)
+    shape = layout(EXAMPLES, scheme=2)  # scheme 3 keeps the comma before a noun subject ("grey, the centre")
+    last = embed(EXAMPLES, np.array(shape.alphabet) - 1, scheme=2).translate(STRIP_MARKS)
+    first = embed(EXAMPLES, [0] * len(shape.alphabet), scheme=2).translate(STRIP_MARKS)
     assert last == (
         "In practice, the team doesn't organize the archive despite the rules. If you convey the Program, you must "
         "ensure that you keep the notice, and you mustn't remove it. Anybody who asks is told that it's fine. We've "

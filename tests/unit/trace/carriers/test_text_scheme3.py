@@ -6,6 +6,7 @@ retyping, and every copy normalizing to its original.
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from pathlib import Path
@@ -23,21 +24,20 @@ from tests.unit.trace.carriers.conftest import assert_round_trips, codeword
 from tests.unit.trace.carriers.prose import PLAIN, SENTENCES, _fill
 
 TEXTS = Path(__file__).parent / "texts"
-DENSITY_FLOOR = {"GPL-3": 0.028, "MPL-2.0": 0.018, "Apache-2.0": 0.023}
+DENSITY_FLOOR = {"GPL-3": 0.026, "MPL-2.0": 0.017, "Apache-2.0": 0.022}
 
 EXAMPLES = (
-    "Nevertheless, the board met. Similarly, the team agreed. Everyone is permitted to copy it solely for review. "
-    "The owner explicitly agreed, and the report was subsequently filed. For the purposes of this policy, a "
-    "deputy who can sign is named. Under this policy, you must keep the notice free of charge. Apart from "
-    "this, nothing changes in the absence of a request. The copy includes all data, including but not limited "
-    "to logs. Meanwhile, staff who travel must report. You need not reply."
+    "Nevertheless, the board met. Similarly, the team agreed. Everyone is permitted to copy it for review. "
+    "The owner agreed, and we subsequently filed the report. For the purposes of this policy, a "
+    "deputy who can sign is named. Under this policy, you must keep the notice free of charge. Nothing changes "
+    "in the absence of a request. The copy includes all data, including but not limited to logs. Meanwhile, "
+    "staff who travel must report. You need not reply."
 )
 LAST = (
-    "Nonetheless, the board met. Likewise, the team agreed. Everybody is allowed to copy it only for review. The "
-    "owner expressly agreed, and the report was later filed. For the purpose of this policy, a deputy that can sign "
-    "is named. Under this policy, you must keep the notice at no charge. Aside from this, nothing changes without a "
-    "request. The copy includes all data, including without limitation logs. In the meantime, staff that travel "
-    "must report. You needn't reply."
+    "Nonetheless, the board met. Likewise, the team agreed. Everybody is allowed to copy it for review. The owner "
+    "agreed, and we later filed the report. For the purpose of this policy, a deputy that can sign is named. Under "
+    "this policy, you must keep the notice at no charge. Nothing changes without a request. The copy includes all "
+    "data, including without limitation logs. In the meantime, staff that travel must report. You needn't reply."
 )
 
 
@@ -51,12 +51,13 @@ def _kinds(text: str) -> list[tuple[str, tuple[str, ...]]]:
 
 def test_every_scheme_3_class_writes_both_ways() -> None:
     shape = layout(EXAMPLES, scheme=3)
-    assert shape.robust > layout(EXAMPLES, scheme=2).robust + 12
+    assert shape.robust >= layout(EXAMPLES, scheme=2).robust + 12
     last = embed(EXAMPLES, np.array(shape.alphabet) - 1, scheme=3).translate(STRIP_MARKS)
     first = embed(EXAMPLES, [0] * len(shape.alphabet), scheme=3).translate(STRIP_MARKS)
     assert last == LAST
     assert first.startswith("Nevertheless the board met. Similarly the team agreed. Everyone is permitted")
-    assert "agreed and the report" in first and "Under this policy you must" in first
+    assert "agreed and we" in first and "Under this policy you must" in first
+    assert "For the purposes of this policy, a deputy" in first  # a noun subject keeps the comma
     assert normalize(last, scheme=3) == normalize(first, scheme=3) == normalize(EXAMPLES, scheme=3)
 
 
@@ -67,13 +68,14 @@ def test_every_scheme_3_class_writes_both_ways() -> None:
         ("Staff who travel must report.", ("who", "that")),
         ("Visitors who arrive late wait.", ("who", "that")),
         ("It is permitted by law.", ("permitted", "allowed")),
-        ("Use it solely for review.", ("solely", "only")),
-        ("He explicitly agreed to it.", ("explicitly", "expressly")),
+        ("A copyright holder who authorizes use is named.", ("who", "that")),
+        ("It ends the licenses of parties who have received copies.", ("who", "that")),
         ("The file was subsequently lost.", ("subsequently", "later")),
         ("Likewise, the team agreed.", ("similarly", "likewise")),
         ("To date, the team has met twice.", ("to date", "so far")),
         ("Generally, the team agrees.", ("in general", "generally")),
         ("The work need not make them do so.", ("need not", "needn't")),
+        ("You need not comply.", ("need not", "needn't")),
     ],
 )
 def test_a_word_class_is_a_slot_here(sentence: str, forms: tuple[str, ...]) -> None:
@@ -88,7 +90,6 @@ def test_a_word_class_is_a_slot_here(sentence: str, forms: tuple[str, ...]) -> N
         "The owner decides who may read it.",  # an interrogative "who"
         "The manager, who signs, is named.",  # non-restrictive
         "A deputy who is absent is replaced.",  # "that is" would read as "i.e."
-        "It is a solely owned company.",  # "a only owned"
         "The use is allowed for in the plan.",  # "allowed" is never rewritten ("allowed for")
         "He will only sign it later.",  # "only" and "later" are never rewritten
         "So far as we know, it works.",  # "so far" only as "to date" before its comma
@@ -110,10 +111,7 @@ def test_a_word_class_is_no_slot_here(sentence: str) -> None:
     [
         "Under this License, you may copy it.",
         "Notwithstanding any other provision of this License, you have permission.",
-        "During the review, the auditors may read the logs.",
-        "The owner agreed, and the report was filed.",
-        "The owner agreed, but the auditors may object.",
-        "You may copy it, or the owner may send it.",
+        "During the review, we may read the logs.",
     ],
 )
 def test_an_optional_comma_before_a_clause_is_a_slot(sentence: str) -> None:
@@ -134,6 +132,8 @@ def test_an_optional_comma_before_a_clause_is_a_slot(sentence: str) -> None:
         "You may copy the file, and the notice.",  # "and the notice" opens no clause
         "No holder will pay, or any other party who may copy it.",  # the verb is a relative clause's
         "In the meeting the board may agree.",  # no comma in the original: one-way
+        "During the review, the auditors may read the logs.",  # a noun subject could continue the phrase
+        "The owner agreed, and the report was filed.",  # scheme 3 adds no comma before a noun subject
     ],
 )
 def test_a_comma_that_must_stay_or_never_was_is_no_slot(sentence: str) -> None:
@@ -300,9 +300,66 @@ def test_every_copy_normalizes_like_its_original_where_prose_detection_was_borde
         ("The work which is not free stays.", False),  # "that is not" would read as "i.e." + "not"
         ("The patents in each country that you have seen stay.", False),  # "that you" may be a conjunction
         ("The terms that supplement it stay.", False),  # "supplement" is also a noun
+        ("A statement of the additional terms that apply stays.", True),  # an adjective between
+        ("Each reviewer decides which apply to them.", False),  # a verb before: a question
     ],
 )
 def test_restrictive_which_that_before_more_verbs(sentence: str, slot: bool) -> None:
     forms = [s.forms for s in _plan(sentence, 3).slots]
     assert (("which", "that") in forms) is slot
     assert ("which", "that") not in [s.forms for s in _plan(sentence, 2).slots]
+
+
+def _copies(text: str) -> set[str]:
+    """Every scheme-3 copy of ``text`` (every combination of robust symbols), its invisible marks stripped."""
+    shape = layout(text, scheme=3)
+    robust = shape.alphabet[: shape.robust]
+    assert int(np.prod(robust)) <= 4096
+    fragile = [0] * (len(shape.alphabet) - shape.robust)
+    combos = itertools.product(*(range(q) for q in robust))
+    return {embed(text, [*combo, *fragile], scheme=3).translate(STRIP_MARKS) for combo in combos}
+
+
+REVIEWED = [
+    # who -> that after a verb, a thing, or before "to": a question or another noun's clause
+    ("The policy governs who may read the file.", "governs who may"),
+    ("The audit reveals who copied the report.", "reveals who copied"),
+    ("The question who pays for the audit is still open.", "question who pays"),
+    ("The decision who to hire rests with the board.", "decision who to"),
+    ("This License binds each party to that transaction who receives a copy.", "transaction who receives"),
+    ("Please tell the manager who called yesterday.", "manager who called"),
+    # which -> that after a verb ("decides" ends in -s and follows "Each reviewer")
+    ("Each reviewer decides which apply to them.", "decides which apply"),
+    # indented code read as prose
+    (
+        "Pick the colour first:\n\n    colour = pick()\n\nThen paint every room with it:\n\n"
+        "    for room in rooms:\n        paint(room, colour)\n",
+        "    colour = pick()\n\nThen paint every room with it:\n\n    for room in rooms:\n        paint(room, colour)",
+    ),
+    ("Paint it:\n\n    Paint the walls with paint(room, colour) first.\n", "paint(room, colour)"),
+    ("Paint it:\n\n    For every room in the house:\n        paint it in a colour you like.\n", "a colour you"),
+    # word swaps that change meaning
+    ("You are solely responsible for determining the appropriateness.", "solely responsible"),
+    ("You are not solely responsible for the damage.", "not solely responsible"),
+    ("Keep the backups apart from the originals.", "apart from"),
+    ("The permitting process for the site takes six months.", "The permitting process"),
+    ("The solution can be written explicitly in terms of the inputs.", "written explicitly"),
+    ("There is a growing need not only for encryption but for audits.", "need not only"),
+    ("There is a clear need not met by current tools.", "clear need not met"),
+    ("The two servers exhibit 3 distinct failure modes.", "servers exhibit 3"),
+    ("We figure 20 staff will need access.", "We figure 20"),
+    ("We paragraph 2 ideas per page.", "We paragraph 2"),
+    # a roman list: "i)" would change alone
+    ("The steps are:\n\ni) open the file;\n\nii) read it;\n\niii) close it.\n", "\n\ni) open the file"),
+    # commas whose loss misreads, and "both of the"
+    ("With the owner, the auditors must check each file.", "owner, the auditors"),
+    ("We will pay the vendor, or the client will cancel the order.", "vendor, or the client"),
+    ("After the owner left, the staff may leave.", "left, the staff"),
+    ("Both the owner and the recipients must sign.", "Both the owner"),
+]
+
+
+@pytest.mark.parametrize(("text", "kept"), REVIEWED)
+def test_a_reviewed_meaning_changing_slot_stays_as_written_in_every_copy(text: str, kept: str) -> None:
+    copies = _copies(text)
+    assert all(kept in copy for copy in copies), [copy for copy in copies if kept not in copy]
