@@ -251,21 +251,28 @@ def _restrictive(v: View, i: int, form: str) -> bool:
         return False
     if after == "is":  # "that is" is read as "i.e." (and "that is not" would be tokenized so)
         return False
-    if v.scheme >= 3:  # "each reviewer decides which apply" asks a question: the noun follows its determiner or
-        # an adjective ("the additional terms that apply"), never another noun
-        return _word(v, i - 2) in phrases.DETERMINERS or (
-            _word(v, i - 3) in phrases.DETERMINERS and _adjective(_word(v, i - 2))
-        )
+    if v.scheme >= 3:
+        return _noun_before(v, i)
     return any(_word(v, k) in phrases.DETERMINERS for k in range(max(0, i - 3), i - 1))
 
 
-_ADJECTIVE = re.compile(r"[a-z]+(?:al|ive|ous|ful|ble|ic|ary|ed|ing|ent|ant|less)")
-_ADJECTIVES = words("other later such same new further certain particular own whole entire latest prior")
+# Scheme 3: adjectives that never head a noun phrase nor are verbs ("the additional terms that apply").
+_ADJECTIVES = words("additional applicable relevant specific separate entire modified later further earlier previous")
+# Determiners that also stand alone as a subject: "this shows which apply", "those know which apply" ask a question.
+_SINGULAR_PRONOUNS = words("this that each another either neither")
+_PLURAL_PRONOUNS = words("these those all some both")
 
 
-def _adjective(word: str) -> bool:
-    """A word that reads as an adjective between a determiner and its noun ("the additional terms")."""
-    return word in _ADJECTIVES or _ADJECTIVE.fullmatch(word) is not None
+def _noun_before(v: View, i: int) -> bool:
+    """Scheme 3: token i - 1 is a noun, not a verb: right after a determiner, or after one and an adjective of
+    :data:`_ADJECTIVES` ("the additional terms"); never "each reviewer decides which", "this shows which"."""
+    noun, determiner = _word(v, i - 1), _word(v, i - 2)
+    if determiner not in phrases.DETERMINERS:
+        return _word(v, i - 3) in phrases.DETERMINERS and determiner in _ADJECTIVES
+    plural = noun.endswith("s") and not noun.endswith("ss")
+    if determiner in _SINGULAR_PRONOUNS:  # "this notice which", not "this shows which"
+        return not plural
+    return plural if determiner in _PLURAL_PRONOUNS else True  # "those notices that", not "those know which"
 
 
 PARENTHESES = ("()", ",")

@@ -302,6 +302,8 @@ def test_every_copy_normalizes_like_its_original_where_prose_detection_was_borde
         ("The terms that supplement it stay.", False),  # "supplement" is also a noun
         ("A statement of the additional terms that apply stays.", True),  # an adjective between
         ("Each reviewer decides which apply to them.", False),  # a verb before: a question
+        ("Those notices that do not pertain to it stay.", True),  # a plural noun after "those"
+        ("Those know which apply to them.", False),  # "those" is the subject
     ],
 )
 def test_restrictive_which_that_before_more_verbs(sentence: str, slot: bool) -> None:
@@ -330,6 +332,8 @@ REVIEWED = [
     ("Please tell the manager who called yesterday.", "manager who called"),
     # which -> that after a verb ("decides" ends in -s and follows "Each reviewer")
     ("Each reviewer decides which apply to them.", "decides which apply"),
+    ("This shows which apply to you.", "shows which apply"),  # a determiner standing alone as the subject
+    ("The manual lists which apply to you.", "lists which apply"),  # "manual" is no adjective here
     # indented code read as prose
     (
         "Pick the colour first:\n\n    colour = pick()\n\nThen paint every room with it:\n\n"
