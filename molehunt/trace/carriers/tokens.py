@@ -192,8 +192,8 @@ def protected(tokens: Tokens, scheme: int = 1) -> tuple[bool, ...]:
 
     Code is a fenced block, an indented line (tab or four spaces); a table is a line with ``|`` or a tab. Under
     scheme 2 an indented paragraph that reads as prose (licences and plain-text reports indent whole sections) is
-    not code; under scheme 3 a call with arguments ("paint(room, colour)") or a line ending in ":" before a deeper
-    indented one makes it code again.
+    not code; under scheme 3 a call with arguments ("paint(room, colour)") or a block keyword's line ending in ":"
+    before a deeper indented one ("for room in rooms:") makes it code again.
     """
     text = tokens.text
     mask = bytearray(len(text) + 1)
@@ -225,8 +225,11 @@ _CODE_SIGN = re.compile(r"[{}=<>$;\\`]|\(\)|::|^\s*[-+*/]\s")
 # Scheme 3: a semicolon before a space or the end is prose ("a) ...; or"), one glued to a word is code ("x;y"); a
 # call with arguments ("paint(room, colour)", not "Contribution(s)") is code.
 _CODE_SIGN3 = re.compile(r"[{}=<>$\\`]|;(?=\S)|\(\)|::|^\s*[-+*/]\s|[A-Za-z_]\w*\((?!s\))[^()\s]*[,)]")
-# Scheme 3: a line ending in ":" followed by a deeper-indented line is a block's header ("for room in rooms:").
-_HEADER = re.compile(r"(?m)^([ \t]*)\S[^\n]*:[ \t]*\n\1[ \t]+\S")
+# Scheme 3: a line opened by a block keyword, ending in ":" and followed by a deeper-indented line is code ("for room
+# in rooms:"); a prose line ending in ":" before an indented list ("a tool which will:\n  * Put") is not.
+_HEADER = re.compile(
+    r"(?m)^([ \t]*)(?:for|if|elif|else|while|def|class|try|except|finally|foreach|switch)\b[^\n]*:[ \t]*\n\1[ \t]+\S"
+)
 _PUNCTUATED = re.compile(r"[a-z)][.,;:](?:\s|$)")
 # Scheme 3: a sentence's full stop, semicolon or colon, also after a closing quote ('all notices".') or a percent
 # sign; never a comma (a copy adds and drops optional ones) nor the stop of "e.g.", "i.e.", "Dr.", "Mr.", "Mrs.", "Ms."

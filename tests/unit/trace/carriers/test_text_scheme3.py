@@ -341,7 +341,7 @@ REVIEWED = [
         "    colour = pick()\n\nThen paint every room with it:\n\n    for room in rooms:\n        paint(room, colour)",
     ),
     ("Paint it:\n\n    Paint the walls with paint(room, colour) first.\n", "paint(room, colour)"),
-    ("Paint it:\n\n    For every room in the house:\n        paint it in a colour you like.\n", "a colour you"),
+    ("Paint it:\n\n    for room in rooms:\n        repaint the room in a colour you like.\n", "a colour you"),
     # word swaps that change meaning
     ("You are solely responsible for determining the appropriateness.", "solely responsible"),
     ("You are not solely responsible for the damage.", "not solely responsible"),
@@ -367,3 +367,12 @@ REVIEWED = [
 def test_a_reviewed_meaning_changing_slot_stays_as_written_in_every_copy(text: str, kept: str) -> None:
     copies = _copies(text)
     assert all(kept in copy for copy in copies), [copy for copy in copies if kept not in copy]
+
+
+def test_an_indented_list_after_a_prose_colon_stays_prose() -> None:
+    text = (
+        "A separate tool will be provided which will:\n"
+        "  * Put all packages with pending triggers into state\n"
+        "    config-failed and remove the colour of the list.\n"
+    )
+    assert ("part", ("colour", "color")) in _kinds(text)  # only a block keyword's colon opens code
