@@ -185,10 +185,13 @@ def _token3(v: View, i: int, form: str) -> list[Slot] | None:
 
 
 def _article_fits(v: View, i: int, forms: tuple[str, ...]) -> bool:
-    """After "a"/"an" every form must take the same article ("a solely owned" is no "a only owned")."""
-    if i == 0 or _word(v, i - 1) not in ("a", "an"):
+    """After a determiner no phrase changes ("the free of charge service" is no "the at no charge service"), and
+    after "a"/"an" every form must take the same article."""
+    if i == 0 or _word(v, i - 1) not in phrases.DETERMINERS:
         return True
-    return len({form[0] in "aeiou" for form in forms}) == 1
+    if any(" " in form for form in forms):
+        return False
+    return _word(v, i - 1) not in ("a", "an") or len({form[0] in "aeiou" for form in forms}) == 1
 
 
 def _modal_need(v: View, i: int) -> bool:
@@ -201,7 +204,10 @@ def _modal_need(v: View, i: int) -> bool:
         return False
     if any(_word(v, k) in ("a", "an") for k in range(max(0, i - 3), i - 1)):  # "a clear need": a noun
         return False
-    return after not in phrases3.NOT_BARE_VERB and not after.endswith("ed") and after not in phrases.PARTICIPLES
+    if after in phrases3.NOT_BARE_VERB or after in phrases.PARTICIPLES or after in phrases.DETERMINERS:
+        return False
+    # a bare verb: no "-ed" ("not met", "not addressed"), no "-ing" but a verb's own ("not being met" / "not bring")
+    return not after.endswith("ed") and (not after.endswith("ing") or after in phrases3.ING_VERBS)
 
 
 def _who(v: View, i: int) -> bool:
