@@ -210,6 +210,8 @@ FRAGMENTS = (
     *(" subsequently ", " explicitly ", " in the absence of ", "In short, ", " do not ", " which ", " that "),
     *(" section 3", " Section 4.2 ", "sections\n 5", ":\n\n    a) ", "\n\n(b) ", "; or\n\n    c) ", "\n    d) "),
     *("    ", "\n", " need not ", " no need not to "),
+    *(" parties who ", " tell the manager who ", " being ", " bring ", " only ", "\n\nii) ", " Each reviewer "),
+    *("\n    for room in rooms:\n        ", "paint(room, colour)", " decides which apply ", " this shows which "),
 )
 
 
