@@ -26,7 +26,6 @@ from molehunt.trace.carriers.slots import Slot
 from molehunt.trace.carriers.tokens import STRIP_MARKS, Tokens, plain_form
 
 _PHRASE = {group.forms[0]: group for group in (*phrases.SYNONYMS, *phrases.CONTRACTIONS)}
-_BOTH = ("both of the", "both the")
 _CLAUSE_BOUND = frozenset(
     g.forms[0] for g in phrases.CONTRACTIONS if g.forms[0].split()[-1] in ("is", "are", "am", "will", "have")
 )
@@ -65,6 +64,7 @@ _NOT_BEFORE_LABEL = phrases.SUBJECTS | words("to will would shall should may mig
 _NUMBER_WORDS = words(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred"
 )
+DETERMINERS = phrases.DETERMINERS
 _NOUN_PHRASE_START = words("the a an this these those each every any such no your its their our")
 _NOT_PARENTHETICAL = words("and or but nor see cf then")
 _THAT_CONJUNCTION = words("so such now except given provided fact requirement condition notice way extent time")
@@ -131,7 +131,7 @@ def token_slots(v: View, i: int) -> list[Slot] | None:
             return found
     if key in _PHRASE:
         group = _PHRASE[key]
-        if v.scheme >= 3 and group.forms == _BOTH:  # "Both of the owner and the recipients" misreads
+        if v.scheme >= 3 and (group.forms in phrases3.DROPPED or (v.strict and not _narrow3(v, i, key))):
             return []
         if v.strict and (not _phrase_fits(v, i, key) or (group.one_way and form != group.forms[0])):
             return []
@@ -147,6 +147,8 @@ def token_slots(v: View, i: int) -> list[Slot] | None:
     if key in phrases.REPORTING and (form.endswith(" that") or not v.strict):
         if i + 1 >= v.n or _subject(v, i + 1) not in phrases.SUBJECTS:
             return [] if form.endswith(" that") else None
+        if v.scheme >= 3 and v.strict and key not in phrases3.REPORTING:  # "requires that you include"
+            return []
         verb = form.removesuffix(" that")
         return [Slot("word", i, (verb, verb + " that"), at=at)] if v._changeable(i, raw, True) else []
     if form in _COMPOUND:
@@ -163,6 +165,8 @@ def _token3(v: View, i: int, form: str) -> list[Slot] | None:
         group = _PHRASE3[key]
         if v.strict and ((group.one_way and form != group.forms[0]) or not _article_fits(v, i, group.forms)):
             return []
+        if v.strict and not _narrow3(v, i, key):
+            return []
         return [Slot("word", i, group.forms, at=at)] if v._changeable(i, raw, True) else []
     if key == phrases3.NEED_NOT.forms[0]:
         ok = (_modal_need(v, i) and v._changeable(i, raw, True)) or not v.strict
@@ -170,11 +174,14 @@ def _token3(v: View, i: int, form: str) -> list[Slot] | None:
     if key in _CONNECTIVE3:
         group = _CONNECTIVE3[key]
         ok = v.initial[i] and v.gaps[i + 1].startswith(",") and v._changeable(i, raw, True)
+        ok = ok and (i + 1 >= v.n or _word(v, i + 1) not in ("to", "with"))  # "Similarly, to the first case"
         return [Slot("word", i, group.forms, at=at)] if ok or not v.strict else []
     if form in phrases3.LABELS and raw in (form, form.capitalize()) and not v.initial[i] and i + 1 < v.n:
         if _subject(v, i - 1) in _NOT_BEFORE_LABEL:  # "we section 3 ways" would be a verb
             return None
         if not v.gaps[i + 1] or not SPACE.fullmatch(v.gaps[i + 1]) or not _LABEL_NUMBER.fullmatch(v.raws[i + 1]):
+            return None
+        if v.strict and not _label_ends(v, i + 1):  # "the article 2 weeks ago" counts weeks
             return None
         return [Slot("case", i, (form, form.capitalize()), at=at, group="case")]
     if form == "who":
@@ -182,6 +189,64 @@ def _token3(v: View, i: int, form: str) -> list[Slot] | None:
             return [Slot("word", i, phrases.RESTRICTIVE.forms, at=at)]
         return [Slot("word", i, WHO, at=at)] if _who(v, i) and v._changeable(i, raw, True) else []
     return None
+
+
+_LABEL_AFTER_WORDS = "through makes says said states that which with within also from by"
+_ALL_THE_AFTER = words("same more less better worse fewer while way time rest")
+_CHARGE_AFTER = words("and under to for from upon on at in by with")
+_DETERMINERS_AFTER_TO = words("the a an any some such this that these those its your their our his her each every")
+
+
+def _after_punctuation(v: View, i: int) -> bool:
+    """Token i opens a sentence or follows a comma, a semicolon or a colon."""
+    return i == 0 or v.initial[i] or re.match(r"[ \t]*[,;:]", v.gaps[i]) is not None
+
+
+def _narrow3(v: View, i: int, key: str) -> bool:
+    """Scheme 3's contexts for phrases one of whose forms changes the meaning elsewhere: "provided that" after a
+    comma and before a subject ("the services provided that are not covered"); "as long as" opening a clause or
+    after "for" ("twice as long as the block"); "with respect to" before a determiner ("with respect to time");
+    "all of the" not after "at" nor before "same", "more", ...; "for the purposes of" opening a sentence or after a
+    comma ("asked for the purposes of the fund"); "free of charge" before "." or a preposition, after no adverb;
+    "subsequently" after no determiner; "permitted" not after "weather", "time", ..."""
+    before = _word(v, i - 1).split()[-1] if i > 0 else ""
+    after = _word(v, i + 1) if i + 1 < v.n else ""
+    if key == "provided that":
+        return _after_punctuation(v, i) and (_subject(v, i + 1) in phrases.SUBJECTS or after in phrases.DETERMINERS)
+    if key == "as long as":  # an original "so long as" is a condition unless negated or after a copula
+        so = _word(v, i).startswith("so ") and before not in ("not", *phrases.COPULAS)
+        return _after_punctuation(v, i) or before == "for" or so
+    if key == "with respect to":
+        return after in _DETERMINERS_AFTER_TO
+    if key == "all of the":
+        return before != "at" and after not in _ALL_THE_AFTER
+    if key == "for the purposes of":
+        return _after_punctuation(v, i)
+    if key == "free of charge":
+        ends = i + 1 >= v.n or re.match(r"[ \t]*[.;]", v.gaps[i + 1]) is not None
+        spaced = i + 1 < v.n and SPACE.fullmatch(v.gaps[i + 1]) is not None
+        return before not in _ADVERBS and (ends or (spaced and after in _CHARGE_AFTER))
+    if key == "subsequently":
+        return before not in phrases.DETERMINERS
+    if key == "permitted":
+        return before not in phrases3.NOT_PERMITTED_AFTER
+    return True
+
+
+_ADVERBS = words("completely fully entirely totally wholly absolutely partly partially almost nearly quite")
+_AFTER_LABEL = words(
+    "of and or to above below is are was were shall must may will applies apply does do in on for as "
+    + _LABEL_AFTER_WORDS
+)
+
+
+def _label_ends(v: View, k: int) -> bool:
+    """Scheme 3: the number at token k ends a label: the text ends, punctuation follows, or a word that never reads
+    as a counted noun or unit ("section 3 of", "Section 3 applies"; not "section 2 times", "appendix 8 cm")."""
+    if k + 1 >= v.n or not SPACE.fullmatch(v.gaps[k + 1]):
+        return True
+    after = v.raws[k + 1]
+    return after[:1].isupper() or _word(v, k + 1) in _AFTER_LABEL
 
 
 def _article_fits(v: View, i: int, forms: tuple[str, ...]) -> bool:
@@ -206,6 +271,8 @@ def _modal_need(v: View, i: int) -> bool:
         return False
     if after in phrases3.NOT_BARE_VERB or after in phrases.PARTICIPLES or after in phrases.DETERMINERS:
         return False
+    if v.scheme >= 3:  # "families in need not already covered", "We need not money but time"
+        return before not in phrases3.PREPOSITIONS and after in phrases3.NEED_VERBS
     # a bare verb: no "-ed" ("not met", "not addressed"), no "-ing" but a verb's own ("not being met" / "not bring")
     return not after.endswith("ed") and (not after.endswith("ing") or after in phrases3.ING_VERBS)
 
@@ -221,7 +288,12 @@ def _who(v: View, i: int) -> bool:
         return False
     if after in ("is", "to") or not v.raws[i + 1].isalpha() or not v.raws[i + 1].islower():
         return False
-    return not any(_word(v, k) in phrases3.ASKING for k in range(max(0, i - 4), i - 1))
+    return not _asked(v, i)
+
+
+def _asked(v: View, i: int) -> bool:
+    """A verb of telling or asking shortly before token i: its object may take a question or a "that" clause."""
+    return any(_word(v, k).split()[0] in phrases3.ASKING for k in range(max(0, i - 6), i - 1))
 
 
 def _phrase_fits(v: View, i: int, key: str) -> bool:
@@ -230,6 +302,8 @@ def _phrase_fits(v: View, i: int, key: str) -> bool:
     if key in phrases.BEFORE_NUMBER:
         following = _word(v, i + 1) if i + 1 < v.n else ""
         return following[:1].isdigit() or following in _NUMBER_WORDS
+    if v.scheme >= 3 and key in _CONTRACTED and not _contraction_fits(v, i, key):
+        return False
     if key not in _CLAUSE_BOUND:
         return True
     if i + 1 >= v.n or v.guard[i + 1] or not v.gaps[i + 1] or not SPACE.fullmatch(v.gaps[i + 1]):
@@ -240,6 +314,35 @@ def _phrase_fits(v: View, i: int, key: str) -> bool:
     if key in phrases.PERFECT:
         return following.endswith("ed") or following in phrases.PARTICIPLES
     return True
+
+
+_CONTRACTED = frozenset(group.forms[0] for group in phrases.CONTRACTIONS)
+_AUXILIARY_NOT = words("do does did would should could will must cannot")
+_BEFORE_SUBJECT = words(
+    "and but or so that if when whenever because since unless once while where then now as how what why whether"
+)
+
+
+def _contraction_fits(v: View, i: int, key: str) -> bool:
+    """Scheme 3: no "have" contraction ("They have trained staff", "Do you have signed copies?" own something); a
+    modal's or "do"'s "not" only before a bare verb ("A will not witnessed" is a noun); a pronoun's contraction only
+    where the pronoun is the subject: at a sentence's or clause's start, after punctuation or a conjunction ("All of
+    you are invited", "Whoever wrote it is responsible" keep theirs), and no "I" after a capitalised word ("Part I
+    will")."""
+    first, last = key.split()[0], key.split()[-1]
+    if key in phrases.PERFECT:
+        return False
+    if last == "not" or key == "cannot":
+        if first not in _AUXILIARY_NOT and key != "cannot":
+            return True
+        following = _word(v, i + 1) if i + 1 < v.n else ""
+        return not following.endswith("ed") and following not in phrases.PARTICIPLES
+    if i == 0 or v.initial[i] or not SPACE.fullmatch(v.gaps[i]):
+        return True
+    before = v.raws[i - 1]
+    if first == "i" and before[:1].isupper():
+        return False
+    return _word(v, i - 1).split()[-1] in _BEFORE_SUBJECT  # "stating that it is": one token
 
 
 def _restrictive(v: View, i: int, form: str) -> bool:
@@ -257,8 +360,8 @@ def _restrictive(v: View, i: int, form: str) -> bool:
         return False
     if after == "is":  # "that is" is read as "i.e." (and "that is not" would be tokenized so)
         return False
-    if v.scheme >= 3:
-        return _noun_before(v, i)
+    if v.scheme >= 3:  # "tell the customer which applies" asks; "told the customer that would" reports
+        return _noun_before(v, i) and not _asked(v, i)
     return any(_word(v, k) in phrases.DETERMINERS for k in range(max(0, i - 3), i - 1))
 
 
@@ -303,7 +406,29 @@ def _parenthetical(v: View, i: int) -> list[Slot]:
         return []
     if _word(v, first) in _NOT_PARENTHETICAL:  # "(and ...)" between commas reads as a list item
         return []
+    if v.scheme >= 3 and v.strict and not _phrase_inside(v, first, k):
+        return []
     return [Slot("paren", i, PARENTHESES, part=k, at=v.t.ends[i])]
+
+
+_PARENTHETICAL_OPENERS = words(
+    "if where when whenever unless whether which who including excluding except such as especially notably with "
+    "without for at by in on from under within other via per after before during"
+)
+_FINITE = words("is are was were has have had do does did can could will would shall should may might must")
+
+
+def _phrase_inside(v: View, first: int, last: int) -> bool:
+    """Scheme 3: tokens first..last are a phrase, not a whole clause ("(the new one has no backups)", "(she reviews
+    every request)" become a comma splice between commas): they open with a subordinator, a relative pronoun or
+    "including", a preposition or a participle ("(for any work)", "(operated by you)"); only a subordinator's or a
+    relative's clause may hold a finite verb."""
+    opener = _word(v, first).split()[0]
+    if opener not in _PARENTHETICAL_OPENERS and not (opener.endswith("ed") and first < last):  # "(operated by"
+        return False
+    if opener in ("if", "where", "when", "whenever", "unless", "whether", "which", "who"):
+        return True
+    return not any(_subject(v, k) in _FINITE for k in range(first, last + 1))
 
 
 def gap_slots(v: View, i: int) -> list[Slot]:
@@ -358,7 +483,12 @@ def _opens_clause(v: View, k: int) -> bool:
 
 def _prepositional(v: View, start: int, i: int) -> bool:
     """Tokens start..i are a sentence-initial prepositional phrase (2 to 11 words) whose object is closed."""
+    if _word(v, i) in _PRONOUN_OBJECTS:  # "In that, you are correct" is no "In that you are correct"
+        return False
     return _word(v, start).split()[0] in phrases3.PREPOSITIONS and 1 <= i - start <= 10 and _clause_closed(v, i)
+
+
+_PRONOUN_OBJECTS = words("that this these those so all it them")
 
 
 def _pronoun_clause_at(v: View, k: int) -> bool:

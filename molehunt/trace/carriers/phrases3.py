@@ -25,11 +25,11 @@ from molehunt.trace.carriers.phrases import Group, words
 
 SYNONYMS: tuple[Group, ...] = (
     Group(("nevertheless", "nonetheless")),
-    Group(("for the purposes of", "for the purpose of")),
+    Group(("for the purposes of", "for the purpose of")),  # only opening a sentence or after a comma
+    Group(("free of charge", "at no charge")),  # only before "." or a preposition, never after an adverb
+    Group(("subsequently", "later"), one_way=True),  # never after a determiner ("The subsequently amended rule")
     Group(("including but not limited to", "including without limitation")),
-    Group(("free of charge", "at no charge")),
     Group(("permitted", "allowed"), one_way=True),  # "allowed for" (took into account) is no "permitted for"
-    Group(("subsequently", "later"), one_way=True),  # "later" is also an adjective ("a later version")
     Group(("in the absence of", "without"), one_way=True),
     Group(("in its entirety", "in full"), one_way=True),
     Group(("in a timely manner", "promptly"), one_way=True),
@@ -54,17 +54,17 @@ ING_VERBS = words("bring sing ring swing spring sting string cling fling sling w
 CONNECTIVES: tuple[Group, ...] = (
     Group(("similarly", "likewise")),
     Group(("in contrast", "by contrast")),
-    Group(("to date", "so far")),  # "so far as" is no "to date as": only sentence-initial before a comma
     Group(("meanwhile", "in the meantime")),
     Group(("in general", "generally")),
     Group(("in short", "in brief")),
 )
-"""Sentence-initial connectives before a comma ("Similarly, ..."/"Likewise, ..."), one position per occurrence."""
+"""Sentence-initial connectives before a comma ("Similarly, ..."/"Likewise, ..."), one position per occurrence; not
+before "to" or "with" ("Similarly, to the first case" means "similarly to")."""
 
 INTRODUCTIONS: tuple[str, ...] = tuple(form for group in CONNECTIVES for form in group.forms)
 """Scheme 3's connectives are introductions too: their comma is optional where the original has it."""
 
-PREPOSITIONS = words("in under for with without except notwithstanding by within after before during on at upon")
+PREPOSITIONS = words("in under for with without notwithstanding by within after before during on at upon")
 """Openers of a sentence-initial phrase whose comma is optional before a clause ("Under this License, you may"). "To"
 is not one ("To do so, attach" is an imperative: without the comma "do so attach" misreads)."""
 
@@ -80,9 +80,40 @@ after a thing ("the question who pays") nor a verb ("governs who may read")."""
 
 ASKING = words(
     """ask asks asked asking tell tells told telling show shows showed shown inform informs informed remind reminds
-    reminded notify notifies notified teach teaches taught"""
+    reminded notify notifies notified teach teaches taught find finds found explain explains explained"""
 )
-"""Verbs whose object may take a question ("tell the manager who called"): no "who" slot after their object."""
+"""Verbs whose object may take a question ("tell the manager who called", "find out from the manager who signed"),
+or a "that" clause ("we told the customer that would be acceptable"): no "who", "which" nor "that" slot after their
+object."""
+
+DROPPED = frozenset(
+    (
+        ("no one", "nobody"),  # "No one size fits every team"
+        ("each other", "one another"),  # "notify each other party"
+        ("assisted", "helped"),  # "assisted living facilities"
+        ("both of the", "both the"),  # "Both of the owner and the recipients"
+    )
+)
+"""Scheme 2's synonyms scheme 3 leaves out: one of their forms changes the meaning in some context."""
+
+REPORTING = words(
+    """ensure ensures ensured means mean meant say says said state states stated stating agree agrees agreed assume
+    assumes assumed claim claims claimed know knows knew show shows showed note notes noted understand understands
+    believe believes believed think thinks hope hopes expect expects sure aware confirm confirms confirmed"""
+)
+"""Scheme 3's reporting verbs with an optional "that" before a subject pronoun: scheme 2's without the formal ones
+("The license requires that you include" and "You represent that you are" need their "that")."""
+
+NOT_PERMITTED_AFTER = words("weather time space circumstances funds budget conditions health")
+"""Idioms whose "permitted" stays ("weather permitted" is no "weather allowed")."""
+
+NEED_VERBS = words(
+    """be do have comply worry pay use apply accept agree attend contain follow give make keep take submit register
+    sign notify wait read know respond reply return change disclose distribute modify mention obtain provide include
+    require ask tell show send buy bring act continue consider attach install remove repeat renew travel"""
+)
+"""Bare verbs after the modal "need not" ("you need not comply"): the only ones it is a slot before ("need not
+money" has "need" as a main verb)."""
 
 LABELS = words("section sections subsection subsections article clause chapter paragraph appendix annex")
 """Words before a number whose capital is a document's style ("section 3"/"Section 3"): one position for all of them (a

@@ -145,6 +145,7 @@ _COUNT_KEYS = frozenset(word for word, _ in _COUNTS.values())
 _SENTENCE_BREAK = re.compile(r"[.!?]|\n[ \t\r]*\n|\n[ \t]*[-*\u2022][ \t]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _DASH_GAP = re.compile(r"\u2014|[ \t]+(?:\u2014|\u2013|--?)[ \t]+")
+_PADDED = re.compile(r"[ \t]{2,}|\t")
 _SPACED_EM = re.compile(r"\s+\u2014\s+")
 _SPACED_EN = re.compile(r"\s+\u2013\s+")
 _SPACE, _COMMA, _WORD = dense.SPACE, dense.COMMA, dense.WORD
@@ -421,6 +422,9 @@ class _Detector:
             return False
         if keys[i - 1] in _COUNT_KEYS:
             return False
+        # scheme 3: a noun before the number makes it a label ("the python 3 bindings", "2 x 4 boards")
+        if self.scheme > 2 and self.strict and (len(before) < 2 or (i > 1 and keys[i - 2] in dense.DETERMINERS)):
+            return False
         return (
             after.isalpha()
             and after.islower()
@@ -439,6 +443,8 @@ class _Detector:
         if _DASH_GAP.fullmatch(gap):
             left, right = self.raws[i], self.raws[i + 1]
             if _WORD.fullmatch(left) and _WORD.fullmatch(right) and min(len(left), len(right)) >= 2:
+                if self.scheme > 2 and self.strict and not self._dash3(i, gap):
+                    return []
                 return [_Slot("dash", i, variants.DASHES, at=at)]
             return []
         if self.t.keys[i + 1] not in ("and", "or"):
@@ -449,6 +455,15 @@ class _Detector:
         items = self._items_before(i)
         ok = (comma and items >= 1) or (self.strict and not comma and items >= 2)
         return [_Slot("serial", i, SERIAL, at=at)] if ok else []
+
+    def _dash3(self, i: int, gap: str) -> bool:
+        """Scheme 3: no dash between day or month names ("Monday - Friday" is a range), in padded columns, nor a
+        "--" after a command word ("git checkout -- file")."""
+        if _PADDED.search(gap):
+            return False
+        if {self.words[i], self.words[i + 1]} & variants.CALENDAR:
+            return False
+        return "--" not in gap or not any(self.words[k] in variants.COMMANDS for k in range(max(0, i - 3), i + 1))
 
     def _items_before(self, i: int) -> int:
         """How many short comma-preceded list items end at token i ("B" in "A, B, and C" -> 1)."""

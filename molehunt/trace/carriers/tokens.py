@@ -208,8 +208,34 @@ def protected(tokens: Tokens, scheme: int = 1) -> tuple[bool, ...]:
         fenced ^= fence
     for m in _INLINE.finditer(text):
         mask[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    if scheme > 2:
+        for start, end in _protected3(text):
+            mask[start:end] = b"\x01" * (end - start)
     covered = [0, *accumulate(mask)]
     return tuple(covered[e] > covered[s] for s, e in zip(tokens.starts, tokens.ends, strict=True))
+
+
+# Scheme 3: a chunk with a dot between word characters, a letter on one side (a file name, a domain, a module path:
+# "organise.py", "colour.example.com"; not "3.1") or opening with "-"/"--" (an option: "--no-colour"), never "e.g."
+# nor "i.e.".
+_DOTTED = re.compile(r"(?<!\S)\S*(?:[^\W\d]\.\w|\w\.[^\W\d])\S*|(?<!\S)[(\"'\u201c\u2018]?--?\w\S*")
+_ABBREVIATION = re.compile(r"[(\"'\u201c\u2018]*(?:e\.g|i\.e)\.[,;:)\"'\u201d\u2019]*", re.IGNORECASE)
+# Scheme 3: text in double quotes (a value, a key, a quoted rule: "grey", "colour"), within a paragraph.
+_QUOTED = re.compile(r'"(?:[^"\n]|\n(?![ \t]*\n))*"|\u201c(?:[^\u201d\n]|\n(?![ \t]*\n))*\u201d')
+# Scheme 3: a line that reads as a command ("$ git checkout -- file", "pip install colour") or a name list's entry
+# ("perl             - Larry Wall's ..."): padded columns before a dash.
+_COMMAND_LINE = re.compile(
+    r"(?m)^[ \t]*(?:[$>#][ \t]+)?(?:git|pip|pip3|python|python3|sudo|apt|apt-get|npm|docker|curl|wget|ssh|dpkg"
+    r"|cd|ls|rm|cp|mv|tar|chmod|kubectl|molehunt)[ \t]+[^\n]*|^[^\n]*\S[ \t]{2,}(?:-|--|\u2013|\u2014)[ \t][^\n]*"
+)
+
+
+def _protected3(text: str) -> list[tuple[int, int]]:
+    """Scheme 3's extra spans no mark touches: dotted chunks and options, quoted text, command and name-list lines."""
+    spans = [m.span() for m in _DOTTED.finditer(text) if not _ABBREVIATION.fullmatch(m.group().translate(STRIP_MARKS))]
+    spans += [m.span() for m in _QUOTED.finditer(text)]
+    spans += [m.span() for m in _COMMAND_LINE.finditer(text)]
+    return spans
 
 
 _PROSE_CHUNK = re.compile(

@@ -138,3 +138,16 @@ PERCENT = ("percent", "%", "per cent")
 
 DASHES = ("\u2014", " \u2014 ", " \u2013 ")
 """A dash between two words: closed em dash, spaced em dash, spaced en dash."""
+
+CALENDAR = _words(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun january "
+    "february march april may june july august september october november december jan feb mar apr jun jul aug sep "
+    "sept oct nov dec"
+)
+"""Scheme 3: a dash beside a day or month name is a range ("Monday - Friday"), no dash slot."""
+
+COMMANDS = _words(
+    "git pip pip3 python python3 sudo apt apt-get npm docker curl wget ssh dpkg cd ls rm cp mv tar chmod kubectl "
+    "molehunt run checkout diff log reset"
+)
+"""Scheme 3: a "--" after one of these ends a command's options ("git checkout -- file"), no dash slot."""

@@ -96,9 +96,9 @@ def test_sentences_without_a_safe_variant_offer_no_robust_position(sentence: str
 
 def test_memo_phrases_vary() -> None:
     memo = "We frequently assist each other; perhaps approximately 40 staff commence work at 9."
-    shape = layout(memo)
+    shape = layout(memo, scheme=2)
     assert shape.robust == 6
-    last = embed(memo, np.array(shape.alphabet) - 1).translate(STRIP_MARKS)
+    last = embed(memo, np.array(shape.alphabet) - 1, scheme=2).translate(STRIP_MARKS)
     assert last == "We often help one another; maybe about 40 staff begin work at 9."
 
 

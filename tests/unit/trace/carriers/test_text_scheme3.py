@@ -24,7 +24,7 @@ from tests.unit.trace.carriers.conftest import assert_round_trips, codeword
 from tests.unit.trace.carriers.prose import PLAIN, SENTENCES, _fill
 
 TEXTS = Path(__file__).parent / "texts"
-DENSITY_FLOOR = {"GPL-3": 0.026, "MPL-2.0": 0.017, "Apache-2.0": 0.022}
+DENSITY_FLOOR = {"GPL-3": 0.025, "MPL-2.0": 0.016, "Apache-2.0": 0.021}
 
 EXAMPLES = (
     "Nevertheless, the board met. Similarly, the team agreed. Everyone is permitted to copy it for review. "
@@ -72,7 +72,6 @@ def test_every_scheme_3_class_writes_both_ways() -> None:
         ("It ends the licenses of parties who have received copies.", ("who", "that")),
         ("The file was subsequently lost.", ("subsequently", "later")),
         ("Likewise, the team agreed.", ("similarly", "likewise")),
-        ("To date, the team has met twice.", ("to date", "so far")),
         ("Generally, the team agrees.", ("in general", "generally")),
         ("The work need not make them do so.", ("need not", "needn't")),
         ("You need not comply.", ("need not", "needn't")),
@@ -93,7 +92,7 @@ def test_a_word_class_is_a_slot_here(sentence: str, forms: tuple[str, ...]) -> N
         "A deputy who is absent is replaced.",  # "that is" would read as "i.e."
         "The use is allowed for in the plan.",  # "allowed" is never rewritten ("allowed for")
         "He will only sign it later.",  # "only" and "later" are never rewritten
-        "So far as we know, it works.",  # "so far" only as "to date" before its comma
+        "So far as we know, it works.",  # "so far" is never "to date" ("So far, so good")
         "The team, similarly, agreed.",  # a connective only at the start of a sentence
         "There is no need not to worry.",  # "need" is a noun here
     ],
@@ -228,7 +227,7 @@ def test_any_text_round_trips_under_scheme_3_even_with_odd_punctuation(parts: li
 LIST = (
     "You may convey it, provided that you meet these conditions:\n\n"
     "    a) The work must carry notices stating that it is released under section\n"
-    '    7.  This requirement modifies the one in section 4 to "keep intact all notices".\n\n'
+    '    7.  This requirement modifies the one in section 4 ("keep intact all notices") in full.\n\n'
     "    b) You must license the entire work; or\n\n"
     "    c) You must keep the notice, as Section 8 says.\n"
 )
@@ -366,6 +365,75 @@ REVIEWED = [
     ("We will pay the vendor, or the client will cancel the order.", "vendor, or the client"),
     ("After the owner left, the staff may leave.", "left, the staff"),
     ("Both the owner and the recipients must sign.", "Both the owner"),
+    # the second review (issue 16): file names, options, quotes, commands, ranges and name lists (protected), then
+    # every sentence it found changing meaning, in its order
+    ("Run organise.py on the server and open centre.png afterwards.", "organise.py"),
+    ("Run organise.py on the server and open centre.png afterwards.", "centre.png"),
+    ("Visit colour.example.com for the details.", "colour.example.com"),
+    ("Import behaviour.utils before the tests run.", "behaviour.utils"),
+    ("Call colour.set() before painting the room.", "colour.set()"),
+    ("Save the list to favourite-colours.txt before leaving.", "favourite-colours.txt"),
+    ("Edit the file colour.conf on every server.", "colour.conf"),
+    ("Pass --colour to enable it and --no-colour to disable it.", "--colour to enable it and --no-colour"),
+    ("Pass -colour to enable it.", "-colour"),
+    ("The services provided that are not covered by the warranty will be invoiced separately.", "provided that are"),
+    ("The data provided that was incorrect has been deleted.", "provided that was"),
+    ("Use the old server (the new one has no backups) for the migration.", "(the new one has no backups)"),
+    ("Send the report to the manager (she reviews every request) before noon.", "(she reviews every request)"),
+    ("The shares are sold free of charge, lien or encumbrance.", "free of charge, lien"),
+    ("The capacitor must be completely free of charge before the technician opens the case.", "free of charge before"),
+    ("We offer free of charge delivery to all members.", "free of charge delivery"),
+    ("Our completely free of charge service is available to all members.", "free of charge service"),
+    ("Except that, we agree with the proposal.", "Except that, we"),
+    ("In that, you are correct: the file is lost.", "In that, you"),
+    ("Tell the customer which applies.", "customer which applies"),
+    ("We asked the vendors which could deliver by March.", "vendors which could"),
+    ("We told the customer that would be acceptable.", "customer that would"),
+    ("We informed the vendor that will not be possible.", "the vendor that"),
+    ("We published the article 2 weeks ago.", "article 2 weeks"),
+    ("We replaced a section 40 metres long.", "section 40 metres"),
+    ("Print each section 2 times.", "section 2 times"),
+    ("Then split the chapter 3 ways.", "chapter 3 ways"),
+    ("The appendix 8 cm long was removed.", "appendix 8 cm"),
+    ("So far, so good.", "So far"),
+    ("Support goes to families in need not already covered by the scheme.", "need not already"),
+    ("We need not money but time.", "need not money"),
+    ("A will not witnessed by two people is invalid.", "will not witnessed"),
+    ("If you have registered users, notify them.", "you have registered"),
+    ("They have trained staff.", "have trained"),
+    ("Do you have signed copies?", "you have signed"),
+    ("Part I will describe the method.", "I will describe"),
+    ("Phase I will start next month.", "I will start"),
+    ("All of you are invited.", "you are invited"),
+    ("Whoever wrote it is responsible.", "it is responsible"),
+    ("Those of you will need a badge.", "you will need"),
+    ("No one size fits every team.", "No one size"),
+    ("Each party shall notify each other party.", "each other party"),
+    ("All the same, we proceeded.", "All the same"),
+    ("This is all the more important now.", "all the more"),
+    ("It is not at all the same.", "at all the same"),
+    ("The file is twice as long as the block size.", "as long as"),
+    ("Take the derivative with respect to time.", "with respect to"),
+    ("Treat users with respect to build trust.", "with respect to build"),
+    ("We visited assisted living facilities.", "assisted living"),
+    ("The license requires that you include a copy.", "requires that you"),
+    ("You represent that you are authorized to sign.", "represent that you"),
+    ("Open Monday - Friday every week.", "Monday - Friday"),
+    ("Then run git checkout -- file to restore it.", "checkout -- file"),
+    ("perl             - Larry Wall's language for the job.", "perl             - Larry"),
+    ("Install the python 3 bindings first.", "python 3 bindings"),
+    ("Cut the 2 x 4 boards first.", "2 x 4 boards"),
+    ('Set the theme option to "grey" for all users.', '"grey"'),
+    ('The JSON key "colour" is required.', '"colour"'),
+    ('The sentinel string is "do not organise" in the file.', '"do not organise"'),
+    ('The RFC says "implementations MUST NOT reuse a nonce" in the text.', "MUST NOT reuse"),
+    ('The court held that "section 3 applies" in the case.', '"section 3 applies"'),
+    ("She asked for the purposes of the fund to be explained.", "purposes of"),
+    ("The subsequently amended rule applies.", "subsequently amended"),
+    ("Similarly, to the first case, we add a note.", "Similarly, to"),
+    ("Please find out from the manager who signed.", "manager who signed"),
+    ("What: libdpkg-perl (perl modules)\n", "(perl modules)"),
+    ("We went out whenever the weather permitted it.", "weather permitted"),
 ]
 
 
