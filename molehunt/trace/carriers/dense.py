@@ -174,7 +174,9 @@ def _token3(v: View, i: int, form: str) -> list[Slot] | None:
     if key in _CONNECTIVE3:
         group = _CONNECTIVE3[key]
         ok = v.initial[i] and v.gaps[i + 1].startswith(",") and v._changeable(i, raw, True)
-        ok = ok and (i + 1 >= v.n or _word(v, i + 1) not in ("to", "with"))  # "Similarly, to the first case"
+        # "Similarly, to the first case" means "similarly to"; "Similarly, named files", "In short, term contracts"
+        # and "Generally, accepted principles" could lose their comma in a reader's eye: the clause must open plainly
+        ok = ok and i + 1 < v.n and _word(v, i + 1) not in ("to", "with") and _opens_clause(v, i + 1)
         return [Slot("word", i, group.forms, at=at)] if ok or not v.strict else []
     if form in phrases3.LABELS and raw in (form, form.capitalize()) and not v.initial[i] and i + 1 < v.n:
         if _subject(v, i - 1) in _NOT_BEFORE_LABEL:  # "we section 3 ways" would be a verb

@@ -220,8 +220,14 @@ def protected(tokens: Tokens, scheme: int = 1) -> tuple[bool, ...]:
 # nor "i.e.".
 _DOTTED = re.compile(r"(?<!\S)\S*(?:[^\W\d]\.\w|\w\.[^\W\d])\S*|(?<!\S)[(\"'\u201c\u2018]?--?\w\S*")
 _ABBREVIATION = re.compile(r"[(\"'\u201c\u2018]*(?:e\.g|i\.e)\.[,;:)\"'\u201d\u2019]*", re.IGNORECASE)
-# Scheme 3: text in double quotes (a value, a key, a quoted rule: "grey", "colour"), within a paragraph.
-_QUOTED = re.compile(r'"(?:[^"\n]|\n(?![ \t]*\n))*"|\u201c(?:[^\u201d\n]|\n(?![ \t]*\n))*\u201d')
+# Scheme 3: text in double quotes (a value, a key, a quoted rule: "grey", "colour") within a paragraph, or in single
+# quotes within a line ('do not organise').
+_QUOTED = re.compile(
+    r'"(?:[^"\n]|\n(?![ \t]*\n))*"|\u201c(?:[^\u201d\n]|\n(?![ \t]*\n))*\u201d'
+    # single quotes within a line: an apostrophe neither opens (a word before it: "users'") nor closes (a word after
+    # it: "don't") a quote, so a copy's contractions never change what is quoted
+    r"|(?<![\w'\u2019])['\u2018](?:[^'\u2018\u2019\n]|(?<=\w)['\u2019](?=\w)){1,80}?['\u2019](?![\w'\u2019])"
+)
 # Scheme 3: a line that reads as a command ("$ git checkout -- file", "pip install colour") or a name list's entry
 # ("perl             - Larry Wall's ..."): padded columns before a dash.
 _COMMAND_LINE = re.compile(

@@ -31,13 +31,13 @@ EXAMPLES = (
     "The owner agreed, and we subsequently filed the report. For the purposes of this policy, a "
     "deputy who can sign is named. Under this policy, you must keep the notice free of charge. Nothing changes "
     "in the absence of a request. The copy includes all data, including but not limited to logs. Meanwhile, "
-    "staff who travel must report. You need not reply."
+    "the staff who travel must report. You need not reply."
 )
 LAST = (
     "Nonetheless, the board met. Likewise, the team agreed. Everybody is allowed to copy it for review. The owner "
     "agreed, and we later filed the report. For the purpose of this policy, a deputy that can sign is named. Under "
     "this policy, you must keep the notice at no charge. Nothing changes without a request. The copy includes all "
-    "data, including without limitation logs. In the meantime, staff that travel must report. You needn't reply."
+    "data, including without limitation logs. In the meantime, the staff that travel must report. You needn't reply."
 )
 
 
@@ -434,6 +434,13 @@ REVIEWED = [
     ("Please find out from the manager who signed.", "manager who signed"),
     ("What: libdpkg-perl (perl modules)\n", "(perl modules)"),
     ("We went out whenever the weather permitted it.", "weather permitted"),
+    # found checking the reviewer's samples again: single quotes, a connective before an adjective
+    ("The string 'do not organise' is used as a sentinel.", "'do not organise'"),
+    ("In short, term contracts are cheaper.", "In short, term"),
+    ("Similarly, named files are skipped.", "Similarly, named"),
+    ("Generally, accepted principles apply.", "Generally, accepted"),
+    ("In short, sharp bursts the signal is lost.", "In short, sharp"),
+    ("He wrote 'we don't organise it' on the form.", "'we don't organise it'"),
 ]
 
 
