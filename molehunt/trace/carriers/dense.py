@@ -41,6 +41,9 @@ _MARKER_BEFORE = re.compile(r"(?:[^\n]*\n[ \t]*\r?\n|[:;][ \t]*\r?\n)[ \t]*\(?")
 _MARKER_AFTER = re.compile(r"\)[ \t]+")
 # A roman numeral's list marker ("ii)", "(iv)"): "i)" would read as a list letter and change alone.
 _ROMAN_MARKER = re.compile(r"(?m)^[ \t]*\(?[ivx]{2,}\)[ \t]")
+# A list letter referred to inside a line ("In step b)"; not a roman "(i)"): it keeps its style, so the list's letters
+# keep theirs too.
+_LETTER_IN_PROSE = re.compile(r"(?m)(?<!^)(?<=\S)[ \t]+\(?[a-hj-uwyz]\)(?=[\s.,;:]|$)")
 MARKERS = ("", "(")
 """A list letter's opening parenthesis: "a)" or "(a)", one position per document."""
 WHO = ("who", "that")
@@ -516,10 +519,12 @@ def _list_letter(v: View, k: int) -> bool:
 
 def list_markers(v: View) -> bool:
     """Whether every list letter of the document can change style: if one cannot (it lies in what reads as code,
-    inside a paragraph or at the very start) or the document numbers a list with roman numerals ("ii)"), none does,
-    so that a copy never mixes "a)" and "(a)" nor "(i)" and "ii)"."""
+    inside a paragraph or at the very start), the text refers to one inside a line ("In step b)") or the document
+    numbers a list with roman numerals ("ii)"), none does, so that a copy never mixes "a)" and "(a)" nor "(i)" and
+    "ii)"."""
     letters = [k for k in range(v.n) if _list_letter(v, k)]
-    if _ROMAN_MARKER.search(v.t.text.translate(STRIP_MARKS)):
+    text = v.t.text.translate(STRIP_MARKS)
+    if _ROMAN_MARKER.search(text) or _LETTER_IN_PROSE.search(text):
         return False
     return bool(letters) and all(
         k > 0 and not v.guard[k - 1] and not v.guard[k] and _MARKER_BEFORE.fullmatch(v.gaps[k]) is not None

@@ -434,6 +434,8 @@ REVIEWED = [
     ("Please find out from the manager who signed.", "manager who signed"),
     ("What: libdpkg-perl (perl modules)\n", "(perl modules)"),
     ("We went out whenever the weather permitted it.", "weather permitted"),
+    # a list letter referred to in prose keeps its style, so the list's letters keep theirs
+    ("Do this:\n\na) open the file;\n\nb) read it.\n\nIn step b) we read the file.\n", "\n\na) open"),
     # found checking the reviewer's samples again: single quotes, a connective before an adjective
     ("The string 'do not organise' is used as a sentinel.", "'do not organise'"),
     ("In short, term contracts are cheaper.", "In short, term"),
