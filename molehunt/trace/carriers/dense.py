@@ -213,7 +213,8 @@ def _narrow3(v: View, i: int, key: str) -> bool:
     after "for" ("twice as long as the block"); "with respect to" before a determiner ("with respect to time");
     "all of the" not after "at" nor before "same", "more", ...; "for the purposes of" opening a sentence or after a
     comma ("asked for the purposes of the fund"); "free of charge" before "." or a preposition, after no adverb;
-    "subsequently" after no determiner; "permitted" not after "weather", "time", ..."""
+    "subsequently" after no determiner; "no one" before a verb ("No one size fits"); "permitted" not after
+    "weather", "time", ..."""
     before = _word(v, i - 1).split()[-1] if i > 0 else ""
     after = _word(v, i + 1) if i + 1 < v.n else ""
     if key == "provided that":
@@ -233,6 +234,8 @@ def _narrow3(v: View, i: int, key: str) -> bool:
         return before not in _ADVERBS and (ends or (spaced and after in _CHARGE_AFTER))
     if key == "subsequently":
         return before not in phrases.DETERMINERS
+    if key == "no one":
+        return after.split()[0] in _AFTER_NO_ONE
     if key == "permitted":
         return before not in phrases3.NOT_PERMITTED_AFTER
     return True
@@ -322,21 +325,24 @@ def _phrase_fits(v: View, i: int, key: str) -> bool:
 
 
 _CONTRACTED = frozenset(group.forms[0] for group in phrases.CONTRACTIONS)
+_PERFECT_ONLY = words("been done had seen made said told agreed gone become")
+_AFTER_NO_ONE = words("is was has had can could may might must shall should will would does did needs knows")
 _AUXILIARY_NOT = words("do does did would should could will must cannot")
 _BEFORE_SUBJECT = words(
-    "and but or so that if when whenever because since unless once while where then now as how what why whether"
+    "and but or so that if when whenever because since unless once while where then now as how what why whether "
+    "before after until although though"
 )
 
 
 def _contraction_fits(v: View, i: int, key: str) -> bool:
-    """Scheme 3: no "have" contraction ("They have trained staff", "Do you have signed copies?" own something); a
-    modal's or "do"'s "not" only before a bare verb ("A will not witnessed" is a noun); a pronoun's contraction only
-    where the pronoun is the subject: at a sentence's or clause's start, after punctuation or a conjunction ("All of
-    you are invited", "Whoever wrote it is responsible" keep theirs), and no "I" after a capitalised word ("Part I
-    will")."""
+    """Scheme 3: a "have" contraction only before a participle that is never an adjective ("they have been"; "They
+    have trained staff", "Do you have signed copies?" own something); a modal's or "do"'s "not" only before a bare
+    verb ("A will not witnessed" is a noun); "you" and "it" (object pronouns too) contract only as a subject: at a
+    sentence's or clause's start, after punctuation or a conjunction ("All of you are invited", "Whoever wrote it is
+    responsible" keep theirs); no "I" after a capitalised word ("Part I will")."""
     first, last = key.split()[0], key.split()[-1]
-    if key in phrases.PERFECT:
-        return False
+    if key in phrases.PERFECT:  # only before a participle that is never an adjective ("they have been")
+        return i + 1 < v.n and _word(v, i + 1) in _PERFECT_ONLY
     if last == "not" or key == "cannot":
         if first not in _AUXILIARY_NOT and key != "cannot":
             return True
@@ -347,6 +353,8 @@ def _contraction_fits(v: View, i: int, key: str) -> bool:
     before = v.raws[i - 1]
     if first == "i" and before[:1].isupper():
         return False
+    if first not in ("you", "it"):  # "we", "they", "he", "she", "I" are subjects wherever they stand
+        return True
     return _word(v, i - 1).split()[-1] in _BEFORE_SUBJECT  # "stating that it is": one token
 
 

@@ -88,7 +88,6 @@ object."""
 
 DROPPED = frozenset(
     (
-        ("no one", "nobody"),  # "No one size fits every team"
         ("each other", "one another"),  # "notify each other party"
         ("assisted", "helped"),  # "assisted living facilities"
         ("both of the", "both the"),  # "Both of the owner and the recipients"
