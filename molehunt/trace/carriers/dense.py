@@ -10,9 +10,12 @@ compounds by prefix (co-, re-, sub-, non-, pre-, on-).
 Scheme 3 adds, per occurrence: more synonyms and connectives (:mod:`molehunt.trace.carriers.phrases3`), a
 restrictive "who" after a person noun that may be "that", the optional comma after a sentence-initial prepositional
 phrase before a subject pronoun; at document level, the capital of label words before a number ("section
-3"/"Section 3") and the list letters' parenthesis ("a)"/"(a)"). It leaves out two of scheme 2's: "both the"/"both
-of the" ("Both of the owner and the recipients"), and the comma after an introductory clause before a noun subject
-("After the owner left the staff may leave" misreads).
+3"/"Section 3") and the list letters' parenthesis ("a)"/"(a)"). It leaves out or narrows some of scheme 2's, where one
+form changes the meaning in some context (docs/trace-text.md): "both the"/"both of the", "each other", "assisted"
+(dropped); the comma after an introductory clause before a noun subject, "provided that", "as long as", "with
+respect to", "all of the", "no one", contractions, the optional "that" of formal reporting verbs ("requires that
+you"), parentheticals holding a clause, counts after a noun modifier ("the python 3 bindings") and dashes in ranges,
+columns and commands (narrowed).
 """
 
 from __future__ import annotations

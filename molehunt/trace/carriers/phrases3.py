@@ -16,7 +16,11 @@ may read", "the question who pays" ask a question; "that transaction who receive
 ``solely``/``only`` ("not solely responsible" is no "not only responsible"), ``apart from``/``aside from`` ("keep
 the backups apart from the originals"), ``permitting``/``allowing`` ("the permitting process"),
 ``explicitly``/``expressly`` ("written explicitly in terms of the inputs"), ``exhibit``/``figure`` as labels (also
-verbs: "the servers exhibit 3 modes").
+verbs: "the servers exhibit 3 modes"), ``to date``/``so far`` ("So far, so good"). A second review narrowed
+``for the purposes of`` (opening a sentence or after a comma: "asked for the purposes of the fund"), ``free of
+charge`` (before a stop or a preposition, after no adverb: "free of charge, lien or encumbrance", "completely free of
+charge before", "free of charge delivery"), ``subsequently`` (after no determiner), ``permitted`` (not in "weather
+permitted") and ``need not`` (before a listed bare verb only), and scheme 2's groups in :data:`DROPPED`.
 """
 
 from __future__ import annotations

@@ -34,7 +34,9 @@ docs/trace-text.md lists them all.
 - A number's percent (3-ary): ``10%``/``10 percent``/``10 per cent``.
 
 Nothing in code (fenced or indented lines), tables (lines with ``|`` or tabs), addresses, paths or markup
-(chunks with ``/``, ``@``, ``_``, ``#``, ...) is a slot. Case is kept (``Colour`` -> ``Color``); a capitalised word
+(chunks with ``/``, ``@``, ``_``, ``#``, ...) is a slot; under scheme 3 neither are file names, domains and module
+paths (a dot between word characters: ``organise.py``), options (``--no-colour``), text in double or single quotes,
+nor command lines and name-list lines. Case is kept (``Colour`` -> ``Color``); a capitalised word
 is a slot only at the start of a sentence, when that word is never capitalised inside a sentence elsewhere in the
 document and the next word is not capitalised, so proper nouns ("the Centre for ...", "Labour Party") stay.
 Limits: a sentence-initial proper noun mentioned only once can still change; removing a serial comma can make an

@@ -193,7 +193,8 @@ def protected(tokens: Tokens, scheme: int = 1) -> tuple[bool, ...]:
     Code is a fenced block, an indented line (tab or four spaces); a table is a line with ``|`` or a tab. Under
     scheme 2 an indented paragraph that reads as prose (licences and plain-text reports indent whole sections) is
     not code; under scheme 3 a call with arguments ("paint(room, colour)") or a block keyword's line ending in ":"
-    before a deeper indented one ("for room in rooms:") makes it code again.
+    before a deeper indented one ("for room in rooms:") makes it code again. Scheme 3 also protects file names,
+    domains, module paths and options ("organise.py", "--no-colour"), quoted text, command lines and name-list lines.
     """
     text = tokens.text
     mask = bytearray(len(text) + 1)
