@@ -9,9 +9,9 @@ compounds (:mod:`molehunt.trace.carriers.dense`, :mod:`molehunt.trace.carriers.p
 reader would notice mixed (spelling, email, honorifics, serial comma, dash, percent, counts, compounds) one
 document-level position, read back by majority. Scheme 3 (``CURRENT_SCHEME``) adds more synonyms and connectives
 (:mod:`molehunt.trace.carriers.phrases3`), a restrictive "who"/"that", the optional comma after a sentence-initial
-prepositional phrase and before "and"/"but"/"or" opening a clause with a noun subject, two document-level positions
-(``section 3``/``Section 3``, list letters ``a)``/``(a)``), and reads more indented paragraphs as prose.
-docs/trace-text.md lists them all.
+prepositional phrase before a subject pronoun, two document-level positions
+(``section 3``/``Section 3``, list letters ``a)``/``(a)``), and reads more indented paragraphs as prose; it leaves
+out or narrows the scheme-2 classes reviews found changing meaning in some context. docs/trace-text.md lists them all.
 
 - British/American spelling (``organise/organize``, ``colour/color``, ``centre/center``, ``defence/defense``,
   ``travelled/traveled``, ...; the list and what was left out are in :mod:`molehunt.trace.carriers.variants`),
@@ -26,7 +26,8 @@ docs/trace-text.md lists them all.
   one only after two ("A, B, C and D"), so an introductory clause ("When done, the file and the log") is never a
   list.
 - A dash between two words (3-ary): closed em dash, spaced em dash, spaced en dash; an original spaced hyphen or
-  ``--`` used as a dash is a slot too. Dashes between numbers (ranges) or inside words are never touched.
+  ``--`` used as a dash is a slot too. Dashes between numbers (ranges) or inside words are never touched; under
+  scheme 3 neither are dashes beside day or month names ("Monday - Friday"), in padded columns or a command's ``--``.
 - Counts 2 to 9 before a plural noun, as digits or words (``3 servers``/``three servers``), only between a
   lowercase word that is not a label ("version", "section", "step", ...) and a lowercase plural that is not an
   abbreviated unit, with single spaces around: identifiers (``CVE-2024-3``), dates (``3 March``), decimals, list
