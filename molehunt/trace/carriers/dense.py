@@ -464,7 +464,10 @@ def gap_slots(v: View, i: int) -> list[Slot]:
     start = _sentence_start(v, i)
     if start is not None:
         intro = _INTRO3 if v.scheme >= 3 else _INTRO
-        if i - start < _INTRO_WORDS and " ".join(v.words[start : i + 1]) in intro:
+        phrase = " ".join(v.words[start : i + 1])
+        if v.scheme >= 3 and not v.strict:  # normal forms write every "that" as "which": "In that case" too
+            phrase = re.sub(r"\bwhich\b", "that", phrase)
+        if i - start < _INTRO_WORDS and phrase in intro:
             if _word(v, i + 1) in ("and", "or", "but") or (v.scheme >= 3 and not _opens_clause(v, i + 1)):
                 return []
             return slot

@@ -459,3 +459,11 @@ def test_an_indented_list_after_a_prose_colon_stays_prose() -> None:
         "    config-failed and remove the colour of the list.\n"
     )
     assert ("part", ("colour", "color")) in _kinds(text)  # only a block keyword's colon opens code
+
+
+def test_every_copy_of_an_introduction_with_that_normalizes_like_its_original() -> None:
+    # a normal form writes every "that" as "which": "In which case" must still read as the introduction it was
+    text = "In that case, where a package has more than one trigger and wants them apart, the list can be read.\n"
+    copies = _copies(text)
+    assert any("In that case where" in copy for copy in copies)  # a copy drops the comma
+    assert {normalize(copy, scheme=3) for copy in copies} == {normalize(text, scheme=3)}
