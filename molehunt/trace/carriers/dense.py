@@ -212,12 +212,13 @@ def _after_punctuation(v: View, i: int) -> bool:
 
 def _narrow3(v: View, i: int, key: str) -> bool:
     """Scheme 3's contexts for phrases one of whose forms changes the meaning elsewhere: "provided that" after a
-    comma and before a subject ("the services provided that are not covered"); "as long as" opening a clause or
-    after "for" ("twice as long as the block"); "with respect to" before a determiner ("with respect to time");
-    "all of the" not after "at" nor before "same", "more", ...; "for the purposes of" opening a sentence or after a
-    comma ("asked for the purposes of the fund"); "free of charge" before "." or a preposition, after no adverb;
-    "subsequently" after no determiner; "no one" before a verb ("No one size fits"); "permitted" not after
-    "weather", "time", ..."""
+        comma and before a subject ("the services provided that are not covered"); "as long as" opening a clause or
+        after "for" ("twice as long as the block"); "with respect to" before a determiner, opening a sentence or after a
+    name or a number ("with respect to time", "treated the staff with respect to the end");
+        "all of the" not after "at" nor before "same", "more", ...; "for the purposes of" opening a sentence or after a
+        comma ("asked for the purposes of the fund"); "free of charge" before "." or a preposition, after no adverb;
+        "subsequently" after no determiner; "no one" before a verb ("No one size fits"); "permitted" not after
+        "weather", "time", ..."""
     before = _word(v, i - 1).split()[-1] if i > 0 else ""
     after = _word(v, i + 1) if i + 1 < v.n else ""
     if key == "provided that":
@@ -225,8 +226,9 @@ def _narrow3(v: View, i: int, key: str) -> bool:
     if key == "as long as":  # an original "so long as" is a condition unless negated or after a copula
         so = _word(v, i).startswith("so ") and before not in ("not", *phrases.COPULAS)
         return _after_punctuation(v, i) or before == "for" or so
-    if key == "with respect to":
-        return after in _DETERMINERS_AFTER_TO
+    if key == "with respect to":  # after a name or a number ("this License with respect to the covered work")
+        named = i > 0 and (v.raws[i - 1][:1].isupper() or v.raws[i - 1][:1].isdigit())
+        return after in _DETERMINERS_AFTER_TO and (named or _after_punctuation(v, i))
     if key == "all of the":
         return before != "at" and after not in _ALL_THE_AFTER
     if key == "for the purposes of":
@@ -328,6 +330,7 @@ def _phrase_fits(v: View, i: int, key: str) -> bool:
 
 
 _CONTRACTED = frozenset(group.forms[0] for group in phrases.CONTRACTIONS)
+_QUESTION_SUBJECTS = phrases.SUBJECTS | {"there"}
 _PERFECT_ONLY = words("been done had seen made said told agreed gone become")
 _AFTER_NO_ONE = words("is was has had can could may might must shall should will would does did needs knows")
 _AUXILIARY_NOT = words("do does did would should could will must cannot")
@@ -339,17 +342,20 @@ _BEFORE_SUBJECT = words(
 
 def _contraction_fits(v: View, i: int, key: str) -> bool:
     """Scheme 3: a "have" contraction only before a participle that is never an adjective ("they have been"; "They
-    have trained staff", "Do you have signed copies?" own something); a modal's or "do"'s "not" only before a bare
-    verb ("A will not witnessed" is a noun); "you" and "it" (object pronouns too) contract only as a subject: at a
-    sentence's or clause's start, after punctuation or a conjunction ("All of you are invited", "Whoever wrote it is
-    responsible" keep theirs); no "I" after a capitalised word ("Part I will")."""
+    have trained staff", "Do you have signed copies?" own something); no negation before a subject pronoun ("haven't
+    you?"); a modal's or "do"'s "not" only before a bare verb ("A will not witnessed" is a noun); "you" and "it"
+    (object pronouns too) contract only as a subject: at a sentence's or clause's start, after punctuation or a
+    conjunction ("All of you are invited", "Whoever wrote it is responsible" keep theirs); no "I" after a capitalised
+    word ("Part I will")."""
     first, last = key.split()[0], key.split()[-1]
     if key in phrases.PERFECT:  # only before a participle that is never an adjective ("they have been")
         return i + 1 < v.n and _word(v, i + 1) in _PERFECT_ONLY
     if last == "not" or key == "cannot":
+        following = _word(v, i + 1) if i + 1 < v.n else ""
+        if i + 1 < v.n and _subject(v, i + 1) in _QUESTION_SUBJECTS:
+            return False  # a question's "haven't you?", "Don't you agree?" is no "have not you?"
         if first not in _AUXILIARY_NOT and key != "cannot":
             return True
-        following = _word(v, i + 1) if i + 1 < v.n else ""
         return not following.endswith("ed") and following not in phrases.PARTICIPLES
     if i == 0 or v.initial[i] or not SPACE.fullmatch(v.gaps[i]):
         return True

@@ -434,6 +434,9 @@ REVIEWED = [
     ("Please find out from the manager who signed.", "manager who signed"),
     ("What: libdpkg-perl (perl modules)\n", "(perl modules)"),
     ("We went out whenever the weather permitted it.", "weather permitted"),
+    # found probing the narrowed classes: a tag question, "with respect" as esteem
+    ("You have made copies, haven't you?", "haven't you?"),
+    ("They treated the staff with respect to the end.", "with respect to the end"),
     # a list letter referred to in prose keeps its style, so the list's letters keep theirs
     ("Do this:\n\na) open the file;\n\nb) read it.\n\nIn step b) we read the file.\n", "\n\na) open"),
     # found checking the reviewer's samples again: single quotes, a connective before an adjective
