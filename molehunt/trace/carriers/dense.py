@@ -145,6 +145,8 @@ def token_slots(v: View, i: int) -> list[Slot] | None:
         return [Slot("word", i, group.forms, at=at)] if ok else []
     if key == phrases.CONNECTIVES.forms[0]:
         ok = v.initial[i] and v.gaps[i + 1].startswith(",") and v._changeable(i, raw, True)
+        if v.scheme >= 3:  # "In addition, to the fees we add tax" is no "Moreover, to the fees"
+            ok = ok and _connective_clause(v, i)
         return [Slot("word", i, phrases.CONNECTIVES.forms, at=at)] if ok or not v.strict else []
     if key == phrases.RESTRICTIVE.forms[0]:
         if v.strict and not _restrictive(v, i, form):
@@ -180,9 +182,7 @@ def _token3(v: View, i: int, form: str) -> list[Slot] | None:
     if key in _CONNECTIVE3:
         group = _CONNECTIVE3[key]
         ok = v.initial[i] and v.gaps[i + 1].startswith(",") and v._changeable(i, raw, True)
-        # "Similarly, to the first case" means "similarly to"; "Similarly, named files", "In short, term contracts"
-        # and "Generally, accepted principles" could lose their comma in a reader's eye: the clause must open plainly
-        ok = ok and i + 1 < v.n and _word(v, i + 1) not in ("to", "with") and _opens_clause(v, i + 1)
+        ok = ok and _connective_clause(v, i)
         return [Slot("word", i, group.forms, at=at)] if ok or not v.strict else []
     if form in phrases3.LABELS and raw in (form, form.capitalize()) and not v.initial[i] and i + 1 < v.n:
         if _subject(v, i - 1) in _NOT_BEFORE_LABEL:  # "we section 3 ways" would be a verb
@@ -200,6 +200,10 @@ def _token3(v: View, i: int, form: str) -> list[Slot] | None:
 
 
 _LABEL_AFTER_WORDS = "through makes says said states that which with within also from by"
+_ALONG_VERBS = words(
+    "go goes went going gone get gets got getting play plays played playing come comes came coming sing sang sung "
+    "singing tag tagged move moved moving pass passed passing string strung"
+)
 _ALL_THE_AFTER = words("same more less better worse fewer while way time rest")
 _CHARGE_AFTER = words("and under to for from upon on at in by with")
 _DETERMINERS_AFTER_TO = words("the a an any some such this that these those its your their our his her each every")
@@ -212,13 +216,14 @@ def _after_punctuation(v: View, i: int) -> bool:
 
 def _narrow3(v: View, i: int, key: str) -> bool:
     """Scheme 3's contexts for phrases one of whose forms changes the meaning elsewhere: "provided that" after a
-        comma and before a subject ("the services provided that are not covered"); "as long as" opening a clause or
-        after "for" ("twice as long as the block"); "with respect to" before a determiner, opening a sentence or after a
-    name or a number ("with respect to time", "treated the staff with respect to the end");
-        "all of the" not after "at" nor before "same", "more", ...; "for the purposes of" opening a sentence or after a
-        comma ("asked for the purposes of the fund"); "free of charge" before "." or a preposition, after no adverb;
-        "subsequently" after no determiner; "no one" before a verb ("No one size fits"); "permitted" not after
-        "weather", "time", ..."""
+    comma and before a subject ("the services provided that are not covered"); "as long as" opening a clause or
+    after "for" ("twice as long as the block"); "with respect to" before a determiner, opening a sentence or after a
+    name or a number ("with respect to time", "treated the staff with respect to the end"); "all of the" (and "all
+    of its", ...) not after "at", "all of the" not before "same", "more", ...; "along with" after no verb it makes a
+    phrasal verb with ("went along with the plan"); "for the purposes of" opening a sentence or after a comma
+    ("asked for the purposes of the fund"); "free of charge" before "." or a preposition, after no adverb;
+    "subsequently" after no determiner; "no one" before a verb ("No one size fits"); "permitted" not after
+    "weather", "time", ..."""
     before = _word(v, i - 1).split()[-1] if i > 0 else ""
     after = _word(v, i + 1) if i + 1 < v.n else ""
     if key == "provided that":
@@ -229,8 +234,10 @@ def _narrow3(v: View, i: int, key: str) -> bool:
     if key == "with respect to":  # after a name or a number ("this License with respect to the covered work")
         named = i > 0 and (v.raws[i - 1][:1].isupper() or v.raws[i - 1][:1].isdigit())
         return after in _DETERMINERS_AFTER_TO and (named or _after_punctuation(v, i))
-    if key == "all of the":
-        return before != "at" and after not in _ALL_THE_AFTER
+    if key.startswith("all of "):  # "not at all its fault", "All the same"
+        return before != "at" and (key != "all of the" or after not in _ALL_THE_AFTER)
+    if key == "along with":  # "went along with the plan" agreed to it
+        return before not in _ALONG_VERBS
     if key == "for the purposes of":
         return _after_punctuation(v, i)
     if key == "free of charge":
@@ -260,6 +267,13 @@ def _label_ends(v: View, k: int) -> bool:
         return True
     after = v.raws[k + 1]
     return after[:1].isupper() or _word(v, k + 1) in _AFTER_LABEL
+
+
+def _connective_clause(v: View, i: int) -> bool:
+    """Scheme 3: a plain clause opens after connective i's comma. "Similarly, to the first case" means "similarly
+    to"; "Similarly, named files", "In short, term contracts" and "Generally, accepted principles" could lose their
+    comma in a reader's eye."""
+    return i + 1 < v.n and _word(v, i + 1) not in ("to", "with") and _opens_clause(v, i + 1)
 
 
 def _article_fits(v: View, i: int, forms: tuple[str, ...]) -> bool:

@@ -437,6 +437,9 @@ REVIEWED = [
     # found probing the narrowed classes: a tag question, "with respect" as esteem
     ("You have made copies, haven't you?", "haven't you?"),
     ("They treated the staff with respect to the end.", "with respect to the end"),
+    ("He went along with the plan.", "went along with"),
+    ("It is not at all its fault.", "at all its fault"),
+    ("In addition, to the fees we add tax.", "In addition, to"),
     # a list letter referred to in prose keeps its style, so the list's letters keep theirs
     ("Do this:\n\na) open the file;\n\nb) read it.\n\nIn step b) we read the file.\n", "\n\na) open"),
     # found checking the reviewer's samples again: single quotes, a connective before an adjective
