@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import strategies as st
+
 TEAMS = ("the records team", "the security office", "the facilities group", "the audit unit", "the service desk",
          "the project board", "the data protection officer", "each line manager", "the duty engineer")  # fmt: skip
 SYSTEMS = ("the document vault", "the mail gateway", "the backup service", "the build server", "the HR portal",
@@ -281,3 +283,13 @@ Local farmers grow barley, oilseed rape and, increasingly, grapes. A vineyard pl
 the nineteen-nineties now produces a sparkling wine that has won several awards. The harvest usually begins in the
 last week of September and lasts about three weeks.
 """
+
+
+@st.composite
+def documents(draw: st.DrawFn, extra: tuple[str, ...] = ()) -> str:
+    """Up to 12 of the sentences above (and ``extra``) filled at random, joined by spaces or paragraph breaks."""
+    picks = draw(st.lists(st.sampled_from(SENTENCES + PLAIN + extra), min_size=1, max_size=12))
+    rng = random.Random(draw(st.integers(0, 1000)))
+    sentences = [_fill(s, rng) for s in picks]
+    breaks = draw(st.lists(st.booleans(), min_size=len(sentences), max_size=len(sentences)))
+    return "".join(s + ("\n\n" if b else " ") for s, b in zip(sentences, breaks, strict=True)).strip() + "\n"

@@ -17,7 +17,7 @@ from molehunt.trace.carriers import variants
 from molehunt.trace.carriers.text import MARKS, STRIP_MARKS
 from molehunt.trace.carriers.tokens import fold, parts, plain_form, tokenize
 from tests.unit.trace.carriers.conftest import Marked, assert_round_trips, codeword
-from tests.unit.trace.carriers.prose import PLAIN, SENTENCES, _fill
+from tests.unit.trace.carriers.prose import documents
 from tests.unit.trace.carriers.scheme1 import embed, layout, normalize, offsets
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -190,18 +190,6 @@ def test_layout_is_the_same_in_every_process() -> None:
         for seed in ("1", "2")
     }
     assert len(digests) == 1 and len(next(iter(digests))) == 65
-
-
-@st.composite
-def documents(draw: st.DrawFn) -> str:
-    picks = draw(st.lists(st.sampled_from(SENTENCES + PLAIN), min_size=1, max_size=12))
-    seed = draw(st.integers(0, 1000))
-    import random
-
-    rng = random.Random(seed)
-    sentences = [_fill(s, rng) for s in picks]
-    breaks = draw(st.lists(st.booleans(), min_size=len(sentences), max_size=len(sentences)))
-    return "".join(s + ("\n\n" if b else " ") for s, b in zip(sentences, breaks, strict=True)).strip() + "\n"
 
 
 @settings(max_examples=60, deadline=None)
