@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -11,6 +12,13 @@ import pytest
 
 from molehunt.trace.carriers.text import STRIP_MARKS, Layout, embed, extract, layout, normalize, offsets
 from tests.unit.trace.carriers.prose import document
+
+TEXTS = Path(__file__).parent / "texts"  # verbatim copies of Debian's /usr/share/common-licenses files
+
+
+def licence(name: str) -> str:
+    """One of the licence texts in TEXTS ("GPL-3", "MPL-2.0", "Apache-2.0")."""
+    return (TEXTS / name).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,9 +10,10 @@ import pytest
 from bench.text_attacks import ATTACKS, retype, spell_check, strip_invisible
 from molehunt.trace.carriers.text import _plan, embed, extract, layout
 from molehunt.trace.code import FingerprintCode, accuse
+from tests.unit.trace.carriers.conftest import licence
 from tests.unit.trace.carriers.prose import document
 
-GPL3 = (Path(__file__).parent / "texts" / "GPL-3").read_text(encoding="utf-8")
+GPL3 = licence("GPL-3")
 RECIPIENTS = [f"r{i:02d}" for i in range(30)]
 
 

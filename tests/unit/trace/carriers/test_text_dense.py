@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,11 +12,10 @@ from hypothesis import strategies as st
 
 from molehunt.trace.carriers.text import CURRENT_SCHEME, STRIP_MARKS, _plan, embed, extract, layout, normalize
 from molehunt.trace.carriers.tokens import parts, plain_form, tokenize
-from tests.unit.trace.carriers.conftest import assert_round_trips, codeword
+from tests.unit.trace.carriers.conftest import assert_round_trips, codeword, licence
 from tests.unit.trace.carriers.prose import document, documents
 from tests.unit.trace.carriers.test_text_layout import FIXTURE
 
-TEXTS = Path(__file__).parent / "texts"  # verbatim copies of Debian's /usr/share/common-licenses files
 DENSITY_FLOOR = {"GPL-3": 0.022, "MPL-2.0": 0.012, "Apache-2.0": 0.009}
 
 EXAMPLES = (
@@ -28,13 +26,9 @@ EXAMPLES = (
 )
 
 
-def _text(name: str) -> str:
-    return (TEXTS / name).read_text(encoding="utf-8")
-
-
 @pytest.mark.parametrize("name", ["GPL-3", "Apache-2.0", "MPL-2.0"])
 def test_real_texts_round_trip_and_normalize_away(name: str) -> None:
-    text = _text(name)
+    text = licence(name)
     shape = layout(text)
     for seed in (1, 2):
         symbols = codeword(shape, seed)
@@ -49,7 +43,7 @@ def test_real_texts_round_trip_and_normalize_away(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(DENSITY_FLOOR))
 def test_scheme_2_is_denser_than_scheme_1_on_real_licences(name: str) -> None:
-    text = _text(name)
+    text = licence(name)
     words = len(text.split())
     dense, first = layout(text).robust, layout(text, scheme=1).robust
     assert dense / words >= DENSITY_FLOOR[name]

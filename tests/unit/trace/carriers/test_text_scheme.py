@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,7 @@ from molehunt.trace.carriers.text import (
     normalize,
     offsets,
 )
-from tests.unit.trace.carriers.conftest import codeword
+from tests.unit.trace.carriers.conftest import codeword, licence
 from tests.unit.trace.carriers.prose import document
 from tests.unit.trace.carriers.test_text_layout import FIXTURE
 
@@ -69,7 +68,6 @@ GOLDEN_2 = {
         "04a7f7059d3c0bac7f478223f9d193fdd1823b5afeb1d6a3f14a42349e502cce",
     ),
 }
-TEXTS = Path(__file__).parent / "texts"
 SMALL = "The team will organise the archive, e.g. by colour."
 SMALL_COPY = (
     "The\u200b team\u200c will\u200d organize\u2060 the\u200b archive,\u200c for instance\u200d by\u2060 colour."
@@ -92,7 +90,7 @@ def test_scheme_1_lays_out_and_embeds_exactly_as_the_first_copies(name: str) -> 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN_2))
 def test_scheme_2_lays_out_embeds_and_normalizes_exactly_as_its_copies(name: str) -> None:
-    text = document(3000, seed=2) if name == "document" else (TEXTS / name).read_text(encoding="utf-8")
+    text = document(3000, seed=2) if name == "document" else licence(name)
     shape = layout(text, scheme=2)
     robust, fragile, shape_digest, copy_digest, normal_digest = GOLDEN_2[name]
     assert (shape.robust, shape.fragile) == (robust, fragile)

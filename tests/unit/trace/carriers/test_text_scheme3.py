@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,10 +18,9 @@ from bench.text_attacks import retype, spell_check
 from molehunt.trace.carriers import phrases3
 from molehunt.trace.carriers.text import STRIP_MARKS, _plan, embed, extract, layout, normalize
 from molehunt.trace.code import FingerprintCode, accuse
-from tests.unit.trace.carriers.conftest import assert_round_trips, codeword
+from tests.unit.trace.carriers.conftest import assert_round_trips, codeword, licence
 from tests.unit.trace.carriers.prose import documents
 
-TEXTS = Path(__file__).parent / "texts"
 DENSITY_FLOOR = {"GPL-3": 0.025, "MPL-2.0": 0.016, "Apache-2.0": 0.021}
 
 EXAMPLES = (
@@ -38,10 +36,6 @@ LAST = (
     "this policy, you must keep the notice at no charge. Nothing changes without a request. The copy includes all "
     "data, including without limitation logs. In the meantime, the staff that travel must report. You needn't reply."
 )
-
-
-def _text(name: str) -> str:
-    return (TEXTS / name).read_text(encoding="utf-8")
 
 
 def _kinds(text: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -150,7 +144,7 @@ def test_an_introduction_keeps_its_comma_before_a_word_it_could_join() -> None:
 
 @pytest.mark.parametrize("name", sorted(DENSITY_FLOOR))
 def test_scheme_3_is_denser_than_scheme_2_on_real_licences(name: str) -> None:
-    text = _text(name)
+    text = licence(name)
     words = len(text.split())
     dense, before = layout(text, scheme=3).robust, layout(text, scheme=2).robust
     assert dense / words >= DENSITY_FLOOR[name]
@@ -171,7 +165,7 @@ def test_scheme_3_positions_survive_a_spell_check_and_retyping() -> None:
 
 
 def test_a_retyped_gpl3_under_scheme_3_names_its_single_recipient_among_30() -> None:
-    gpl = _text("GPL-3")
+    gpl = licence("GPL-3")
     code = FingerprintCode((9).to_bytes(32, "big"), layout(gpl, scheme=3).alphabet)
     read = extract(gpl, retype(embed(gpl, code.codeword("r05"), scheme=3), seed=3), scheme=3)
     recipients = [f"r{i:02d}" for i in range(30)]
@@ -182,7 +176,7 @@ def test_a_retyped_gpl3_under_scheme_3_names_its_single_recipient_among_30() -> 
 
 @pytest.mark.parametrize("name", ["GPL-3", "Apache-2.0", "MPL-2.0"])
 def test_real_texts_round_trip_under_scheme_3(name: str) -> None:
-    assert_round_trips(_text(name), 4, scheme=3)
+    assert_round_trips(licence(name), 4, scheme=3)
 
 
 @settings(max_examples=60, deadline=None)
