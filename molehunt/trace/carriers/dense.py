@@ -199,7 +199,6 @@ def _token3(v: View, i: int, form: str) -> list[Slot] | None:
     return None
 
 
-_LABEL_AFTER_WORDS = "through makes says said states that which with within also from by"
 _ALONG_VERBS = words(
     "go goes went going gone get gets got getting play plays played playing come comes came coming sing sang sung "
     "singing tag tagged move moved moving pass passed passing string strung"
@@ -255,8 +254,8 @@ def _narrow3(v: View, i: int, key: str) -> bool:
 
 _ADVERBS = words("completely fully entirely totally wholly absolutely partly partially almost nearly quite")
 _AFTER_LABEL = words(
-    "of and or to above below is are was were shall must may will applies apply does do in on for as "
-    + _LABEL_AFTER_WORDS
+    "of and or to above below is are was were shall must may will applies apply does do in on for as through makes "
+    "says said states that which with within also from by"
 )
 
 
@@ -287,21 +286,17 @@ def _article_fits(v: View, i: int, forms: tuple[str, ...]) -> bool:
 
 
 def _modal_need(v: View, i: int) -> bool:
-    """Token i ("need not") is the modal before a bare verb ("you need not comply"), not the noun ("no need not to
-    worry", "a clear need not met", "a growing need not only for")."""
+    """Token i ("need not") is the modal before a bare verb of :data:`phrases3.NEED_VERBS` ("you need not comply"),
+    not the noun ("no need not to worry", "a clear need not met", "a growing need not only for", "families in need
+    not already covered") nor the main verb ("We need not money but time")."""
     if i == 0 or i + 1 >= v.n:
         return False
     before, after = _word(v, i - 1), v.raws[i + 1]
-    if before in phrases.DETERMINERS or before == "of" or not (after.isalpha() and after.islower()):
+    if before in phrases.DETERMINERS or before == "of" or before in phrases3.PREPOSITIONS:
         return False
     if any(_word(v, k) in ("a", "an") for k in range(max(0, i - 3), i - 1)):  # "a clear need": a noun
         return False
-    if after in phrases3.NOT_BARE_VERB or after in phrases.PARTICIPLES or after in phrases.DETERMINERS:
-        return False
-    if v.scheme >= 3:  # "families in need not already covered", "We need not money but time"
-        return before not in phrases3.PREPOSITIONS and after in phrases3.NEED_VERBS
-    # a bare verb: no "-ed" ("not met", "not addressed"), no "-ing" but a verb's own ("not being met" / "not bring")
-    return not after.endswith("ed") and (not after.endswith("ing") or after in phrases3.ING_VERBS)
+    return after in phrases3.NEED_VERBS and after not in phrases.PARTICIPLES  # "need not read by anyone"
 
 
 def _who(v: View, i: int) -> bool:

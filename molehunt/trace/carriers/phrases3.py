@@ -49,12 +49,6 @@ NEED_NOT = Group(("need not", "needn't"))
 determiner or an article's adjective ("a clear need not met"), before "to", "only" ("a growing need not only for")
 or a past participle."""
 
-NOT_BARE_VERB = words("to only just merely simply even yet for of in on at by with from about as than")
-"""Words after "need not" that show "need" may be a noun ("need not only for encryption", "need not for money")."""
-
-ING_VERBS = words("bring sing ring swing spring sting string cling fling sling wring")
-"""Bare verbs ending in "-ing": "need not bring" is the modal, "need not being met" is the noun."""
-
 CONNECTIVES: tuple[Group, ...] = (
     Group(("similarly", "likewise")),
     Group(("in contrast", "by contrast")),

@@ -232,8 +232,9 @@ _QUOTED = re.compile(
 # Scheme 3: a line that reads as a command ("$ git checkout -- file", "pip install colour") or a name list's entry
 # ("perl             - Larry Wall's ..."): padded columns before a dash.
 _COMMAND_LINE = re.compile(
-    r"(?m)^[ \t]*(?:[$>#][ \t]+)?(?:git|pip|pip3|python|python3|sudo|apt|apt-get|npm|docker|curl|wget|ssh|dpkg"
-    r"|cd|ls|rm|cp|mv|tar|chmod|kubectl|molehunt)[ \t]+[^\n]*|^[^\n]*\S[ \t]{2,}(?:-|--|\u2013|\u2014)[ \t][^\n]*"
+    r"(?m)^[ \t]*(?:[$>#][ \t]+)?(?:"
+    + "|".join(re.escape(program) for program in sorted(variants.PROGRAMS, key=lambda p: (-len(p), p)))
+    + r")[ \t]+[^\n]*|^[^\n]*\S[ \t]{2,}(?:-|--|\u2013|\u2014)[ \t][^\n]*"
 )
 
 

@@ -146,8 +146,11 @@ CALENDAR = _words(
 )
 """Scheme 3: a dash beside a day or month name is a range ("Monday - Friday"), no dash slot."""
 
-COMMANDS = _words(
+PROGRAMS = _words(
     "git pip pip3 python python3 sudo apt apt-get npm docker curl wget ssh dpkg cd ls rm cp mv tar chmod kubectl "
-    "molehunt run checkout diff log reset"
+    "molehunt"
 )
+"""Scheme 3: a line opened by one of these is a command line, no slot and no mark ("pip install colour")."""
+
+COMMANDS = PROGRAMS | _words("run checkout diff log reset")
 """Scheme 3: a "--" after one of these ends a command's options ("git checkout -- file"), no dash slot."""
