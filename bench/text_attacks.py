@@ -16,11 +16,10 @@ Attacks (each a function ``str -> str``; seeded where random):
     .venv/bin/python bench/text_attacks.py --texts a.txt b.txt  # other texts
     .venv/bin/python bench/text_attacks.py --density            # robust positions per scheme only (fast)
 
-First a table of robust positions per text under every scheme and their density per word (the issue's target
-is one per 10 words, 0.100). Then the attack table: robust positions (those that survive retyping) read right,
-wrong and erased per attack, fragile positions read, and whether a single leaker among 30 recipients is named at
-eps 1e-5 (and nobody else) over ``--trials`` keys. Needs hunspell and hunspell-en-us (``make hunspell`` as root
-installs them).
+First a table of robust positions per text under every scheme and their density per word (the aim is one per 10
+words, 0.100). Then the attack table: robust positions (those that survive retyping) read right, wrong and erased
+per attack, fragile positions read, and whether a single leaker among 30 recipients is named at eps 1e-5 (and nobody
+else) over ``--trials`` keys. Needs hunspell and hunspell-en-us (``make hunspell`` as root installs them).
 """
 
 from __future__ import annotations
